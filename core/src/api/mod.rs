@@ -1,0 +1,10 @@
+//! The API layer: kinds, manifest parsing, validation and defaulting.
+//! Everything here turns user text into objects or into [`Diagnostic`]s; nothing here writes.
+
+pub mod diag;
+pub mod kinds;
+pub mod manifest;
+
+pub use diag::Diagnostic;
+pub use kinds::{Kind, KindInfo, KINDS};
+pub use manifest::{parse_manifests, ManifestDoc};

@@ -1,0 +1,28 @@
+//! # fishbowl-core
+//!
+//! A deterministic simulator of a Kubernetes cluster and the Linux data path beneath it.
+//! It knows nothing of browsers: it builds and tests natively and for `wasm32-unknown-unknown`.
+//!
+//! ## Layers (dependencies point downwards)
+//!
+//! ```text
+//! view        plain-data snapshots for the UI and the CLI
+//! sim         Sim: cluster config, apply, the clock and the RNG; the entry point for every action
+//! store       versioned object store, the one mutation path, the ordered write (watch) log
+//! api         kinds, manifest parsing, diagnostics (later: validation, defaulting)
+//! time, rng   simulated time (integer µs) and the one seeded RNG
+//! ```
+//!
+//! ## Invariants
+//! - Nothing reads a wall clock or OS randomness; same seed + same inputs ⇒ same outputs.
+//! - Nothing iterates a hash map where the order could reach output.
+//! - Bad user input becomes a [`api::Diagnostic`], never a panic.
+
+pub mod api;
+pub mod rng;
+pub mod sim;
+pub mod store;
+pub mod time;
+pub mod view;
+
+pub use sim::{ApplyOutcome, ApplyReport, ClusterConfig, Sim};
