@@ -77,7 +77,8 @@ impl Sim {
         &self.config
     }
 
-    /// The objects a fresh cluster starts with: the four system namespaces and the nodes.
+    /// The objects a fresh cluster starts with: the four system namespaces and the nodes
+/// (`node-1` … `node-N`; the control plane runs off-node, as in a managed cluster).
     fn bootstrap(&mut self) {
         let system = Component::new("kube-apiserver");
         for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
@@ -85,7 +86,7 @@ impl Sim {
             self.create(ObjectRef::new(Kind::Namespace, None, ns), obj, system.clone());
         }
         for i in 0..self.config.nodes {
-            let name = if i == 0 { "control-plane".to_string() } else { format!("node-{i}") };
+            let name = format!("node-{}", i + 1);
             let obj = json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": name}});
             self.create(ObjectRef::new(Kind::Node, None, &name), obj, Component::new(format!("kubelet/{name}")));
         }

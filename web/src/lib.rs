@@ -1,0 +1,23 @@
+//! # fishbowl-web
+//!
+//! The Yew app. It owns no simulation logic: it holds a `fishbowl_core::Sim`, sends it the
+//! user's actions, and draws `fishbowl_core::view` snapshots.
+//!
+//! ```text
+//! state        AppState + Action: the pure reducer (the Sim lives behind an Rc<RefCell<_>>)
+//! i18n         every user-visible string, in English and 简体中文
+//! app          the root component: layout and wiring
+//! components/  one file per panel: manifest editor, apply output, object list, language switch
+//! ```
+
+pub mod app;
+pub mod components;
+pub mod i18n;
+pub mod state;
+
+pub use app::App;
+
+/// Mounts the app on `<body>`.
+pub fn start() {
+    yew::Renderer::<App>::new().render();
+}

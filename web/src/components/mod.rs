@@ -1,0 +1,12 @@
+//! One file per panel. Components receive data and callbacks as props; none of them touches the
+//! simulation directly.
+
+pub mod apply_output;
+pub mod lang_switch;
+pub mod manifest_editor;
+pub mod object_list;
+
+pub use apply_output::ApplyOutput;
+pub use lang_switch::LangSwitch;
+pub use manifest_editor::ManifestEditor;
+pub use object_list::ObjectList;

@@ -1,0 +1,119 @@
+//! The app state as a pure reducer: `AppState::reduce(action)`. The simulation itself is
+//! behind an `Rc<RefCell<Sim>>`, mutated only here, and every change bumps `revision` so that
+//! components re-render.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use fishbowl_core::{ApplyOutcome, ClusterConfig, Sim};
+use yew::Reducible;
+
+use crate::i18n::Lang;
+
+/// A starting manifest: the Deployment the first lesson applies.
+pub const SAMPLE_MANIFEST: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  labels:
+    app: web
+spec:
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: nginx
+        image: nginx:1.27
+        ports:
+        - containerPort: 80
+";
+
+/// One line of apply output, ready to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputLine {
+    pub text: String,
+    pub is_error: bool,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+pub struct AppState {
+    pub sim: Rc<RefCell<Sim>>,
+    pub manifest: String,
+    pub output: Vec<OutputLine>,
+    pub lang: Lang,
+    /// Bumped on every change to the simulation.
+    pub revision: u64,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            sim: Rc::new(RefCell::new(Sim::new(ClusterConfig::default()))),
+            manifest: SAMPLE_MANIFEST.to_string(),
+            output: Vec::new(),
+            lang: Lang::default(),
+            revision: 0,
+        }
+    }
+}
+
+impl PartialEq for AppState {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.sim, &other.sim)
+            && self.revision == other.revision
+            && self.manifest == other.manifest
+            && self.output == other.output
+            && self.lang == other.lang
+    }
+}
+
+pub enum Action {
+    EditManifest(String),
+    Apply,
+    SetLang(Lang),
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = AppState {
+            sim: self.sim.clone(),
+            manifest: self.manifest.clone(),
+            output: self.output.clone(),
+            lang: self.lang,
+            revision: self.revision,
+        };
+        match action {
+            Action::EditManifest(text) => next.manifest = text,
+            Action::SetLang(lang) => next.lang = lang,
+            Action::Apply => {
+                let report = next.sim.borrow_mut().apply("manifest.yaml", &next.manifest);
+                next.output = report.outcomes.iter().map(output_line).collect();
+                next.revision += 1;
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+fn output_line(o: &ApplyOutcome) -> OutputLine {
+    match o {
+        ApplyOutcome::Applied { .. } => {
+            OutputLine { text: o.to_kubectl_line(), is_error: false, line: None, column: None }
+        }
+        ApplyOutcome::Refused { line, diagnostic } => OutputLine {
+            text: o.to_kubectl_line(),
+            is_error: true,
+            line: diagnostic.line.or(*line),
+            column: diagnostic.column,
+        },
+    }
+}
