@@ -18,7 +18,9 @@
 //! - Nothing iterates a hash map where the order could reach output.
 //! - Bad user input becomes a [`api::Diagnostic`], never a panic.
 
+pub mod admission;
 pub mod api;
+pub mod kubectl;
 pub mod rng;
 pub mod sim;
 pub mod store;

@@ -4,6 +4,9 @@
 //! order. Keys are typed [`ObjectRef`]s, and the map is a `BTreeMap`, so iteration (and anything
 //! printed from it) is ordered and deterministic.
 
+pub mod field_selector;
+pub mod selector;
+
 use std::collections::BTreeMap;
 
 use serde_json::Value;
