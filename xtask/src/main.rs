@@ -22,9 +22,11 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => parse_port(&args[1..]).and_then(|port| {
+            // Take the port first, so that a busy port is reported before a long build.
+            let listener = serve::bind(port)?;
             setup::web_toolchain()?;
             let dist = build::web_release()?;
-            serve::serve_forever(&dist, port)
+            serve::serve_forever(listener, &dist)
         }),
         Some("build") => setup::web_toolchain().and_then(|_| build::web_release().map(|_| ())),
         Some("test") => tests::run_all(),

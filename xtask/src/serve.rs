@@ -4,9 +4,9 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Component, Path, PathBuf};
 
-/// Serves `dir` on 127.0.0.1:`port` until the process is stopped.
-pub fn serve_forever(dir: &Path, port: u16) -> Result<(), String> {
-    let listener = bind(port)?;
+/// Serves `dir` on an already bound listener until the process is stopped.
+pub fn serve_forever(listener: TcpListener, dir: &Path) -> Result<(), String> {
+    let port = listener.local_addr().map_err(|e| e.to_string())?.port();
     println!("Fishbowl is being served at http://127.0.0.1:{port}/ (Ctrl-C to stop)");
     accept_loop(listener, dir.to_path_buf());
     Ok(())
