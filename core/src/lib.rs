@@ -20,6 +20,7 @@
 
 pub mod admission;
 pub mod api;
+pub mod controllers;
 pub mod kubectl;
 pub mod rng;
 pub mod sim;
@@ -27,4 +28,4 @@ pub mod store;
 pub mod time;
 pub mod view;
 
-pub use sim::{ApplyOutcome, ApplyReport, ClusterConfig, Sim};
+pub use sim::{ApplyOutcome, ApplyReport, ClusterConfig, Settled, Sim, Snapshot};

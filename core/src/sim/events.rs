@@ -1,0 +1,111 @@
+//! The Event recorder: components report what they did (`Scheduled`, `ScalingReplicaSet`,
+//! `FailedCreate`…) as Event objects, aggregated the way client-go's EventCorrelator does:
+//! a repeat of the same (source, involved object, type, reason, message) bumps `count` and
+//! `lastTimestamp` on the existing Event instead of creating another.
+
+use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::Object;
+use crate::sim::apiserver::{k8s_time, Api};
+use crate::store::{Cause, Component, ObjectRef};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventType {
+    Normal,
+    Warning,
+}
+
+impl EventType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventType::Normal => "Normal",
+            EventType::Warning => "Warning",
+        }
+    }
+}
+
+/// Records `reason`/`message` about `involved`, from `source` (the component's name, e.g.
+/// `deployment-controller`, `default-scheduler`, `kubelet`), optionally naming the host.
+pub fn record(
+    api: &mut Api<'_>,
+    involved: &Object,
+    event_type: EventType,
+    reason: &str,
+    message: &str,
+    source: &Component,
+    host: Option<&str>,
+    cause: Cause,
+) {
+    let meta = involved.metadata();
+    let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
+    let involved_ref = ObjectReference {
+        api_version: Some(api_version_of(involved)),
+        kind: Some(involved.kind().info().name.to_string()),
+        name: meta.name.clone(),
+        namespace: meta.namespace.clone(),
+        uid: meta.uid.clone(),
+        resource_version: meta.resource_version.clone(),
+        ..Default::default()
+    };
+    let source_name = source.as_str().split('/').next().unwrap_or("").to_string();
+    // Aggregate with an identical earlier event.
+    let existing = api
+        .store
+        .list(crate::api::Kind::Event, Some(&namespace))
+        .find(|o| match o.as_ref() {
+            Object::Event(e) => {
+                e.involved_object.uid == involved_ref.uid
+                    && e.involved_object.name == involved_ref.name
+                    && e.reason.as_deref() == Some(reason)
+                    && e.message.as_deref() == Some(message)
+                    && e.type_.as_deref() == Some(event_type.as_str())
+                    && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(source_name.as_str())
+            }
+            _ => false,
+        })
+        .cloned();
+    let now = k8s_time(api.now);
+    if let Some(existing) = existing {
+        if let Object::Event(e) = existing.as_ref() {
+            let mut e: Event = (**e).clone();
+            e.count = Some(e.count.unwrap_or(1) + 1);
+            e.last_timestamp = Some(now);
+            e.metadata.resource_version = None;
+            let _ = api.update(Object::Event(Box::new(e)), source, cause);
+        }
+        return;
+    }
+    // client-go names events `<object name>.<unix nanoseconds as hex>`.
+    let nanos = (crate::time::unix_secs(api.now) as u64)
+        .wrapping_mul(1_000_000_000)
+        .wrapping_add((api.now.as_micros() % 1_000_000) * 1_000);
+    let mut name = format!("{}.{:x}", meta.name.as_deref().unwrap_or(""), nanos);
+    while api.store.contains(&ObjectRef::new(crate::api::Kind::Event, Some(&namespace), &name)) {
+        name.push('1');
+    }
+    let event = Event {
+        metadata: ObjectMeta { name: Some(name), namespace: Some(namespace), ..Default::default() },
+        involved_object: involved_ref,
+        reason: Some(reason.to_string()),
+        message: Some(message.to_string()),
+        type_: Some(event_type.as_str().to_string()),
+        source: Some(EventSource { component: Some(source_name), host: host.map(str::to_string) }),
+        first_timestamp: Some(now.clone()),
+        last_timestamp: Some(now),
+        count: Some(1),
+        reporting_component: Some(String::new()),
+        reporting_instance: Some(String::new()),
+        ..Default::default()
+    };
+    let _ = api.create(Object::Event(Box::new(event)), source, cause);
+}
+
+fn api_version_of(obj: &Object) -> String {
+    let info = obj.kind().info();
+    if info.group.is_empty() {
+        info.versions[0].to_string()
+    } else {
+        format!("{}/{}", info.group, info.versions[0])
+    }
+}

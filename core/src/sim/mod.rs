@@ -1,0 +1,264 @@
+//! `Sim`: the simulated cluster. Owns the clock, the one seeded RNG, the event queue, the store
+//! and every component; every user action enters through here.
+//!
+//! ```text
+//! mod.rs        Sim, ClusterConfig, stepping (step / advance / settle), snapshots
+//! apiserver.rs  the write path: create / update / delete with admission, and ApiError
+//! apply.rs      kubectl apply semantics over the write path
+//! events.rs     the Event recorder (aggregation of repeats)
+//! chain.rs      the event chain: a DAG from a user action to every write it caused
+//! queue.rs      the discrete-event queue ordered by (time, sequence)
+//! ```
+
+pub mod apiserver;
+pub mod apply;
+pub mod chain;
+pub mod events;
+pub mod queue;
+
+use std::collections::BTreeSet;
+
+use k8s_openapi::api::core::v1::{Namespace, Node};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::Object;
+use crate::controllers::{Controller, Ctx, Requeue};
+use crate::rng::{SimRng, DEFAULT_SEED};
+use crate::store::{ActionId, Cause, Component, ObjectRef, Store};
+use crate::time::{SimDuration, SimTime};
+
+pub use apiserver::{Api, ApiError, Deleted, Propagation};
+pub use apply::{ApplyOutcome, ApplyReport};
+
+/// How the cluster is built. Plain data; `Default` is a small three-node cluster.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClusterConfig {
+    pub seed: u64,
+    pub nodes: usize,
+}
+
+impl Default for ClusterConfig {
+    fn default() -> Self {
+        ClusterConfig { seed: DEFAULT_SEED, nodes: 3 }
+    }
+}
+
+/// Work waiting on the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Task {
+    Reconcile { controller: Controller, key: ObjectRef, cause: Cause },
+}
+
+/// A user action as recorded in the journal (for the event chain and for replay).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    pub id: ActionId,
+    pub at: SimTime,
+    /// What the user did, e.g. `kubectl apply -f web.yaml`.
+    pub summary: String,
+}
+
+/// Why `settle` stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settled {
+    /// Nothing is left to do.
+    Quiescent { steps: u64 },
+    /// Work remains: the step limit was reached.
+    LimitReached { steps: u64, pending: usize },
+}
+
+#[derive(Debug, Clone)]
+pub struct Sim {
+    config: ClusterConfig,
+    now: SimTime,
+    rng: SimRng,
+    store: Store,
+    queue: queue::Queue<Task>,
+    /// (controller, key) pairs already queued: a work queue never holds a key twice.
+    queued: BTreeSet<(Controller, ObjectRef)>,
+    /// How far into the store's log the controllers have been told.
+    watch_cursor: u64,
+    actions: Vec<Action>,
+}
+
+/// A saved point in simulated history; `Sim::restore` goes back to it.
+#[derive(Debug, Clone)]
+pub struct Snapshot(Box<Sim>);
+
+impl Snapshot {
+    pub fn at(&self) -> SimTime {
+        self.0.now
+    }
+}
+
+impl Sim {
+    pub fn new(config: ClusterConfig) -> Sim {
+        let mut sim = Sim {
+            rng: SimRng::seeded(config.seed),
+            config,
+            now: SimTime::ZERO,
+            store: Store::new(),
+            queue: queue::Queue::default(),
+            queued: BTreeSet::new(),
+            watch_cursor: 0,
+            actions: Vec::new(),
+        };
+        sim.bootstrap();
+        sim
+    }
+
+    pub fn now(&self) -> SimTime {
+        self.now
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn config(&self) -> &ClusterConfig {
+        &self.config
+    }
+
+    pub fn actions(&self) -> &[Action] {
+        &self.actions
+    }
+
+    /// Tasks waiting on the queue.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The write path, for callers that act as a component.
+    pub fn api(&mut self) -> Api<'_> {
+        Api { store: &mut self.store, rng: &mut self.rng, now: self.now }
+    }
+
+    /// Starts a user action: every write made under it names it as the cause.
+    pub fn begin_action(&mut self, summary: impl Into<String>) -> ActionId {
+        let id = ActionId(self.actions.len() as u64 + 1);
+        self.actions.push(Action { id, at: self.now, summary: summary.into() });
+        id
+    }
+
+    /// The objects a fresh cluster starts with: the four system namespaces and the nodes
+    /// (`node-1` … `node-N`; the control plane runs off-node, as in a managed cluster).
+    fn bootstrap(&mut self) {
+        let apiserver = Component::new("kube-apiserver");
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            let obj = Namespace { metadata: meta(ns), ..Default::default() };
+            self.api().create(obj.into(), &apiserver, Cause::Bootstrap).expect("bootstrap namespace");
+        }
+        for i in 0..self.config.nodes {
+            let name = format!("node-{}", i + 1);
+            let obj = Node { metadata: meta(&name), ..Default::default() };
+            let kubelet = Component::new(format!("kubelet/{name}"));
+            self.api().create(obj.into(), &kubelet, Cause::Bootstrap).expect("bootstrap node");
+        }
+        self.dispatch_watch();
+    }
+
+    /// Tells every controller about the writes it has not seen yet, queueing reconciles.
+    fn dispatch_watch(&mut self) {
+        let events = self.store.events_since(self.watch_cursor);
+        let mut work = Vec::new();
+        for event in events {
+            for &controller in Controller::ALL {
+                for key in controller.keys_for(event) {
+                    work.push((controller, key, Cause::Write(event.resource_version)));
+                }
+            }
+        }
+        self.watch_cursor = self.store.resource_version();
+        for (controller, key, cause) in work {
+            self.enqueue(controller, key, cause, controller.reaction_delay());
+        }
+    }
+
+    fn enqueue(&mut self, controller: Controller, key: ObjectRef, cause: Cause, delay: SimDuration) {
+        if self.queued.insert((controller, key.clone())) {
+            self.queue.push(self.now + delay, Task::Reconcile { controller, key, cause });
+        }
+    }
+
+    /// Runs the next task, moving the clock to its time. Returns false if nothing is queued.
+    pub fn step(&mut self) -> bool {
+        let Some((at, task)) = self.queue.pop_due(SimTime(u64::MAX)) else { return false };
+        self.now = self.now.max(at);
+        self.run(task);
+        true
+    }
+
+    /// Runs every task due within `d`, then sets the clock to now + `d`.
+    pub fn advance(&mut self, d: SimDuration) {
+        let until = self.now + d;
+        while let Some((at, task)) = self.queue.pop_due(until) {
+            self.now = self.now.max(at);
+            self.run(task);
+        }
+        self.now = until;
+    }
+
+    /// Runs tasks until none is left or `max_steps` have run.
+    pub fn settle(&mut self, max_steps: u64) -> Settled {
+        let mut steps = 0;
+        while steps < max_steps {
+            if !self.step() {
+                return Settled::Quiescent { steps };
+            }
+            steps += 1;
+        }
+        if self.queue.is_empty() {
+            Settled::Quiescent { steps }
+        } else {
+            Settled::LimitReached { steps, pending: self.queue.len() }
+        }
+    }
+
+    fn run(&mut self, task: Task) {
+        match task {
+            Task::Reconcile { controller, key, cause } => {
+                self.queued.remove(&(controller, key.clone()));
+                let by = Component::new(controller.component());
+                let requeue = {
+                    let mut api = Api { store: &mut self.store, rng: &mut self.rng, now: self.now };
+                    let mut ctx = Ctx { api: &mut api, by, cause };
+                    controller.reconcile(&mut ctx, &key)
+                };
+                if let Requeue::After(d) = requeue {
+                    self.enqueue(controller, key, Cause::Timer(match cause {
+                        Cause::Write(rv) => Some(rv),
+                        Cause::Timer(rv) => rv,
+                        _ => None,
+                    }), d);
+                }
+            }
+        }
+        self.dispatch_watch();
+    }
+
+    /// Called after a user action's writes: lets controllers see them.
+    pub fn after_action(&mut self) {
+        self.dispatch_watch();
+    }
+
+    /// Saves the whole simulation (objects are shared, so this costs one pointer per object).
+    pub fn snapshot(&self) -> Snapshot {
+        Snapshot(Box::new(self.clone()))
+    }
+
+    /// Goes back to a snapshot: the clock, the RNG, the store and the queue as they were.
+    pub fn restore(&mut self, snapshot: &Snapshot) {
+        *self = (*snapshot.0).clone();
+    }
+}
+
+fn meta(name: &str) -> ObjectMeta {
+    ObjectMeta { name: Some(name.to_string()), ..Default::default() }
+}
+
+/// Convenience for tests and callers: the stored object behind a key.
+impl Sim {
+    pub fn get(&self, key: &ObjectRef) -> Option<&Object> {
+        self.store.get(key).map(|a| a.as_ref())
+    }
+}
