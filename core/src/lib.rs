@@ -20,6 +20,7 @@
 
 pub mod admission;
 pub mod api;
+pub mod console;
 pub mod controllers;
 pub mod kubectl;
 pub mod rng;
@@ -27,5 +28,6 @@ pub mod sim;
 pub mod store;
 pub mod time;
 pub mod view;
+pub mod workload;
 
 pub use sim::{ApplyOutcome, ApplyReport, ClusterConfig, Settled, Sim, Snapshot};

@@ -163,9 +163,62 @@ pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
+/// Parses a Go-style duration: `30s`, `5m`, `1h30m`, `250ms`, `1.5s`, `10us`.
+pub fn parse_duration(text: &str) -> Result<SimDuration, String> {
+    let bad = || format!("invalid duration \"{text}\": use a number with a unit, e.g. 500ms, 30s, 5m, 1h30m");
+    let mut rest = text.trim();
+    if rest.is_empty() {
+        return Err(bad());
+    }
+    if rest == "0" {
+        return Ok(SimDuration::ZERO);
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let num_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        if num_len == 0 {
+            return Err(bad());
+        }
+        let value: f64 = rest[..num_len].parse().map_err(|_| bad())?;
+        rest = &rest[num_len..];
+        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let micros_per = match &rest[..unit_len] {
+            "us" | "µs" => 1.0,
+            "ms" => 1e3,
+            "s" => 1e6,
+            "m" => 60e6,
+            "h" => 3600e6,
+            _ => return Err(bad()),
+        };
+        rest = &rest[unit_len..];
+        total += value * micros_per;
+    }
+    Ok(SimDuration(total.round() as u64))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_parse_like_go() {
+        let cases: &[(&str, Option<u64>)] = &[
+            ("30s", Some(30_000_000)),
+            ("5m", Some(300_000_000)),
+            ("1h30m", Some(5_400_000_000)),
+            ("250ms", Some(250_000)),
+            ("1.5s", Some(1_500_000)),
+            ("10us", Some(10)),
+            ("0", Some(0)),
+            ("", None),
+            ("10", None),
+            ("3x", None),
+            ("s", None),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_duration(text).ok().map(|d| d.0), *want, "{text}");
+        }
+    }
 
     #[test]
     fn timestamps_are_rfc3339_from_the_simulated_epoch() {

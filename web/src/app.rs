@@ -1,7 +1,7 @@
 use fishbowl_core::view::object_rows;
 use yew::prelude::*;
 
-use crate::components::{ApplyOutput, LangSwitch, ManifestEditor, ObjectList};
+use crate::components::{ApplyOutput, ConsolePanel, LangSwitch, ManifestEditor, ObjectList};
 use crate::i18n::{t, Text};
 use crate::state::{Action, AppState};
 
@@ -28,6 +28,10 @@ pub fn app() -> Html {
         let state = state.clone();
         Callback::from(move |_| state.dispatch(Action::Apply))
     };
+    let on_run = {
+        let state = state.clone();
+        Callback::from(move |line: String| state.dispatch(Action::RunCommand(line)))
+    };
     let on_lang = {
         let state = state.clone();
         Callback::from(move |l| state.dispatch(Action::SetLang(l)))
@@ -46,7 +50,10 @@ pub fn app() -> Html {
                     <ManifestEditor lang={ lang } text={ state.manifest.clone() } on_edit={ on_edit } on_apply={ on_apply } />
                     <ApplyOutput lang={ lang } lines={ state.output.clone() } />
                 </div>
-                <ObjectList lang={ lang } rows={ rows } />
+                <div class="column">
+                    <ConsolePanel lang={ lang } entries={ state.console_log.clone() } on_run={ on_run } />
+                    <ObjectList lang={ lang } rows={ rows } />
+                </div>
             </main>
         </div>
     }

@@ -44,6 +44,8 @@ pub enum Text {
     Line,
     Language,
     SimplifiedNote,
+    ConsoleHeading,
+    ConsoleLabel,
 }
 
 pub fn t(lang: Lang, text: Text) -> &'static str {
@@ -75,11 +77,15 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, Language) => "Language",
         (Lang::Zh, Language) => "语言",
         (Lang::En, SimplifiedNote) => {
-            "Simplified for now: objects are stored as applied; controllers, the scheduler and kubelets are not running yet, so nothing acts on them."
+            "Simplified for now: the API server stores, defaults and validates what you apply, and deleting a namespace empties it; the scheduler, the workload controllers and kubelets are not running yet, so no pods are created."
         }
         (Lang::Zh, SimplifiedNote) => {
-            "目前是简化版：对象按 apply 的内容存储；控制器、调度器和 kubelet 尚未运行，所以不会有组件处理它们。"
+            "目前是简化版：API server 会存储、补全默认值并校验你 apply 的对象，删除命名空间会清空其内容；调度器、工作负载控制器和 kubelet 尚未运行，所以不会创建 Pod。"
         }
+        (Lang::En, ConsoleHeading) => "Console",
+        (Lang::Zh, ConsoleHeading) => "控制台",
+        (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events)",
+        (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events）",
     }
 }
 

@@ -5,6 +5,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use fishbowl_core::console::Console;
+use fishbowl_core::kubectl::Files;
 use fishbowl_core::{ApplyOutcome, ClusterConfig, Sim};
 use yew::Reducible;
 
@@ -43,8 +45,31 @@ pub struct OutputLine {
     pub column: Option<usize>,
 }
 
+/// One command typed into the console and what it printed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsoleEntry {
+    pub command: String,
+    pub stdout: String,
+    pub stderr: String,
+    pub ok: bool,
+}
+
+/// The editor's text is the file `manifest.yaml` for `kubectl apply -f manifest.yaml`.
+struct EditorFiles<'a>(&'a str);
+
+impl Files for EditorFiles<'_> {
+    fn read(&self, path: &str) -> Result<String, String> {
+        match path {
+            "manifest.yaml" | "./manifest.yaml" => Ok(self.0.to_string()),
+            _ => Err(format!("the path \"{path}\" does not exist (the editor's text is manifest.yaml)")),
+        }
+    }
+}
+
 pub struct AppState {
     pub sim: Rc<RefCell<Sim>>,
+    pub console: Rc<RefCell<Console>>,
+    pub console_log: Vec<ConsoleEntry>,
     pub manifest: String,
     pub output: Vec<OutputLine>,
     pub lang: Lang,
@@ -56,6 +81,8 @@ impl Default for AppState {
     fn default() -> Self {
         AppState {
             sim: Rc::new(RefCell::new(Sim::new(ClusterConfig::default()))),
+            console: Rc::new(RefCell::new(Console::new())),
+            console_log: Vec::new(),
             manifest: SAMPLE_MANIFEST.to_string(),
             output: Vec::new(),
             lang: Lang::default(),
@@ -71,6 +98,7 @@ impl PartialEq for AppState {
             && self.manifest == other.manifest
             && self.output == other.output
             && self.lang == other.lang
+            && self.console_log == other.console_log
     }
 }
 
@@ -78,6 +106,8 @@ pub enum Action {
     EditManifest(String),
     Apply,
     SetLang(Lang),
+    /// A console line: `kubectl …`, `advance 30s`, `settle`, `events`…
+    RunCommand(String),
 }
 
 impl Reducible for AppState {
@@ -86,6 +116,8 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = AppState {
             sim: self.sim.clone(),
+            console: self.console.clone(),
+            console_log: self.console_log.clone(),
             manifest: self.manifest.clone(),
             output: self.output.clone(),
             lang: self.lang,
@@ -97,6 +129,11 @@ impl Reducible for AppState {
             Action::Apply => {
                 let report = next.sim.borrow_mut().apply("manifest.yaml", &next.manifest);
                 next.output = report.outcomes.iter().map(output_line).collect();
+                next.revision += 1;
+            }
+            Action::RunCommand(line) => {
+                let out = next.console.borrow_mut().run_line(&mut next.sim.borrow_mut(), &line, &EditorFiles(&next.manifest));
+                next.console_log.push(ConsoleEntry { command: line, stdout: out.stdout, stderr: out.stderr, ok: out.status == 0 });
                 next.revision += 1;
             }
         }

@@ -4,9 +4,11 @@
 //! cargo xtask serve [--port N]   set up, build the release web app, serve it on 127.0.0.1:N (8080)
 //! cargo xtask test               set up, run every test: core, wasm in Chromium, end-to-end
 //! cargo xtask build              set up, build the release web app into target/dist
+//! cargo xtask bench              the benchmarks, native and wasm (in Node), with their ratio
 //! cargo xtask setup [--all]      install what is missing (the web toolchain; --all adds test tools)
 //! ```
 
+mod bench;
 mod build;
 mod serve;
 mod setup;
@@ -16,7 +18,7 @@ mod util;
 
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | build | setup [--all]>";
+const USAGE: &str = "usage: cargo xtask <serve [--port N] | test | build | bench | setup [--all]>";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -30,6 +32,7 @@ fn main() -> ExitCode {
         }),
         Some("build") => setup::web_toolchain().and_then(|_| build::web_release().map(|_| ())),
         Some("test") => tests::run_all(),
+        Some("bench") => setup::web_toolchain().and_then(|_| bench::run_all()),
         Some("setup") => {
             if args.iter().any(|a| a == "--all") {
                 setup::web_toolchain().and_then(|_| setup::test_tools())

@@ -1,5 +1,138 @@
 //! The kubectl layer shared by the browser console and the `fishbowl` command line:
 //! argument parsing, the commands, and output formatted as real kubectl prints it.
+//!
+//! ```text
+//! mod.rs        run(): dispatch of `kubectl <verb> …`, Output, the Files trait
+//! args.rs       flags and shell-style word splitting
+//! write.rs      apply, create, delete, scale, label, annotate, cordon/uncordon, taint
+//! get.rs        get (tables, -o name|yaml|json, -w)
+//! info.rs       api-resources, version
+//! printers/     `kubectl get` tables and -o name|yaml|json
+//! describe/     `kubectl describe`
+//! ```
+//!
+//! Every command that writes runs as one user action (`Sim::begin_action`), so the event
+//! chain can start from it.
 
+pub mod args;
 pub mod describe;
+pub mod get;
+pub mod info;
 pub mod printers;
+pub mod write;
+
+use crate::sim::Sim;
+
+pub use args::{split_words, Args};
+
+/// What a command printed and how it ended.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub stdout: String,
+    pub stderr: String,
+    /// 0 on success, 1 on failure (kubectl's exit codes).
+    pub status: i32,
+    /// `get -w`: the request to keep watching; the console streams its changes.
+    pub watch: Option<Box<get::GetRequest>>,
+}
+
+impl Output {
+    pub fn ok(stdout: impl Into<String>) -> Output {
+        Output { stdout: stdout.into(), ..Default::default() }
+    }
+
+    pub fn error(message: impl Into<String>) -> Output {
+        let mut stderr = message.into();
+        if !stderr.ends_with('\n') {
+            stderr.push('\n');
+        }
+        Output { stderr, status: 1, ..Default::default() }
+    }
+
+    /// Appends another command's output (used when one command does several things).
+    pub fn push(&mut self, other: Output) {
+        self.stdout.push_str(&other.stdout);
+        self.stderr.push_str(&other.stderr);
+        self.status = self.status.max(other.status);
+    }
+}
+
+/// Where `-f <path>` contents come from: the file system for the CLI, the editor in the page.
+pub trait Files {
+    fn read(&self, path: &str) -> Result<String, String>;
+}
+
+/// No files at all (`-f` fails with kubectl's message).
+pub struct NoFiles;
+
+impl Files for NoFiles {
+    fn read(&self, path: &str) -> Result<String, String> {
+        Err(format!("the path \"{path}\" does not exist"))
+    }
+}
+
+/// Runs `kubectl <words…>` (without the leading `kubectl`).
+pub fn run(sim: &mut Sim, words: &[String], files: &dyn Files) -> Output {
+    let args = match Args::parse(words) {
+        Ok(a) => a,
+        Err(e) => return Output::error(format!("error: {e}\nSee 'kubectl --help' for usage.")),
+    };
+    let Some(verb) = args.positional.first().cloned() else {
+        return Output::error("error: a command is required, e.g. `kubectl get pods`");
+    };
+    let rest = &args.positional[1..];
+    match verb.as_str() {
+        "apply" => write::apply(sim, &args, files),
+        "create" => write::create(sim, &args, files),
+        "delete" => write::delete(sim, &args, rest, files),
+        "scale" => write::scale(sim, &args, rest),
+        "label" => write::label_or_annotate(sim, &args, rest, write::MetaField::Labels),
+        "annotate" => write::label_or_annotate(sim, &args, rest, write::MetaField::Annotations),
+        "cordon" => write::cordon(sim, rest, true),
+        "uncordon" => write::cordon(sim, rest, false),
+        "taint" => write::taint(sim, &args, rest),
+        "api-resources" => info::api_resources(&args),
+        "version" => info::version(&args),
+        "get" => get::get_command(sim, &args, rest),
+        other => Output::error(format!(
+            "error: unknown command \"{other}\" for \"kubectl\"\n\nDid you mean this?\n\t{}\n",
+            suggest(other)
+        )),
+    }
+}
+
+/// Runs a whole `kubectl …` line (words split as a shell would).
+pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
+    match split_words(line) {
+        Ok(words) => {
+            let words = if words.first().map(String::as_str) == Some("kubectl") { &words[1..] } else { &words[..] };
+            run(sim, words, files)
+        }
+        Err(e) => Output::error(format!("error: {e}")),
+    }
+}
+
+const VERBS: &[&str] = &[
+    "annotate", "api-resources", "apply", "cordon", "create", "delete", "describe", "get", "label", "scale", "taint",
+    "uncordon", "version",
+];
+
+/// The closest known verb, for cobra's "Did you mean this?".
+fn suggest(word: &str) -> &'static str {
+    VERBS.iter().min_by_key(|v| levenshtein(word, v)).copied().unwrap_or("get")
+}
+
+fn levenshtein(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

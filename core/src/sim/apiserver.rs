@@ -9,23 +9,27 @@
 use std::fmt;
 use std::sync::Arc;
 
+use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota, ResourceQuotaStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
+use crate::admission::{limit_range, quota};
+use crate::api::defaults::apply_defaults;
+use crate::api::validate::{self, FieldError};
 use crate::api::{Kind, Object};
 use crate::rng::SimRng;
 use crate::store::{Cause, Component, ObjectRef, Store, StoreError};
 use crate::time::{unix_secs, SimTime};
 
 /// An error as the API server reports it; `Display` gives kubectl's `Error from server (…)` text.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
     NotFound { key: ObjectRef },
     NamespaceNotFound { namespace: String },
     AlreadyExists { key: ObjectRef },
     Conflict { key: ObjectRef, message: String },
     /// `The Deployment "web" is invalid: …`
-    Invalid { key: ObjectRef, causes: Vec<String> },
+    Invalid { key: ObjectRef, errors: Vec<FieldError> },
     /// `pods "p" is forbidden: …`
     Forbidden { message: String },
     BadRequest { message: String },
@@ -51,18 +55,20 @@ impl ApiError {
             ApiError::NamespaceNotFound { namespace } => format!("namespaces \"{namespace}\" not found"),
             ApiError::AlreadyExists { key } => format!("{} \"{}\" already exists", resource_name(key.kind), key.name),
             ApiError::Conflict { message, .. } => message.clone(),
-            ApiError::Invalid { key, causes } => {
-                let list = if causes.len() == 1 { causes[0].clone() } else { format!("[{}]", causes.join(", ")) };
-                format!("{} \"{}\" is invalid: {list}", key.kind, key.name)
-            }
+            ApiError::Invalid { key, errors } => validate::server_invalid_message(key.kind, &key.name, errors),
             ApiError::Forbidden { message } | ApiError::BadRequest { message } => message.clone(),
         }
     }
 }
 
 impl fmt::Display for ApiError {
+    /// What kubectl prints: `The Deployment "web" is invalid: …` for validation errors,
+    /// `Error from server (<reason>): <message>` for the others.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Error from server ({}): {}", self.reason(), self.message())
+        match self {
+            ApiError::Invalid { key, errors } => f.write_str(&validate::kubectl_invalid_message(key.kind, &key.name, errors)),
+            _ => write!(f, "Error from server ({}): {}", self.reason(), self.message()),
+        }
     }
 }
 
@@ -139,7 +145,7 @@ impl Api<'_> {
             let Some(base) = obj.metadata().generate_name.clone().filter(|g| !g.is_empty()) else {
                 return Err(ApiError::Invalid {
                     key: ObjectRef::of(&obj),
-                    causes: vec!["metadata.name: Required value: name or generateName is required".into()],
+                    errors: vec![FieldError::required("metadata.name", "name or generateName is required")],
                 });
             };
             let base: String = base.chars().take(58).collect();
@@ -150,6 +156,8 @@ impl Api<'_> {
         if self.store.contains(&key) {
             return Err(ApiError::AlreadyExists { key });
         }
+        check_valid(&obj)?;
+        self.admit(&mut obj)?;
         {
             let meta = obj.metadata_mut();
             meta.uid = Some(self.rng.uuid());
@@ -158,9 +166,64 @@ impl Api<'_> {
             meta.deletion_timestamp = None;
             meta.generation = if tracks_generation(kind) { Some(1) } else { None };
         }
-        self.store
-            .create(obj, self.now, by.clone(), cause)
-            .map_err(|e| store_error(e, key))
+        let created = self.store.create(obj, self.now, by.clone(), cause).map_err(|e| store_error(e, key))?;
+        self.refresh_quota_usage(created.namespace(), cause);
+        Ok(created)
+    }
+
+    /// Admission for a new object: LimitRange defaults and limits, then ResourceQuota.
+    fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
+        let Some(ns) = obj.namespace().map(str::to_string) else { return Ok(()) };
+        if let Object::Pod(pod) = obj {
+            let ranges: Vec<Arc<Object>> = self.store.list(Kind::LimitRange, Some(&ns)).cloned().collect();
+            let ranges: Vec<&LimitRange> = ranges
+                .iter()
+                .filter_map(|o| match o.as_ref() {
+                    Object::LimitRange(l) => Some(l.as_ref()),
+                    _ => None,
+                })
+                .collect();
+            if !ranges.is_empty() {
+                limit_range::admit_pod(pod, &ranges).map_err(|message| ApiError::Forbidden { message })?;
+            }
+        }
+        let quotas: Vec<Arc<Object>> = self.store.list(Kind::ResourceQuota, Some(&ns)).cloned().collect();
+        if quotas.is_empty() {
+            return Ok(());
+        }
+        let quotas: Vec<&ResourceQuota> = quotas
+            .iter()
+            .filter_map(|o| match o.as_ref() {
+                Object::ResourceQuota(q) => Some(q.as_ref()),
+                _ => None,
+            })
+            .collect();
+        let store = &*self.store;
+        let used = |q: &ResourceQuota| quota::usage(q, store.list_all_in(&ns).map(|o| o.as_ref()));
+        quota::admit(obj, &quotas, used).map_err(|message| ApiError::Forbidden { message })
+    }
+
+    /// Keeps `status.hard` / `status.used` of the namespace's quotas current, as the
+    /// resource-quota controller does.
+    fn refresh_quota_usage(&mut self, ns: Option<&str>, cause: Cause) {
+        let Some(ns) = ns.map(str::to_string) else { return };
+        let quotas: Vec<Arc<Object>> = self.store.list(Kind::ResourceQuota, Some(&ns)).cloned().collect();
+        for q in quotas {
+            let Object::ResourceQuota(rq) = q.as_ref() else { continue };
+            let used = quota::usage(rq, self.store.list_all_in(&ns).map(|o| o.as_ref()));
+            let hard = rq.spec.as_ref().and_then(|s| s.hard.clone()).unwrap_or_default();
+            let status = ResourceQuotaStatus {
+                hard: Some(hard),
+                used: Some(used.into_iter().map(|(k, v)| (k, v.to_k8s())).collect()),
+            };
+            if rq.status.as_ref() == Some(&status) {
+                continue;
+            }
+            let mut updated = rq.as_ref().clone();
+            updated.status = Some(status);
+            updated.metadata.resource_version = None;
+            let _ = self.store.update(updated.into(), self.now, Component::new("resourcequota-controller"), cause);
+        }
     }
 
     /// PUT: replace the object. Server-owned metadata is kept; generation moves when the spec
@@ -182,6 +245,7 @@ impl Api<'_> {
             meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
             meta.generation = old_meta.generation;
         }
+        check_valid(&obj)?;
         if tracks_generation(key.kind) && spec_of(&obj) != spec_of(&old) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
         }
@@ -195,7 +259,10 @@ impl Api<'_> {
             .update(obj, self.now, by.clone(), cause)
             .map_err(|e| store_error(e, key.clone()))?;
         if removed_last_finalizer && !matches!(key.kind, Kind::Namespace) {
-            self.store.remove(&key, self.now, by.clone(), cause).map_err(|e| store_error(e, key))?;
+            self.store.remove(&key, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+        }
+        if key.kind == Kind::ResourceQuota || key.kind == Kind::Pod {
+            self.refresh_quota_usage(key.namespace.as_deref(), cause);
         }
         Ok(written)
     }
@@ -215,6 +282,7 @@ impl Api<'_> {
         let is_namespace = key.kind == Kind::Namespace;
         if finalizers.is_empty() && !is_namespace {
             self.store.remove(key, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+            self.refresh_quota_usage(key.namespace.as_deref(), cause);
             return Ok(Deleted::Removed);
         }
         if old.metadata().deletion_timestamp.is_some() {
@@ -268,4 +336,11 @@ fn store_error(e: StoreError, key: ObjectRef) -> ApiError {
     }
 }
 
-fn apply_defaults(_obj: &mut Object) {}
+fn check_valid(obj: &Object) -> Result<(), ApiError> {
+    let errors = validate::validate(obj);
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Invalid { key: ObjectRef::of(obj), errors })
+    }
+}

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::api::{parse_manifests, Diagnostic, Kind, Object};
 use crate::store::{Cause, Component, ObjectRef};
 
-use super::Sim;
+use super::{ApiError, Sim};
 
 /// The annotation client-side apply keeps the last applied manifest in.
 pub const LAST_APPLIED: &str = "kubectl.kubernetes.io/last-applied-configuration";
@@ -28,7 +28,9 @@ impl ApplyOutcome {
         match self {
             ApplyOutcome::Applied { message, .. } => message.clone(),
             ApplyOutcome::Refused { diagnostic, .. } => {
-                if diagnostic.message.starts_with("Error from server") {
+                // kubectl prints server errors and validation errors as they are, and prefixes
+                // its own errors with `error: `.
+                if diagnostic.message.starts_with("Error from server") || diagnostic.message.starts_with("The ") {
                     diagnostic.message.clone()
                 } else {
                     format!("error: {}", diagnostic.message)
@@ -112,7 +114,7 @@ impl Sim {
             }));
         }
         let last_applied = last_applied_text(&manifest);
-        let probe = decode(source, kind, manifest.clone())?;
+        let probe = decode(source, manifest.clone())?;
         let key = ObjectRef::of(&probe);
         let by = Component::new("kubectl");
         let display = key.to_string();
@@ -125,7 +127,7 @@ impl Sim {
                 .insert(LAST_APPLIED.into(), last_applied);
             self.api()
                 .create(obj, &by, cause)
-                .map_err(|e| Diagnostic::new(format!("Error from server ({}): error when creating \"{source}\": {}", e.reason(), e.message())))?;
+                .map_err(|e| refused(&e, "creating", source))?;
             return Ok((key, format!("{display} created")));
         };
         let live_value = live.to_value();
@@ -150,11 +152,11 @@ impl Sim {
                 a.insert(LAST_APPLIED.into(), Value::String(last_applied));
             }
         }
-        let obj = decode(source, kind, merged)?;
+        let obj = decode(source, merged)?;
         let before = self.store().resource_version();
         self.api()
             .update(obj, &by, cause)
-            .map_err(|e| Diagnostic::new(format!("Error from server ({}): error when applying patch to \"{source}\": {}", e.reason(), e.message())))?;
+            .map_err(|e| refused(&e, "applying patch to", source))?;
         let verb = if self.store().resource_version() == before { "unchanged" } else { "configured" };
         Ok((key, format!("{display} {verb}")))
     }
@@ -181,15 +183,17 @@ fn identify(source: &str, doc: &Value) -> Result<Kind, Diagnostic> {
     })
 }
 
-fn decode(source: &str, kind: Kind, value: Value) -> Result<Object, Diagnostic> {
-    Object::from_value(kind, value).map_err(|e| {
-        Diagnostic::new(format!(
-            "Error from server (BadRequest): error when creating \"{source}\": {kind} in version \"{}\" cannot be handled as a {kind}: {} (at {})",
-            kind.info().versions[0],
-            e.inner(),
-            e.path()
-        ))
-    })
+fn decode(source: &str, value: Value) -> Result<Object, Diagnostic> {
+    crate::api::decode::decode_detailed(&value, source).map_err(|e| e.diagnostic)
+}
+
+/// kubectl's text for a refused write: validation errors as `The Kind "name" is invalid: …`,
+/// everything else as `Error from server (<reason>): error when <verb> "<source>": <message>`.
+fn refused(e: &ApiError, verb: &str, source: &str) -> Diagnostic {
+    match e {
+        ApiError::Invalid { .. } => Diagnostic::new(e.to_string()),
+        _ => Diagnostic::new(format!("Error from server ({}): error when {verb} \"{source}\": {}", e.reason(), e.message())),
+    }
 }
 
 fn strip_last_applied(manifest: &Value) -> Value {

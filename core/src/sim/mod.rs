@@ -18,7 +18,9 @@ pub mod queue;
 
 use std::collections::BTreeSet;
 
-use k8s_openapi::api::core::v1::{Namespace, Node};
+use ipnet::Ipv4Net;
+use k8s_openapi::api::core::v1::{Namespace, Node, NodeSpec, NodeStatus};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::Object;
@@ -30,16 +32,97 @@ use crate::time::{SimDuration, SimTime};
 pub use apiserver::{Api, ApiError, Deleted, Propagation};
 pub use apply::{ApplyOutcome, ApplyReport};
 
-/// How the cluster is built. Plain data; `Default` is a small three-node cluster.
+
+/// The flannel backend carrying pod traffic between nodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NetworkBackend {
+    #[default]
+    Vxlan,
+    Udp,
+    HostGw,
+}
+
+impl std::str::FromStr for NetworkBackend {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "vxlan" => Ok(NetworkBackend::Vxlan),
+            "udp" => Ok(NetworkBackend::Udp),
+            "host-gw" => Ok(NetworkBackend::HostGw),
+            _ => Err(format!("unknown network backend \"{s}\": choose vxlan, udp or host-gw")),
+        }
+    }
+}
+
+/// How kube-proxy implements Services.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProxyMode {
+    #[default]
+    Iptables,
+    Ipvs,
+    Userspace,
+}
+
+impl std::str::FromStr for ProxyMode {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "iptables" => Ok(ProxyMode::Iptables),
+            "ipvs" => Ok(ProxyMode::Ipvs),
+            "userspace" => Ok(ProxyMode::Userspace),
+            _ => Err(format!("unknown proxy mode \"{s}\": choose iptables, ipvs or userspace")),
+        }
+    }
+}
+
+/// Capacity of one simulated node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NodeSize {
+    pub cpu_millis: u64,
+    pub memory_bytes: u64,
+    pub max_pods: u32,
+}
+
+impl Default for NodeSize {
+    /// 4 CPUs, 8 GiB, 110 pods (kubelet's default `maxPods`).
+    fn default() -> Self {
+        NodeSize { cpu_millis: 4000, memory_bytes: 8 << 30, max_pods: 110 }
+    }
+}
+
+/// How the cluster is built. Plain data; `Default` is a small three-node cluster with
+/// kubeadm's and flannel's default address ranges.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClusterConfig {
     pub seed: u64,
     pub nodes: usize,
+    pub node_size: NodeSize,
+    /// The cluster's pod network, split into one /24 per node (flannel's default).
+    pub pod_cidr: Ipv4Net,
+    /// The Service ClusterIP range (kubeadm's default 10.96.0.0/12).
+    pub service_cidr: Ipv4Net,
+    pub network: NetworkBackend,
+    pub proxy_mode: ProxyMode,
 }
 
 impl Default for ClusterConfig {
     fn default() -> Self {
-        ClusterConfig { seed: DEFAULT_SEED, nodes: 3 }
+        ClusterConfig {
+            seed: DEFAULT_SEED,
+            nodes: 3,
+            node_size: NodeSize::default(),
+            pod_cidr: "10.244.0.0/16".parse().expect("valid CIDR"),
+            service_cidr: "10.96.0.0/12".parse().expect("valid CIDR"),
+            network: NetworkBackend::default(),
+            proxy_mode: ProxyMode::default(),
+        }
+    }
+}
+
+impl ClusterConfig {
+    /// The podCIDR of the `index`-th node (0-based): consecutive /24s of `pod_cidr`.
+    pub fn node_pod_cidr(&self, index: usize) -> Option<Ipv4Net> {
+        self.pod_cidr.subnets(24).ok()?.nth(index)
     }
 }
 
@@ -150,7 +233,35 @@ impl Sim {
         }
         for i in 0..self.config.nodes {
             let name = format!("node-{}", i + 1);
-            let obj = Node { metadata: meta(&name), ..Default::default() };
+            let size = self.config.node_size;
+            let resources: std::collections::BTreeMap<String, Quantity> = [
+                ("cpu".to_string(), Quantity(format!("{}m", size.cpu_millis))),
+                ("memory".to_string(), Quantity(format!("{}Ki", size.memory_bytes / 1024))),
+                ("pods".to_string(), Quantity(size.max_pods.to_string())),
+            ]
+            .into();
+            let mut metadata = meta(&name);
+            metadata.labels = Some(
+                [
+                    ("kubernetes.io/arch".to_string(), "amd64".to_string()),
+                    ("kubernetes.io/hostname".to_string(), name.clone()),
+                    ("kubernetes.io/os".to_string(), "linux".to_string()),
+                ]
+                .into(),
+            );
+            let obj = Node {
+                metadata,
+                spec: Some(NodeSpec {
+                    pod_cidr: self.config.node_pod_cidr(i).map(|c| c.to_string()),
+                    pod_cidrs: self.config.node_pod_cidr(i).map(|c| vec![c.to_string()]),
+                    ..Default::default()
+                }),
+                status: Some(NodeStatus {
+                    capacity: Some(resources.clone()),
+                    allocatable: Some(resources),
+                    ..Default::default()
+                }),
+            };
             let kubelet = Component::new(format!("kubelet/{name}"));
             self.api().create(obj.into(), &kubelet, Cause::Bootstrap).expect("bootstrap node");
         }

@@ -171,6 +171,14 @@ impl Store {
             .map(|(_, o)| o)
     }
 
+    /// Every object in one namespace, of every namespaced kind.
+    pub fn list_all_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+        crate::api::KINDS
+            .iter()
+            .filter(|k| k.namespaced)
+            .flat_map(move |k| self.list(k.kind, Some(namespace)))
+    }
+
     /// The whole write log, oldest first.
     pub fn log(&self) -> &[WatchEvent] {
         &self.log

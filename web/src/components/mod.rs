@@ -2,11 +2,13 @@
 //! simulation directly.
 
 pub mod apply_output;
+pub mod console;
 pub mod lang_switch;
 pub mod manifest_editor;
 pub mod object_list;
 
 pub use apply_output::ApplyOutput;
+pub use console::ConsolePanel;
 pub use lang_switch::LangSwitch;
 pub use manifest_editor::ManifestEditor;
 pub use object_list::ObjectList;

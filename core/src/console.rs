@@ -1,0 +1,130 @@
+//! The console: one command line in, its output out. Shared by the `fishbowl` command line and
+//! the browser's console panel.
+//!
+//! ```text
+//! kubectl …            the kubectl layer (file paths through `Files`)
+//! advance <duration>   run the simulation forward: 30s, 5m, 1h30m
+//! step [n]             run the next n queued tasks (default 1)
+//! settle [max-steps]   run until nothing is pending, or the step limit (default 100000)
+//! events               the event chain of the last action, as an indented tree
+//! time                 the simulated clock
+//! # …                  a comment
+//! ```
+//!
+//! A `kubectl get -w` stays open: after every later command the console prints the rows of
+//! the objects that changed meanwhile, as kubectl streams them.
+
+use crate::api::Object;
+use crate::kubectl::get::GetRequest;
+use crate::kubectl::printers;
+use crate::kubectl::{self, split_words, Files, Output};
+use crate::sim::chain::chain_of;
+use crate::sim::{Settled, Sim};
+use crate::time::parse_duration;
+
+/// Console state that outlives one command: the open watches.
+#[derive(Debug, Clone, Default)]
+pub struct Console {
+    watches: Vec<Watch>,
+}
+
+#[derive(Debug, Clone)]
+struct Watch {
+    request: GetRequest,
+    /// The resourceVersion the watch has streamed up to.
+    cursor: u64,
+}
+
+impl Console {
+    pub fn new() -> Console {
+        Console::default()
+    }
+
+    /// Runs one line, then streams what open watches saw change.
+    pub fn run_line(&mut self, sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
+        let mut out = run_line(sim, line, files);
+        self.stream(sim, &mut out);
+        if let Some(request) = out.watch.take() {
+            self.watches.push(Watch { request: *request, cursor: sim.store().resource_version() });
+        }
+        out
+    }
+
+    /// Closes every open watch (Ctrl-C).
+    pub fn stop_watches(&mut self) {
+        self.watches.clear();
+    }
+
+    fn stream(&mut self, sim: &Sim, out: &mut Output) {
+        for w in &mut self.watches {
+            for event in sim.store().events_since(w.cursor) {
+                let obj: &Object = &event.object;
+                if w.request.selects(obj) {
+                    let mut opts = w.request.opts.clone();
+                    opts.no_headers = true;
+                    let printed = printers::print_table(obj.kind(), &[obj], event.at, &opts);
+                    out.stdout.push_str(&printed.stdout);
+                }
+            }
+            w.cursor = sim.store().resource_version();
+        }
+    }
+}
+
+/// Runs one console line (without watch streaming; see [`Console`]).
+pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
+    let line = line.trim();
+    if line.is_empty() || line.starts_with('#') {
+        return Output::default();
+    }
+    let words = match split_words(line) {
+        Ok(w) => w,
+        Err(e) => return Output::error(format!("error: {e}")),
+    };
+    let rest = &words[1..];
+    match words[0].as_str() {
+        "kubectl" | "k" => kubectl::run(sim, rest, files),
+        "advance" => match rest.first().map(|d| parse_duration(d)) {
+            Some(Ok(d)) => {
+                sim.advance(d);
+                Output::ok(format!("now {}\n", sim.now()))
+            }
+            Some(Err(e)) => Output::error(format!("error: {e}")),
+            None => Output::error("error: advance needs a duration, e.g. `advance 30s`"),
+        },
+        "step" => {
+            let n = match rest.first().map(|n| n.parse::<u64>()) {
+                None => 1,
+                Some(Ok(n)) => n,
+                Some(Err(_)) => return Output::error(format!("error: step takes a count, not \"{}\"", rest[0])),
+            };
+            let mut ran = 0;
+            while ran < n && sim.step() {
+                ran += 1;
+            }
+            Output::ok(format!("ran {ran} step(s); now {}; {} pending\n", sim.now(), sim.pending()))
+        }
+        "settle" => {
+            let limit = match rest.first().map(|n| n.parse::<u64>()) {
+                None => 100_000,
+                Some(Ok(n)) => n,
+                Some(Err(_)) => return Output::error(format!("error: settle takes a step limit, not \"{}\"", rest[0])),
+            };
+            match sim.settle(limit) {
+                Settled::Quiescent { steps } => Output::ok(format!("settled after {steps} step(s); now {}\n", sim.now())),
+                Settled::LimitReached { steps, pending } => Output::ok(format!(
+                    "stopped at the limit of {steps} step(s) with {pending} task(s) pending; now {}\n",
+                    sim.now()
+                )),
+            }
+        }
+        "events" => match sim.actions().last() {
+            Some(action) => Output::ok(chain_of(sim.store(), action.id, &action.summary, action.at).to_text()),
+            None => Output::ok("no actions yet\n"),
+        },
+        "time" => Output::ok(format!("{}\n", sim.now())),
+        other => Output::error(format!(
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time"
+        )),
+    }
+}

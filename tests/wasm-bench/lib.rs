@@ -1,0 +1,29 @@
+//! The benchmark workloads of `core/benches/` exported to JavaScript. Preparation and the timed
+//! part are separate calls, so the harness times exactly what the native benchmark times.
+
+use std::cell::RefCell;
+
+use fishbowl_core::api::Object;
+use fishbowl_core::{workload, ClusterConfig, Sim};
+use wasm_bindgen::prelude::wasm_bindgen;
+
+thread_local! {
+    static PREPARED: RefCell<Option<(Sim, Vec<Object>)>> = const { RefCell::new(None) };
+}
+
+/// Builds a fresh cluster and `n` pods to write (not timed).
+#[wasm_bindgen]
+pub fn prepare_write_pods(n: u32) {
+    let sim = Sim::new(ClusterConfig::default());
+    let pods = (0..n as usize).map(workload::pod).collect();
+    PREPARED.with(|p| *p.borrow_mut() = Some((sim, pods)));
+}
+
+/// Writes the prepared pods through the API path (timed); returns the watch events seen.
+#[wasm_bindgen]
+pub fn run_write_pods() -> u32 {
+    PREPARED.with(|p| match p.borrow_mut().take() {
+        Some((mut sim, pods)) => workload::write_pods(&mut sim, pods) as u32,
+        None => 0,
+    })
+}

@@ -1,0 +1,12 @@
+// Times the wasm build of the write-path benchmark in Node (called by `cargo xtask bench`).
+import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+const require = createRequire(import.meta.url);
+const bench = require(process.argv[2]);
+const n = Number(process.argv[3] ?? 150000);
+bench.prepare_write_pods(n);
+const t0 = performance.now();
+const watched = bench.run_write_pods();
+const seconds = (performance.now() - t0) / 1000;
+if (watched !== n) { console.error(`watched ${watched} of ${n} writes`); process.exit(1); }
+console.log(JSON.stringify({ pods: n, seconds }));
