@@ -186,3 +186,64 @@ fn every_corpus_document_decodes_defaults_and_validates_without_panicking() {
     assert!(documents > files.len() / 2, "too few documents read: {documents}");
     assert!(accepted.values().sum::<usize>() * 2 > documents, "most documents should be accepted");
 }
+
+/// The whole path a user takes: `kubectl apply -f <file>` into a running simulation, one file
+/// at a time, into a cluster where the namespaces the corpus names exist. Every document is
+/// applied or refused with a message; the simulation never panics; refused documents write
+/// nothing.
+#[test]
+fn every_corpus_file_goes_through_kubectl_apply() {
+    use fishbowl_core::console::Console;
+    use fishbowl_core::kubectl::Files;
+    use fishbowl_core::{ClusterConfig, Sim};
+
+    struct Disk;
+    impl Files for Disk {
+        fn read(&self, path: &str) -> Result<String, String> {
+            std::fs::read_to_string(path).map_err(|e| e.to_string())
+        }
+    }
+
+    let dir = corpus_dir();
+    let files = manifest_files(&dir);
+    let mut sim = Sim::new(ClusterConfig::default());
+    let mut console = Console::new();
+    // Namespaces the corpus's manifests refer to, created the way a reader would first.
+    let mut namespaces = std::collections::BTreeSet::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        for line in text.lines() {
+            if let Some(ns) = line.trim().strip_prefix("namespace:") {
+                let ns = ns.trim().trim_matches('"');
+                if !ns.is_empty() && ns.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+                    namespaces.insert(ns.to_string());
+                }
+            }
+        }
+    }
+    for ns in &namespaces {
+        console.run_line(&mut sim, &format!("kubectl create namespace {ns}"), &Disk);
+    }
+    let (mut applied, mut refused) = (0usize, 0usize);
+    for f in &files {
+        let before = sim.store().resource_version();
+        let path = f.to_string_lossy().into_owned();
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            console.run_line(&mut sim, &format!("kubectl apply -f '{path}'"), &Disk)
+        }));
+        let out = result.unwrap_or_else(|_| panic!("kubectl apply panicked on {path}"));
+        let ok_lines = out.stdout.lines().filter(|l| !l.is_empty()).count();
+        let err_lines = out.stderr.lines().filter(|l| l.starts_with("error: ") || l.starts_with("Error from server") || l.starts_with("The ")).count();
+        applied += ok_lines;
+        refused += err_lines;
+        assert!(ok_lines + err_lines > 0 || out.stdout.is_empty() && out.stderr.is_empty(), "{path}: no result lines:\n{}{}", out.stdout, out.stderr);
+        if ok_lines == 0 {
+            assert_eq!(sim.store().resource_version(), before, "{path}: a fully refused file wrote something");
+        }
+        for line in out.stderr.lines().filter(|l| l.starts_with("error: ") || l.starts_with("Error from server")) {
+            assert!(line.len() > 20, "{path}: an unhelpful error: {line}");
+        }
+    }
+    println!("kubectl apply over {} corpus files: {applied} objects applied, {refused} documents refused", files.len());
+    assert!(applied >= 200, "most of the corpus applies ({applied})");
+}

@@ -165,7 +165,6 @@ pub fn get_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
             if objects.is_empty() && out.status == 0 {
                 let kind = (req.kinds.len() == 1).then(|| req.kinds[0]);
                 out.stderr.push_str(&printers::no_resources_message(kind, &req.opts));
-                out.stderr.push('\n');
             } else if !objects.is_empty() {
                 let printed = if req.opts.with_kind {
                     printers::print_mixed(&objects, sim.now(), &req.opts)

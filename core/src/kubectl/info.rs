@@ -13,11 +13,11 @@ pub const CLIENT_VERSION: &str = "v1.34.1";
 pub fn api_resources(args: &Args) -> Output {
     let mut rows: Vec<_> = KINDS.iter().collect();
     rows.sort_by_key(|k| (k.group, k.plural));
-    let namespaced_filter = args.value("namespaced");
+    let namespaced_filter = args.bools.get("namespaced").copied();
     let mut text = String::from("NAME\tSHORTNAMES\tAPIVERSION\tNAMESPACED\tKIND\n");
     for k in rows {
         if let Some(want) = namespaced_filter {
-            if (want == "true") != k.namespaced {
+            if want != k.namespaced {
                 continue;
             }
         }

@@ -94,10 +94,12 @@ pub fn run(sim: &mut Sim, words: &[String], files: &dyn Files) -> Output {
         "api-resources" => info::api_resources(&args),
         "version" => info::version(&args),
         "get" => get::get_command(sim, &args, rest),
-        other => Output::error(format!(
-            "error: unknown command \"{other}\" for \"kubectl\"\n\nDid you mean this?\n\t{}\n",
-            suggest(other)
-        )),
+        other => match suggest(other) {
+            Some(verb) => Output::error(format!(
+                "error: unknown command \"{other}\" for \"kubectl\"\n\nDid you mean this?\n\t{verb}\n"
+            )),
+            None => Output::error(format!("error: unknown command \"{other}\" for \"kubectl\"")),
+        },
     }
 }
 
@@ -117,9 +119,13 @@ const VERBS: &[&str] = &[
     "uncordon", "version",
 ];
 
-/// The closest known verb, for cobra's "Did you mean this?".
-fn suggest(word: &str) -> &'static str {
-    VERBS.iter().min_by_key(|v| levenshtein(word, v)).copied().unwrap_or("get")
+/// Cobra's "Did you mean this?": verbs within edit distance 2, or that start with the word.
+fn suggest(word: &str) -> Option<&'static str> {
+    VERBS
+        .iter()
+        .filter(|v| levenshtein(word, v) <= 2 || v.starts_with(word))
+        .min_by_key(|v| levenshtein(word, v))
+        .copied()
 }
 
 fn levenshtein(a: &str, b: &str) -> usize {

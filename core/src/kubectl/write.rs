@@ -59,6 +59,10 @@ pub fn apply(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
 }
 
 pub fn create(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
+    let rest = &args.positional[1..];
+    if let Some(what) = rest.first() {
+        return create_named(sim, what, &rest[1..]);
+    }
     let sources = match read_files(args, files) {
         Ok(s) => s,
         Err(o) => return o,
@@ -96,6 +100,29 @@ pub fn create(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
     }
     sim.after_action();
     out
+}
+
+/// `kubectl create namespace NAME` (the generators kubectl has for other kinds are not modelled).
+fn create_named(sim: &mut Sim, what: &str, rest: &[String]) -> Output {
+    if !matches!(what, "namespace" | "ns") {
+        return Output::error(format!(
+            "error: `kubectl create {what}` is not available in this simulator; write a manifest and use `kubectl create -f` or `kubectl apply -f`"
+        ));
+    }
+    let Some(name) = rest.first() else {
+        return Output::error("error: exactly one NAME is required, got 0");
+    };
+    let ns = k8s_openapi::api::core::v1::Namespace {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta { name: Some(name.clone()), ..Default::default() },
+        ..Default::default()
+    };
+    let action = sim.begin_action(format!("kubectl create namespace {name}"));
+    let result = sim.api().create(ns.into(), &kubectl(), Cause::Action(action));
+    sim.after_action();
+    match result {
+        Ok(_) => Output::ok(format!("namespace/{name} created\n")),
+        Err(e) => Output::error(e.to_string()),
+    }
 }
 
 /// Resolves `TYPE NAME…`, `TYPE/NAME…`, `TYPE -l SELECTOR` and `TYPE --all` to object keys.

@@ -19,7 +19,7 @@ pub mod queue;
 use std::collections::BTreeSet;
 
 use ipnet::Ipv4Net;
-use k8s_openapi::api::core::v1::{Namespace, Node, NodeSpec, NodeStatus};
+use k8s_openapi::api::core::v1::{Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo};
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
@@ -120,6 +120,12 @@ impl Default for ClusterConfig {
 }
 
 impl ClusterConfig {
+    /// The underlay address of the `index`-th node (0-based): 192.168.56.11, .12, …
+    pub fn node_ip(&self, index: usize) -> std::net::Ipv4Addr {
+        let host = 11 + index as u32;
+        std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(192, 168, 56, 0)) + host)
+    }
+
     /// The podCIDR of the `index`-th node (0-based): consecutive /24s of `pod_cidr`.
     pub fn node_pod_cidr(&self, index: usize) -> Option<Ipv4Net> {
         self.pod_cidr.subnets(24).ok()?.nth(index)
@@ -259,6 +265,24 @@ impl Sim {
                 status: Some(NodeStatus {
                     capacity: Some(resources.clone()),
                     allocatable: Some(resources),
+                    addresses: Some(vec![
+                        NodeAddress { type_: "InternalIP".into(), address: self.config.node_ip(i).to_string() },
+                        NodeAddress { type_: "Hostname".into(), address: name.clone() },
+                    ]),
+                    conditions: Some(initial_node_conditions(self.now)),
+                    node_info: Some(NodeSystemInfo {
+                        architecture: "amd64".into(),
+                        boot_id: self.rng.uuid(),
+                        container_runtime_version: "containerd://1.7.24".into(),
+                        kernel_version: "6.1.0-28-amd64".into(),
+                        kube_proxy_version: String::new(),
+                        kubelet_version: crate::kubectl::info::SERVER_VERSION.into(),
+                        machine_id: self.rng.uuid().replace('-', ""),
+                        operating_system: "linux".into(),
+                        os_image: "Debian GNU/Linux 12 (bookworm)".into(),
+                        system_uuid: self.rng.uuid(),
+                        ..Default::default()
+                    }),
                     ..Default::default()
                 }),
             };
@@ -361,6 +385,25 @@ impl Sim {
     pub fn restore(&mut self, snapshot: &Snapshot) {
         *self = (*snapshot.0).clone();
     }
+}
+
+/// The conditions a healthy kubelet reports when its node registers.
+fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
+    let t = apiserver::k8s_time(now);
+    let cond = |type_: &str, status: &str, reason: &str, message: &str| NodeCondition {
+        type_: type_.into(),
+        status: status.into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_heartbeat_time: Some(t.clone()),
+        last_transition_time: Some(t.clone()),
+    };
+    vec![
+        cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+    ]
 }
 
 fn meta(name: &str) -> ObjectMeta {

@@ -1,0 +1,23 @@
+//! Golden tests of `kubectl describe` layouts: `workloads` (pod, deployment, service, quota)
+//! and `cluster` (limit range, node, namespace, config map, fallback, events).
+
+mod cluster;
+mod workloads;
+
+use super::EventRow;
+use crate::api::{Kind, Object};
+
+pub(crate) fn obj(yaml: &str) -> Object {
+    let v: serde_json::Value = serde_norway::from_str(yaml).expect("test YAML parses");
+    let kind = Kind::lookup(v["apiVersion"].as_str().unwrap_or(""), v["kind"].as_str().unwrap_or(""))
+        .expect("test kind is served");
+    Object::from_value(kind, v).expect("test object decodes")
+}
+
+pub(crate) fn lines(ls: &[&str]) -> String {
+    ls.iter().map(|l| format!("{l}\n")).collect()
+}
+
+pub(crate) fn ev(type_: &str, reason: &str, age: &str, from: &str, message: &str) -> EventRow {
+    EventRow { type_: type_.into(), reason: reason.into(), age: age.into(), from: from.into(), message: message.into() }
+}
