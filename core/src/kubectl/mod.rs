@@ -8,7 +8,8 @@
 //! get.rs        get (tables, -o name|yaml|json, -w)
 //! info.rs       api-resources, version
 //! printers/     `kubectl get` tables and -o name|yaml|json
-//! describe/     `kubectl describe`
+//! describe_cmd.rs `kubectl describe`: lookups and context
+//! describe/     the describers: one layout per kind
 //! ```
 //!
 //! Every command that writes runs as one user action (`Sim::begin_action`), so the event
@@ -16,6 +17,7 @@
 
 pub mod args;
 pub mod describe;
+pub mod describe_cmd;
 pub mod get;
 pub mod info;
 pub mod printers;
@@ -94,6 +96,7 @@ pub fn run(sim: &mut Sim, words: &[String], files: &dyn Files) -> Output {
         "api-resources" => info::api_resources(&args),
         "version" => info::version(&args),
         "get" => get::get_command(sim, &args, rest),
+        "describe" => describe_cmd::describe_command(sim, &args, rest),
         other => match suggest(other) {
             Some(verb) => Output::error(format!(
                 "error: unknown command \"{other}\" for \"kubectl\"\n\nDid you mean this?\n\t{verb}\n"

@@ -241,7 +241,7 @@ impl Sim {
             let name = format!("node-{}", i + 1);
             let size = self.config.node_size;
             let resources: std::collections::BTreeMap<String, Quantity> = [
-                ("cpu".to_string(), Quantity(format!("{}m", size.cpu_millis))),
+                ("cpu".to_string(), Quantity(cpu_text(size.cpu_millis))),
                 ("memory".to_string(), Quantity(format!("{}Ki", size.memory_bytes / 1024))),
                 ("pods".to_string(), Quantity(size.max_pods.to_string())),
             ]
@@ -384,6 +384,15 @@ impl Sim {
     /// Goes back to a snapshot: the clock, the RNG, the store and the queue as they were.
     pub fn restore(&mut self, snapshot: &Snapshot) {
         *self = (*snapshot.0).clone();
+    }
+}
+
+/// CPU as the kubelet reports it: whole cores as `4`, fractions in millicores.
+fn cpu_text(millis: u64) -> String {
+    if millis % 1000 == 0 {
+        (millis / 1000).to_string()
+    } else {
+        format!("{millis}m")
     }
 }
 
