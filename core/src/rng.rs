@@ -62,8 +62,16 @@ impl SimRng {
         b[8..].copy_from_slice(&lo.to_be_bytes());
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-        format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut out = String::with_capacity(36);
+        for (i, x) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                out.push('-');
+            }
+            out.push(HEX[usize::from(x >> 4)] as char);
+            out.push(HEX[usize::from(x & 0x0f)] as char);
+        }
+        out
     }
 }
 
@@ -100,6 +108,23 @@ mod tests {
             seen[v] = true;
         }
         assert!(seen.iter().all(|&s| s));
+    }
+
+    #[test]
+    fn uuid_text_is_the_canonical_hex_of_the_bytes() {
+        let mut a = SimRng::seeded(11);
+        let mut b = SimRng::seeded(11);
+        for _ in 0..100 {
+            let (hi, lo) = (b.next_u64(), b.next_u64());
+            let mut bytes = [0u8; 16];
+            bytes[..8].copy_from_slice(&hi.to_be_bytes());
+            bytes[8..].copy_from_slice(&lo.to_be_bytes());
+            bytes[6] = (bytes[6] & 0x0f) | 0x40;
+            bytes[8] = (bytes[8] & 0x3f) | 0x80;
+            let h: String = bytes.iter().map(|x| format!("{x:02x}")).collect();
+            let expected = format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32]);
+            assert_eq!(a.uuid(), expected);
+        }
     }
 
     #[test]

@@ -55,3 +55,16 @@ async fn app_applies_a_manifest_typed_into_the_editor() {
     let row = document.query_selector("#objects tr[data-kind='Deployment'][data-name='shop']").unwrap();
     assert!(row.is_some(), "the Deployment is listed");
 }
+
+#[wasm_bindgen_test]
+fn console_runs_kubectl_in_wasm() {
+    use fishbowl_core::console::Console;
+    use fishbowl_core::kubectl::NoFiles;
+    let mut sim = Sim::new(ClusterConfig::default());
+    let mut console = Console::new();
+    let out = console.run_line(&mut sim, "kubectl get ns", &NoFiles);
+    assert_eq!(out.status, 0);
+    assert!(out.stdout.starts_with("NAME              STATUS   AGE\ndefault           Active   0s\n"), "{}", out.stdout);
+    let out = console.run_line(&mut sim, "kubectl apply -f nowhere.yaml", &NoFiles);
+    assert_eq!(out.stderr, "error: the path \"nowhere.yaml\" does not exist\n");
+}

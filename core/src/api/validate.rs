@@ -4,6 +4,7 @@
 //! - [`FieldError`], [`FieldErrorKind`], [`BadValue`]: one refusal reason, printed as the server
 //!   prints it; [`kubectl_invalid_message`] / [`server_invalid_message`]: the whole message.
 //! - [`validate`]: dispatch by kind.
+//! - `path`: field paths rendered only when an error needs them.
 //! - `names`: DNS-1123 / DNS-1035 names, label keys and values, port names, config keys.
 //! - `meta`: ObjectMeta, label selectors, Go-style value rendering.
 //! - `pod`: PodSpec, containers, volumes, pod templates.
@@ -12,6 +13,7 @@
 
 mod meta;
 mod names;
+mod path;
 mod pod;
 mod services;
 mod workloads;

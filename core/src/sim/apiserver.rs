@@ -135,9 +135,8 @@ impl Api<'_> {
     pub fn create(&mut self, mut obj: Object, by: &Component, cause: Cause) -> Result<Arc<Object>, ApiError> {
         let kind = obj.kind();
         if kind.info().namespaced {
-            let ns = obj.namespace().unwrap_or("default").to_string();
-            self.check_namespace_open(&ns)?;
-            obj.metadata_mut().namespace = Some(ns);
+            let ns = obj.metadata_mut().namespace.get_or_insert_with(|| "default".to_string());
+            self.check_namespace_open(ns)?;
         } else {
             obj.metadata_mut().namespace = None;
         }
@@ -173,9 +172,11 @@ impl Api<'_> {
 
     /// Admission for a new object: LimitRange defaults and limits, then ResourceQuota.
     fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
-        let Some(ns) = obj.namespace().map(str::to_string) else { return Ok(()) };
+        if obj.namespace().is_none() {
+            return Ok(());
+        }
         if let Object::Pod(pod) = obj {
-            let ranges: Vec<Arc<Object>> = self.store.list(Kind::LimitRange, Some(&ns)).cloned().collect();
+            let ranges: Vec<Arc<Object>> = self.store.list(Kind::LimitRange, pod.metadata.namespace.as_deref()).cloned().collect();
             let ranges: Vec<&LimitRange> = ranges
                 .iter()
                 .filter_map(|o| match o.as_ref() {
@@ -187,7 +188,8 @@ impl Api<'_> {
                 limit_range::admit_pod(pod, &ranges).map_err(|message| ApiError::Forbidden { message })?;
             }
         }
-        let quotas: Vec<Arc<Object>> = self.store.list(Kind::ResourceQuota, Some(&ns)).cloned().collect();
+        let Some(ns) = obj.namespace() else { return Ok(()) };
+        let quotas: Vec<Arc<Object>> = self.store.list(Kind::ResourceQuota, Some(ns)).cloned().collect();
         if quotas.is_empty() {
             return Ok(());
         }
@@ -199,18 +201,18 @@ impl Api<'_> {
             })
             .collect();
         let store = &*self.store;
-        let used = |q: &ResourceQuota| quota::usage(q, store.list_all_in(&ns).map(|o| o.as_ref()));
+        let used = |q: &ResourceQuota| quota::usage(q, store.list_all_in(ns).map(|o| o.as_ref()));
         quota::admit(obj, &quotas, used).map_err(|message| ApiError::Forbidden { message })
     }
 
     /// Keeps `status.hard` / `status.used` of the namespace's quotas current, as the
     /// resource-quota controller does.
     fn refresh_quota_usage(&mut self, ns: Option<&str>, cause: Cause) {
-        let Some(ns) = ns.map(str::to_string) else { return };
-        let quotas: Vec<Arc<Object>> = self.store.list(Kind::ResourceQuota, Some(&ns)).cloned().collect();
+        let Some(ns) = ns else { return };
+        let quotas: Vec<Arc<Object>> = self.store.list(Kind::ResourceQuota, Some(ns)).cloned().collect();
         for q in quotas {
             let Object::ResourceQuota(rq) = q.as_ref() else { continue };
-            let used = quota::usage(rq, self.store.list_all_in(&ns).map(|o| o.as_ref()));
+            let used = quota::usage(rq, self.store.list_all_in(ns).map(|o| o.as_ref()));
             let hard = rq.spec.as_ref().and_then(|s| s.hard.clone()).unwrap_or_default();
             let status = ResourceQuotaStatus {
                 hard: Some(hard),

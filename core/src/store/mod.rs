@@ -15,8 +15,10 @@
 pub mod field_selector;
 pub mod selector;
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Bound;
 use std::sync::Arc;
 
 use crate::api::{Kind, Object};
@@ -126,6 +128,8 @@ pub enum StoreError {
 #[derive(Debug, Clone, Default)]
 pub struct Store {
     objects: BTreeMap<ObjectRef, Arc<Object>>,
+    /// How many objects of each kind are stored, so that listing an empty kind costs no search.
+    per_kind: BTreeMap<Kind, usize>,
     resource_version: u64,
     log: Vec<WatchEvent>,
 }
@@ -163,12 +167,14 @@ impl Store {
 
     /// The objects of one kind, optionally in one namespace, in name order.
     pub fn list(&self, kind: Kind, namespace: Option<&str>) -> impl Iterator<Item = &Arc<Object>> + '_ {
-        let start = ObjectRef { kind, namespace: namespace.map(str::to_string), name: String::new() };
-        let ns = namespace.map(str::to_string);
-        self.objects
-            .range(start..)
-            .take_while(move |(k, _)| k.kind == kind && (ns.is_none() || k.namespace == ns))
-            .map(|(_, o)| o)
+        let stored = self.per_kind.get(&kind).is_some_and(|n| *n > 0);
+        let listed = stored.then(|| {
+            let start = ObjectRef { kind, namespace: namespace.map(str::to_string), name: String::new() };
+            let range = self.objects.range((Bound::Included(&start), Bound::Unbounded));
+            let ns = start.namespace;
+            range.take_while(move |(k, _)| k.kind == kind && (ns.is_none() || k.namespace == ns))
+        });
+        listed.into_iter().flatten().map(|(_, o)| o)
     }
 
     /// Every object in one namespace, of every namespaced kind.
@@ -193,10 +199,22 @@ impl Store {
     /// Creates `obj`; it must not exist yet. Stamps metadata.resourceVersion.
     pub fn create(&mut self, obj: Object, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
         let key = ObjectRef::of(&obj);
-        if self.objects.contains_key(&key) {
+        let Entry::Vacant(slot) = self.objects.entry(key.clone()) else {
             return Err(StoreError::AlreadyExists);
-        }
-        Ok(self.write(key, obj, WatchEventType::Added, at, by, cause))
+        };
+        let obj = stamp(&mut self.resource_version, obj);
+        slot.insert(obj.clone());
+        *self.per_kind.entry(key.kind).or_default() += 1;
+        self.log.push(WatchEvent {
+            resource_version: self.resource_version,
+            event_type: WatchEventType::Added,
+            key,
+            object: obj.clone(),
+            at,
+            by,
+            cause,
+        });
+        Ok(obj)
     }
 
     /// Replaces an existing object. If `obj` carries a resourceVersion it must equal the stored
@@ -217,6 +235,9 @@ impl Store {
     /// Removes `key` for good; returns the removed object.
     pub fn remove(&mut self, key: &ObjectRef, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
         let old = self.objects.remove(key).ok_or(StoreError::NotFound)?;
+        if let Some(n) = self.per_kind.get_mut(&key.kind) {
+            *n -= 1;
+        }
         self.resource_version += 1;
         self.log.push(WatchEvent {
             resource_version: self.resource_version,
@@ -230,15 +251,22 @@ impl Store {
         Ok(old)
     }
 
-    fn write(&mut self, key: ObjectRef, mut obj: Object, event_type: WatchEventType, at: SimTime, by: Component, cause: Cause) -> Arc<Object> {
-        self.resource_version += 1;
+    fn write(&mut self, key: ObjectRef, obj: Object, event_type: WatchEventType, at: SimTime, by: Component, cause: Cause) -> Arc<Object> {
+        let obj = stamp(&mut self.resource_version, obj);
+        if self.objects.insert(key.clone(), obj.clone()).is_none() {
+            *self.per_kind.entry(key.kind).or_default() += 1;
+        }
         let rv = self.resource_version;
-        obj.metadata_mut().resource_version = Some(rv.to_string());
-        let obj = Arc::new(obj);
-        self.objects.insert(key.clone(), obj.clone());
         self.log.push(WatchEvent { resource_version: rv, event_type, key, object: obj.clone(), at, by, cause });
         obj
     }
+}
+
+/// Bumps the global resourceVersion and stamps it on `obj`.
+fn stamp(resource_version: &mut u64, mut obj: Object) -> Arc<Object> {
+    *resource_version += 1;
+    obj.metadata_mut().resource_version = Some(resource_version.to_string());
+    Arc::new(obj)
 }
 
 /// The resourceVersion stamped on a stored object.
@@ -305,5 +333,23 @@ mod tests {
         assert_eq!(names, ["a", "b"]);
         assert_eq!(s.list(Kind::ConfigMap, Some("other")).count(), 0);
         assert_eq!(s.list(Kind::Pod, None).count(), 0);
+    }
+
+    #[test]
+    fn list_follows_creates_and_removes() {
+        let mut s = Store::new();
+        let mut other = cm("z", None);
+        other.metadata_mut().namespace = Some("other".into());
+        s.create(cm("a", None), SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
+        s.create(other, SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
+        assert_eq!(s.list(Kind::ConfigMap, None).count(), 2);
+        assert_eq!(s.list(Kind::ConfigMap, Some("other")).count(), 1);
+        for (ns, name) in [("default", "a"), ("other", "z")] {
+            s.remove(&ObjectRef::new(Kind::ConfigMap, Some(ns), name), SimTime(1), kubectl(), Cause::Bootstrap).unwrap();
+        }
+        assert_eq!(s.list(Kind::ConfigMap, None).count(), 0);
+        s.create(cm("b", None), SimTime(2), kubectl(), Cause::Bootstrap).unwrap();
+        let names: Vec<_> = s.list(Kind::ConfigMap, Some("default")).map(|o| o.name().to_string()).collect();
+        assert_eq!(names, ["b"]);
     }
 }

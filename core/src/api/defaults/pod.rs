@@ -34,13 +34,18 @@ pub(super) fn pod(p: &mut Pod) {
     }
     // DefaultTolerationSeconds admission plugin: tolerate not-ready / unreachable nodes for 300s.
     let tolerations = spec.tolerations.get_or_insert_with(Vec::new);
-    for key in ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"] {
-        let tolerated = tolerations.iter().any(|t| {
+    let tolerated = |tolerations: &[Toleration], key: &str| {
+        tolerations.iter().any(|t| {
             let key_matches = t.key.as_deref() == Some(key) || (t.key.as_deref().is_none_or(str::is_empty) && t.operator.as_deref() == Some("Exists"));
             let effect_matches = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute");
             key_matches && effect_matches
-        });
-        if !tolerated {
+        })
+    };
+    let keys = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
+    // Stored with the Pod for its lifetime: room for exactly the tolerations added.
+    tolerations.reserve_exact(keys.iter().filter(|key| !tolerated(tolerations, key)).count());
+    for key in keys {
+        if !tolerated(tolerations, key) {
             tolerations.push(Toleration {
                 key: Some(key.to_string()),
                 operator: Some("Exists".into()),

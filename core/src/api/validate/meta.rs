@@ -1,12 +1,14 @@
 //! ObjectMeta (name rules per kind, labels, annotations), label selectors (validation and
 //! matching), and the Go renderings of values that appear in messages.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::names;
+use super::path::Path;
 use super::{go_quote, BadValue, FieldError};
 use crate::api::kinds::Kind;
 
@@ -42,12 +44,12 @@ pub(super) fn object_meta(meta: &ObjectMeta, kind: Kind) -> Vec<FieldError> {
             }
         }
     }
-    labels(meta.labels.as_ref(), "metadata.labels", &mut errs);
-    annotations(meta.annotations.as_ref(), "metadata.annotations", &mut errs);
+    labels(meta.labels.as_ref(), &Path::new("metadata.labels"), &mut errs);
+    annotations(meta.annotations.as_ref(), &Path::new("metadata.annotations"), &mut errs);
     errs
 }
 
-pub(super) fn labels(labels: Option<&Labels>, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn labels(labels: Option<&Labels>, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     for (key, value) in labels.into_iter().flatten() {
         for msg in names::qualified_name(key) {
             errs.push(FieldError::invalid(path, BadValue::Str(key.clone()), msg));
@@ -59,10 +61,11 @@ pub(super) fn labels(labels: Option<&Labels>, path: &str, errs: &mut Vec<FieldEr
 }
 
 /// Annotation keys are checked lower-cased; the values together may hold at most 256 KiB.
-pub(super) fn annotations(annotations: Option<&Labels>, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn annotations(annotations: Option<&Labels>, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     let mut total = 0;
     for (key, value) in annotations.into_iter().flatten() {
-        for msg in names::qualified_name(&key.to_ascii_lowercase()) {
+        let lowered = if key.bytes().any(|c| c.is_ascii_uppercase()) { Cow::Owned(key.to_ascii_lowercase()) } else { Cow::Borrowed(key.as_str()) };
+        for msg in names::qualified_name(&lowered) {
             errs.push(FieldError::invalid(path, BadValue::Str(key.clone()), msg));
         }
         total += key.len() + value.len();
@@ -73,29 +76,30 @@ pub(super) fn annotations(annotations: Option<&Labels>, path: &str, errs: &mut V
 }
 
 /// `ValidateLabelSelector`: matchLabels as labels, matchExpressions' operators and values.
-pub(super) fn label_selector(sel: &LabelSelector, path: &str, errs: &mut Vec<FieldError>) {
-    labels(sel.match_labels.as_ref(), &format!("{path}.matchLabels"), errs);
+pub(super) fn label_selector(sel: &LabelSelector, path: &Path<'_>, errs: &mut Vec<FieldError>) {
+    labels(sel.match_labels.as_ref(), &path.child("matchLabels"), errs);
+    let expressions = path.child("matchExpressions");
     for (i, req) in sel.match_expressions.iter().flatten().enumerate() {
-        let p = format!("{path}.matchExpressions[{i}]");
+        let p = expressions.index(i);
         let has_values = req.values.as_ref().is_some_and(|v| !v.is_empty());
         match req.operator.as_str() {
             "In" | "NotIn" if !has_values => errs.push(FieldError::required(
-                format!("{p}.values"),
+                p.child("values"),
                 "must be specified when `operator` is 'In' or 'NotIn'",
             )),
             "Exists" | "DoesNotExist" if has_values => errs.push(FieldError::forbidden(
-                format!("{p}.values"),
+                p.child("values"),
                 "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
             )),
             "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
             other => errs.push(FieldError::invalid(
-                format!("{p}.operator"),
+                p.child("operator"),
                 BadValue::Str(other.into()),
                 "not a valid selector operator",
             )),
         }
         for msg in names::qualified_name(&req.key) {
-            errs.push(FieldError::invalid(format!("{p}.key"), BadValue::Str(req.key.clone()), msg));
+            errs.push(FieldError::invalid(p.child("key"), BadValue::Str(req.key.clone()), msg));
         }
     }
 }
@@ -168,14 +172,14 @@ pub(super) fn int_or_string(v: &IntOrString) -> BadValue {
 }
 
 /// `ValidateNonnegativeField`.
-pub(super) fn non_negative(value: Option<i64>, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn non_negative(value: Option<i64>, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     if let Some(v) = value.filter(|v| *v < 0) {
         errs.push(FieldError::invalid(path, BadValue::Int(v), "must be greater than or equal to 0"));
     }
 }
 
 /// `ValidatePositiveIntOrPercent`.
-pub(super) fn int_or_percent(v: &IntOrString, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn int_or_percent(v: &IntOrString, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     match v {
         IntOrString::String(s) => {
             for msg in names::percent(s) {

@@ -85,14 +85,10 @@ fn qualified_name_part(s: &str) -> bool {
 /// Label and annotation keys: `[prefix/]name`.
 pub(super) fn qualified_name(s: &str) -> Vec<String> {
     const NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
-    let name_msg = format!(
-        "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '{NAME_FMT}')"
-    );
-    let parts: Vec<&str> = s.split('/').collect();
-    let (prefix, name) = match parts.as_slice() {
-        [name] => (None, *name),
-        [prefix, name] => (Some(*prefix), *name),
-        _ => {
+    let (prefix, name) = match s.split_once('/') {
+        None => (None, s),
+        Some((prefix, name)) if !name.contains('/') => (Some(prefix), name),
+        Some(_) => {
             return vec![format!(
                 "a qualified name must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '{NAME_FMT}') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"
             )]
@@ -112,7 +108,9 @@ pub(super) fn qualified_name(s: &str) -> Vec<String> {
         errs.push(format!("name part {}", max_len(63)));
     }
     if !name.is_empty() && !qualified_name_part(name) {
-        errs.push(name_msg);
+        errs.push(format!(
+            "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '{NAME_FMT}')"
+        ));
     }
     errs
 }

@@ -5,50 +5,52 @@ use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, PodTemplateSpec, Volume};
 
+use super::path::Path;
 use super::{meta, names, BadValue, FieldError};
 
 const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
 
 pub(super) fn pod(p: &Pod, errs: &mut Vec<FieldError>) {
     match &p.spec {
-        Some(spec) => pod_spec(spec, "spec", errs),
+        Some(spec) => pod_spec(spec, &Path::new("spec"), errs),
         None => errs.push(FieldError::required("spec.containers", "")),
     }
 }
 
 /// A controller's template: its labels and annotations, then its PodSpec.
-pub(super) fn template(t: &PodTemplateSpec, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn template(t: &PodTemplateSpec, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     template_with_claims(t, path, &[], errs);
 }
 
 /// [`template`] where `claims` (a StatefulSet's volumeClaimTemplates) also count as volumes.
-pub(super) fn template_with_claims(t: &PodTemplateSpec, path: &str, claims: &[String], errs: &mut Vec<FieldError>) {
+pub(super) fn template_with_claims(t: &PodTemplateSpec, path: &Path<'_>, claims: &[String], errs: &mut Vec<FieldError>) {
     if let Some(m) = &t.metadata {
-        meta::labels(m.labels.as_ref(), &format!("{path}.metadata.labels"), errs);
-        meta::annotations(m.annotations.as_ref(), &format!("{path}.metadata.annotations"), errs);
+        meta::labels(m.labels.as_ref(), &path.child("metadata.labels"), errs);
+        meta::annotations(m.annotations.as_ref(), &path.child("metadata.annotations"), errs);
     }
     match &t.spec {
-        Some(spec) => pod_spec_with_claims(spec, &format!("{path}.spec"), claims, errs),
-        None => errs.push(FieldError::required(format!("{path}.spec.containers"), "")),
+        Some(spec) => pod_spec_with_claims(spec, &path.child("spec"), claims, errs),
+        None => errs.push(FieldError::required(path.child("spec.containers"), "")),
     }
 }
 
-pub(super) fn pod_spec(spec: &PodSpec, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn pod_spec(spec: &PodSpec, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     pod_spec_with_claims(spec, path, &[], errs);
 }
 
-fn pod_spec_with_claims(spec: &PodSpec, path: &str, claims: &[String], errs: &mut Vec<FieldError>) {
-    let mut volumes = volumes(spec.volumes.as_deref().unwrap_or(&[]), &format!("{path}.volumes"), errs);
-    volumes.extend(claims.iter().cloned());
+fn pod_spec_with_claims(spec: &PodSpec, path: &Path<'_>, claims: &[String], errs: &mut Vec<FieldError>) {
+    let mut volumes = volumes(spec.volumes.as_deref().unwrap_or(&[]), &path.child("volumes"), errs);
+    volumes.extend(claims.iter().map(String::as_str));
+    let containers_path = path.child("containers");
     if spec.containers.is_empty() {
-        errs.push(FieldError::required(format!("{path}.containers"), ""));
+        errs.push(FieldError::required(containers_path, ""));
     }
     let mut names = BTreeSet::new();
-    containers(&spec.containers, &format!("{path}.containers"), &volumes, &mut names, errs);
+    containers(&spec.containers, &containers_path, &volumes, &mut names, errs);
     if let Some(init) = &spec.init_containers {
-        containers(init, &format!("{path}.initContainers"), &volumes, &mut names, errs);
+        containers(init, &path.child("initContainers"), &volumes, &mut names, errs);
     }
-    let p = format!("{path}.restartPolicy");
+    let p = path.child("restartPolicy");
     match spec.restart_policy.as_deref().unwrap_or("") {
         "Always" | "OnFailure" | "Never" => {}
         "" => errs.push(FieldError::required(p, "")),
@@ -57,30 +59,30 @@ fn pod_spec_with_claims(spec: &PodSpec, path: &str, claims: &[String], errs: &mu
     match spec.dns_policy.as_deref().unwrap_or("") {
         "ClusterFirst" | "ClusterFirstWithHostNet" | "Default" | "None" => {}
         other => errs.push(FieldError::unsupported(
-            format!("{path}.dnsPolicy"),
+            path.child("dnsPolicy"),
             BadValue::Str(other.into()),
             &["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"],
         )),
     }
     if let Some(s) = spec.active_deadline_seconds.filter(|s| *s <= 0) {
-        errs.push(FieldError::invalid(format!("{path}.activeDeadlineSeconds"), BadValue::Int(s), "must be between 1 and 2147483647, inclusive"));
+        errs.push(FieldError::invalid(path.child("activeDeadlineSeconds"), BadValue::Int(s), "must be between 1 and 2147483647, inclusive"));
     }
-    meta::non_negative(spec.termination_grace_period_seconds, &format!("{path}.terminationGracePeriodSeconds"), errs);
+    meta::non_negative(spec.termination_grace_period_seconds, &path.child("terminationGracePeriodSeconds"), errs);
 }
 
 /// Volume names (required, DNS label, unique) and exactly one source each. Returns the names.
-fn volumes(vols: &[Volume], path: &str, errs: &mut Vec<FieldError>) -> BTreeSet<String> {
+fn volumes<'s>(vols: &'s [Volume], path: &Path<'_>, errs: &mut Vec<FieldError>) -> BTreeSet<&'s str> {
     let mut seen = BTreeSet::new();
     for (i, v) in vols.iter().enumerate() {
-        let p = format!("{path}[{i}]");
+        let p = path.index(i);
         if v.name.is_empty() {
-            errs.push(FieldError::required(format!("{p}.name"), ""));
+            errs.push(FieldError::required(p.child("name"), ""));
         } else {
             for msg in names::dns1123_label(&v.name) {
-                errs.push(FieldError::invalid(format!("{p}.name"), BadValue::Str(v.name.clone()), msg));
+                errs.push(FieldError::invalid(p.child("name"), BadValue::Str(v.name.clone()), msg));
             }
-            if !seen.insert(v.name.clone()) {
-                errs.push(FieldError::duplicate(format!("{p}.name"), BadValue::Str(v.name.clone())));
+            if !seen.insert(v.name.as_str()) {
+                errs.push(FieldError::duplicate(p.child("name"), BadValue::Str(v.name.clone())));
             }
         }
         let sources = serde_json::to_value(v)
@@ -96,95 +98,99 @@ fn volumes(vols: &[Volume], path: &str, errs: &mut Vec<FieldError>) -> BTreeSet<
     seen
 }
 
-fn containers(
-    list: &[Container],
-    path: &str,
-    volumes: &BTreeSet<String>,
-    names_seen: &mut BTreeSet<String>,
+fn containers<'s>(
+    list: &'s [Container],
+    path: &Path<'_>,
+    volumes: &BTreeSet<&str>,
+    names_seen: &mut BTreeSet<&'s str>,
     errs: &mut Vec<FieldError>,
 ) {
     for (i, c) in list.iter().enumerate() {
-        let p = format!("{path}[{i}]");
+        let p = path.index(i);
         if c.name.is_empty() {
-            errs.push(FieldError::required(format!("{p}.name"), ""));
+            errs.push(FieldError::required(p.child("name"), ""));
         } else {
             for msg in names::dns1123_label(&c.name) {
-                errs.push(FieldError::invalid(format!("{p}.name"), BadValue::Str(c.name.clone()), msg));
+                errs.push(FieldError::invalid(p.child("name"), BadValue::Str(c.name.clone()), msg));
             }
-            if !names_seen.insert(c.name.clone()) {
-                errs.push(FieldError::duplicate(format!("{p}.name"), BadValue::Str(c.name.clone())));
+            if !names_seen.insert(c.name.as_str()) {
+                errs.push(FieldError::duplicate(p.child("name"), BadValue::Str(c.name.clone())));
             }
         }
         let image = c.image.as_deref().unwrap_or("");
         if image.is_empty() {
-            errs.push(FieldError::required(format!("{p}.image"), ""));
+            errs.push(FieldError::required(p.child("image"), ""));
         } else if image.trim() != image {
-            errs.push(FieldError::invalid(format!("{p}.image"), BadValue::Str(image.into()), "must not have leading or trailing whitespace"));
+            errs.push(FieldError::invalid(p.child("image"), BadValue::Str(image.into()), "must not have leading or trailing whitespace"));
         }
         match c.image_pull_policy.as_deref().unwrap_or("") {
             "Always" | "IfNotPresent" | "Never" => {}
-            "" => errs.push(FieldError::required(format!("{p}.imagePullPolicy"), "")),
+            "" => errs.push(FieldError::required(p.child("imagePullPolicy"), "")),
             other => errs.push(FieldError::unsupported(
-                format!("{p}.imagePullPolicy"),
+                p.child("imagePullPolicy"),
                 BadValue::Str(other.into()),
                 &["Always", "IfNotPresent", "Never"],
             )),
         }
         container_ports(c, &p, errs);
+        let env = p.child("env");
         for (j, e) in c.env.iter().flatten().enumerate() {
-            let ep = format!("{p}.env[{j}].name");
+            let item = env.index(j);
+            let ep = item.child("name");
             if e.name.is_empty() {
                 errs.push(FieldError::required(ep, ""));
             } else {
                 for msg in names::env_var_name(&e.name) {
-                    errs.push(FieldError::invalid(ep.clone(), BadValue::Str(e.name.clone()), msg));
+                    errs.push(FieldError::invalid(ep, BadValue::Str(e.name.clone()), msg));
                 }
             }
         }
+        let mounts = p.child("volumeMounts");
         for (j, m) in c.volume_mounts.iter().flatten().enumerate() {
-            let mp = format!("{p}.volumeMounts[{j}]");
+            let mp = mounts.index(j);
             if m.name.is_empty() {
-                errs.push(FieldError::required(format!("{mp}.name"), ""));
-            } else if !volumes.contains(&m.name) {
-                errs.push(FieldError::not_found(format!("{mp}.name"), BadValue::Str(m.name.clone())));
+                errs.push(FieldError::required(mp.child("name"), ""));
+            } else if !volumes.contains(m.name.as_str()) {
+                errs.push(FieldError::not_found(mp.child("name"), BadValue::Str(m.name.clone())));
             }
             if m.mount_path.is_empty() {
-                errs.push(FieldError::required(format!("{mp}.mountPath"), ""));
+                errs.push(FieldError::required(mp.child("mountPath"), ""));
             }
         }
     }
 }
 
-fn container_ports(c: &Container, path: &str, errs: &mut Vec<FieldError>) {
+fn container_ports(c: &Container, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     let mut seen = BTreeSet::new();
+    let ports = path.child("ports");
     for (i, port) in c.ports.iter().flatten().enumerate() {
-        let p = format!("{path}.ports[{i}]");
+        let p = ports.index(i);
         if let Some(name) = port.name.as_deref().filter(|n| !n.is_empty()) {
             for msg in names::port_name(name) {
-                errs.push(FieldError::invalid(format!("{p}.name"), BadValue::Str(name.into()), msg));
+                errs.push(FieldError::invalid(p.child("name"), BadValue::Str(name.into()), msg));
             }
-            if !seen.insert(name.to_string()) {
-                errs.push(FieldError::duplicate(format!("{p}.name"), BadValue::Str(name.into())));
+            if !seen.insert(name) {
+                errs.push(FieldError::duplicate(p.child("name"), BadValue::Str(name.into())));
             }
         }
         if port.container_port == 0 {
-            errs.push(FieldError::required(format!("{p}.containerPort"), ""));
+            errs.push(FieldError::required(p.child("containerPort"), ""));
         } else {
             for msg in names::port_number(i64::from(port.container_port)) {
-                errs.push(FieldError::invalid(format!("{p}.containerPort"), BadValue::Int(port.container_port.into()), msg));
+                errs.push(FieldError::invalid(p.child("containerPort"), BadValue::Int(port.container_port.into()), msg));
             }
         }
         if let Some(host) = port.host_port.filter(|h| *h != 0) {
             for msg in names::port_number(i64::from(host)) {
-                errs.push(FieldError::invalid(format!("{p}.hostPort"), BadValue::Int(host.into()), msg));
+                errs.push(FieldError::invalid(p.child("hostPort"), BadValue::Int(host.into()), msg));
             }
         }
-        protocol(port.protocol.as_deref(), &format!("{p}.protocol"), errs);
+        protocol(port.protocol.as_deref(), &p.child("protocol"), errs);
     }
 }
 
 /// `protocol`: required, one of SCTP / TCP / UDP.
-pub(super) fn protocol(value: Option<&str>, path: &str, errs: &mut Vec<FieldError>) {
+pub(super) fn protocol(value: Option<&str>, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     match value.unwrap_or("") {
         "" => errs.push(FieldError::required(path, "")),
         p if PROTOCOLS.contains(&p) => {}

@@ -8,12 +8,13 @@ use k8s_openapi::api::core::v1::{ConfigMap, PersistentVolume, PersistentVolumeCl
 use k8s_openapi::api::networking::v1::{Ingress, NetworkPolicy};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use super::path::Path;
 use super::{meta, names, pod, BadValue, FieldError};
 
 const ACCESS_MODES: &[&str] = &["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"];
 
 /// A port given as a number (1-65535) or an IANA service name.
-fn port_num_or_name(port: &IntOrString, path: &str, errs: &mut Vec<FieldError>) {
+fn port_num_or_name(port: &IntOrString, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     match port {
         IntOrString::Int(n) => {
             for msg in names::port_number(i64::from(*n)) {
@@ -56,33 +57,34 @@ pub(super) fn service(s: &Service, errs: &mut Vec<FieldError>) {
         }
     }
     let mut seen = BTreeSet::new();
+    let ports_path = Path::new("spec.ports");
     for (i, port) in ports.iter().enumerate() {
-        let p = format!("spec.ports[{i}]");
+        let p = ports_path.index(i);
         match port.name.as_deref().unwrap_or("") {
-            "" if ports.len() > 1 => errs.push(FieldError::required(format!("{p}.name"), "")),
+            "" if ports.len() > 1 => errs.push(FieldError::required(p.child("name"), "")),
             "" => {}
             name => {
                 for msg in names::dns1123_label(name) {
-                    errs.push(FieldError::invalid(format!("{p}.name"), BadValue::Str(name.into()), msg));
+                    errs.push(FieldError::invalid(p.child("name"), BadValue::Str(name.into()), msg));
                 }
-                if !seen.insert(name.to_string()) {
-                    errs.push(FieldError::duplicate(format!("{p}.name"), BadValue::Str(name.into())));
+                if !seen.insert(name) {
+                    errs.push(FieldError::duplicate(p.child("name"), BadValue::Str(name.into())));
                 }
             }
         }
         for msg in names::port_number(i64::from(port.port)) {
-            errs.push(FieldError::invalid(format!("{p}.port"), BadValue::Int(port.port.into()), msg));
+            errs.push(FieldError::invalid(p.child("port"), BadValue::Int(port.port.into()), msg));
         }
-        pod::protocol(port.protocol.as_deref(), &format!("{p}.protocol"), errs);
+        pod::protocol(port.protocol.as_deref(), &p.child("protocol"), errs);
         if let Some(target) = &port.target_port {
-            port_num_or_name(target, &format!("{p}.targetPort"), errs);
+            port_num_or_name(target, &p.child("targetPort"), errs);
         }
         if let Some(node_port) = port.node_port.filter(|n| *n != 0) {
             if service_type == "ClusterIP" {
-                errs.push(FieldError::forbidden(format!("{p}.nodePort"), "may not be used when `type` is 'ClusterIP'"));
+                errs.push(FieldError::forbidden(p.child("nodePort"), "may not be used when `type` is 'ClusterIP'"));
             } else {
                 for msg in names::port_number(i64::from(node_port)) {
-                    errs.push(FieldError::invalid(format!("{p}.nodePort"), BadValue::Int(node_port.into()), msg));
+                    errs.push(FieldError::invalid(p.child("nodePort"), BadValue::Int(node_port.into()), msg));
                 }
             }
         }
@@ -92,19 +94,20 @@ pub(super) fn service(s: &Service, errs: &mut Vec<FieldError>) {
         "" => errs.push(FieldError::required("spec.sessionAffinity", "")),
         other => errs.push(FieldError::unsupported("spec.sessionAffinity", BadValue::Str(other.into()), &["ClientIP", "None"])),
     }
-    meta::labels(spec.selector.as_ref(), "spec.selector", errs);
+    meta::labels(spec.selector.as_ref(), &Path::new("spec.selector"), errs);
 }
 
 pub(super) fn horizontal_pod_autoscaler(h: &HorizontalPodAutoscaler, errs: &mut Vec<FieldError>) {
     let spec = &h.spec;
     let target = &spec.scale_target_ref;
+    let target_path = Path::new("spec.scaleTargetRef");
     for (value, field) in [(&target.kind, "kind"), (&target.name, "name")] {
-        let p = format!("spec.scaleTargetRef.{field}");
+        let p = target_path.child(field);
         if value.is_empty() {
             errs.push(FieldError::required(p, ""));
         } else {
             for msg in names::path_segment(value) {
-                errs.push(FieldError::invalid(p.clone(), BadValue::Str(value.clone()), msg));
+                errs.push(FieldError::invalid(p, BadValue::Str(value.clone()), msg));
             }
         }
     }
@@ -121,8 +124,9 @@ pub(super) fn horizontal_pod_autoscaler(h: &HorizontalPodAutoscaler, errs: &mut 
             "must be greater than or equal to `minReplicas`",
         ));
     }
+    let metrics = Path::new("spec.metrics");
     for (i, metric) in spec.metrics.iter().flatten().enumerate() {
-        let p = format!("spec.metrics[{i}]");
+        let p = metrics.index(i);
         let source_present = match metric.type_.as_str() {
             "Resource" => Some(metric.resource.is_some()),
             "Pods" => Some(metric.pods.is_some()),
@@ -133,7 +137,7 @@ pub(super) fn horizontal_pod_autoscaler(h: &HorizontalPodAutoscaler, errs: &mut 
         };
         match source_present {
             None => errs.push(FieldError::unsupported(
-                format!("{p}.type"),
+                p.child("type"),
                 BadValue::Str(metric.type_.clone()),
                 &["ContainerResource", "External", "Object", "Pods", "Resource"],
             )),
@@ -142,13 +146,13 @@ pub(super) fn horizontal_pod_autoscaler(h: &HorizontalPodAutoscaler, errs: &mut 
                     "ContainerResource" => "containerResource".to_string(),
                     t => t.to_ascii_lowercase(),
                 };
-                errs.push(FieldError::required(format!("{p}.{field}"), "must populate information for the given metric source"));
+                errs.push(FieldError::required(p.child(&field), "must populate information for the given metric source"));
             }
             Some(true) => {}
         }
         if let Some(r) = &metric.resource {
             if r.name.is_empty() {
-                errs.push(FieldError::required(format!("{p}.resource.name"), "must specify a resource name"));
+                errs.push(FieldError::required(p.child("resource.name"), "must specify a resource name"));
             }
         }
     }
@@ -212,9 +216,10 @@ pub(super) fn persistent_volume(pv: &PersistentVolume, errs: &mut Vec<FieldError
 
 /// Keys of `data` / `binaryData` (or `stringData`, merged into `data`).
 fn keys<'a>(keys: impl Iterator<Item = &'a String>, field: &str, errs: &mut Vec<FieldError>) {
+    let path = Path::new(field);
     for key in keys {
         for msg in names::config_map_key(key) {
-            errs.push(FieldError::invalid(format!("{field}[{key}]"), BadValue::Str(key.clone()), msg));
+            errs.push(FieldError::invalid(path.key(key), BadValue::Str(key.clone()), msg));
         }
     }
 }
@@ -256,26 +261,29 @@ pub(super) fn secret(s: &Secret, errs: &mut Vec<FieldError>) {
 
 pub(super) fn ingress(i: &Ingress, errs: &mut Vec<FieldError>) {
     let Some(spec) = &i.spec else { return };
+    let rules = Path::new("spec.rules");
     for (r, rule) in spec.rules.iter().flatten().enumerate() {
+        let rule_path = rules.index(r);
         if let Some(host) = rule.host.as_deref().filter(|h| !h.is_empty()) {
             let bare = host.strip_prefix("*.").unwrap_or(host);
             for msg in names::dns1123_subdomain(bare) {
-                errs.push(FieldError::invalid(format!("spec.rules[{r}].host"), BadValue::Str(host.into()), msg));
+                errs.push(FieldError::invalid(rule_path.child("host"), BadValue::Str(host.into()), msg));
             }
         }
+        let paths = rule_path.child("http.paths");
         for (p, path) in rule.http.iter().flat_map(|h| h.paths.iter()).enumerate() {
-            let at = format!("spec.rules[{r}].http.paths[{p}]");
+            let at = paths.index(p);
             match path.path_type.as_str() {
-                "" => errs.push(FieldError::required(format!("{at}.pathType"), "pathType must be specified")),
+                "" => errs.push(FieldError::required(at.child("pathType"), "pathType must be specified")),
                 "Exact" | "Prefix" => {
                     let value = path.path.as_deref().unwrap_or("");
                     if !value.starts_with('/') {
-                        errs.push(FieldError::invalid(format!("{at}.path"), BadValue::Str(value.into()), "must be an absolute path"));
+                        errs.push(FieldError::invalid(at.child("path"), BadValue::Str(value.into()), "must be an absolute path"));
                     }
                 }
                 "ImplementationSpecific" => {}
                 other => errs.push(FieldError::unsupported(
-                    format!("{at}.pathType"),
+                    at.child("pathType"),
                     BadValue::Str(other.into()),
                     &["Exact", "ImplementationSpecific", "Prefix"],
                 )),
@@ -287,21 +295,23 @@ pub(super) fn ingress(i: &Ingress, errs: &mut Vec<FieldError>) {
 pub(super) fn network_policy(n: &NetworkPolicy, errs: &mut Vec<FieldError>) {
     let Some(spec) = &n.spec else { return };
     if let Some(sel) = &spec.pod_selector {
-        meta::label_selector(sel, "spec.podSelector", errs);
+        meta::label_selector(sel, &Path::new("spec.podSelector"), errs);
     }
+    let (ingress, egress) = (Path::new("spec.ingress"), Path::new("spec.egress"));
     let rules = spec
         .ingress
         .iter()
         .flatten()
         .enumerate()
-        .map(|(i, r)| (format!("spec.ingress[{i}]"), r.ports.as_deref()))
-        .chain(spec.egress.iter().flatten().enumerate().map(|(i, r)| (format!("spec.egress[{i}]"), r.ports.as_deref())));
+        .map(|(i, r)| (ingress.index(i), r.ports.as_deref()))
+        .chain(spec.egress.iter().flatten().enumerate().map(|(i, r)| (egress.index(i), r.ports.as_deref())));
     for (path, ports) in rules {
+        let ports_path = path.child("ports");
         for (j, port) in ports.unwrap_or(&[]).iter().enumerate() {
-            let p = format!("{path}.ports[{j}]");
-            pod::protocol(port.protocol.as_deref(), &format!("{p}.protocol"), errs);
+            let p = ports_path.index(j);
+            pod::protocol(port.protocol.as_deref(), &p.child("protocol"), errs);
             if let Some(number) = &port.port {
-                port_num_or_name(number, &format!("{p}.port"), errs);
+                port_num_or_name(number, &p.child("port"), errs);
             }
         }
     }

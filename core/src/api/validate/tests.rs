@@ -240,3 +240,70 @@ fn kubectl_messages() {
     );
     assert_eq!(go_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
 }
+
+/// The field paths of the errors of `yaml` (decoded and defaulted), in order.
+fn paths(yaml: &str) -> Vec<String> {
+    let doc: Value = serde_norway::from_str(yaml).expect("test YAML parses");
+    let mut obj = decode(&doc, "t.yaml").unwrap_or_else(|e| panic!("{e:?}\n{yaml}"));
+    apply_defaults(&mut obj);
+    validate(&obj).into_iter().map(|e| e.path).collect()
+}
+
+#[test]
+fn nested_field_paths() {
+    assert_eq!(
+        paths(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  terminationGracePeriodSeconds: -1\n  volumes: [{name: v, emptyDir: {}}, {name: v, emptyDir: {}}]\n  initContainers: [{name: i, image: busybox, env: [{name: ''}, {name: 'a=b'}], ports: [{containerPort: 70000}]}]\n  containers: [{name: c, image: nginx, volumeMounts: [{name: w, mountPath: /x}]}]\n"
+        ),
+        [
+            "spec.volumes[1].name",
+            "spec.containers[0].volumeMounts[0].name",
+            "spec.initContainers[0].ports[0].containerPort",
+            "spec.initContainers[0].env[0].name",
+            "spec.initContainers[0].env[1].name",
+            "spec.terminationGracePeriodSeconds",
+        ]
+    );
+    assert_eq!(
+        paths(
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {app: d}, matchExpressions: [{key: tier, operator: Bad}]}\n  updateStrategy: {type: RollingUpdate, rollingUpdate: {maxSurge: x}}\n  template:\n    metadata: {labels: {app: d}, annotations: {'-bad': x}}\n    spec:\n      containers: [{name: c, image: nginx, ports: [{name: Web, containerPort: 80}]}]\n"
+        ),
+        [
+            "spec.selector.matchExpressions[0].operator",
+            "spec.template.metadata.labels",
+            "spec.template.metadata.annotations",
+            "spec.template.spec.containers[0].ports[0].name",
+            "spec.updateStrategy.rollingUpdate.maxSurge",
+        ]
+    );
+    assert_eq!(
+        paths(
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c}\nspec:\n  schedule: '* * * * *'\n  failedJobsHistoryLimit: -1\n  jobTemplate:\n    spec:\n      completions: -2\n      template:\n        spec:\n          restartPolicy: Never\n          containers: [{name: c}]\n"
+        ),
+        [
+            "spec.jobTemplate.spec.completions",
+            "spec.jobTemplate.spec.template.spec.containers[0].image",
+            "spec.failedJobsHistoryLimit",
+        ]
+    );
+    assert_eq!(
+        paths(
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n}\nspec:\n  podSelector: {matchLabels: {'a/b/c': x}}\n  ingress: [{ports: [{port: 0}]}]\n  egress: [{}, {ports: [{protocol: ICMP}]}]\n  policyTypes: [Sideways]\n"
+        ),
+        ["spec.podSelector.matchLabels", "spec.ingress[0].ports[0].port", "spec.egress[1].ports[0].protocol", "spec.policyTypes[0]"]
+    );
+    assert_eq!(
+        paths(
+            "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}\nspec:\n  scaleTargetRef: {kind: Deployment, name: 'a/b'}\n  maxReplicas: 2\n  metrics: [{type: Pods}, {type: ContainerResource}]\n"
+        ),
+        ["spec.scaleTargetRef.name", "spec.metrics[0].pods", "spec.metrics[1].containerResource"]
+    );
+    assert_eq!(
+        paths("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {a: x}\nbinaryData: {'b c': eA==, a: eA==}\n"),
+        ["binaryData[b c]", "binaryData[a]"]
+    );
+    assert_eq!(
+        paths("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec:\n  rules: [{host: x}, {host: Bad_Host}]\n"),
+        ["spec.rules[1].host"]
+    );
+}

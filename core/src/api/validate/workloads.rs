@@ -8,6 +8,7 @@ use k8s_openapi::api::batch::v1::{CronJob, Job, JobSpec};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, ReplicationController};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
+use super::path::Path;
 use super::{meta, pod, BadValue, FieldError};
 
 const MISMATCH: &str = "`selector` does not match template `labels`";
@@ -28,7 +29,7 @@ fn selector(sel: &LabelSelector, what: &str, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::required("spec.selector", ""));
         return;
     }
-    meta::label_selector(sel, "spec.selector", errs);
+    meta::label_selector(sel, &Path::new("spec.selector"), errs);
     if meta::selector_is_empty(sel) {
         errs.push(FieldError::invalid("spec.selector", meta::go_selector(sel), format!("empty selector is invalid for {what}")));
     }
@@ -52,7 +53,7 @@ fn controller_template_with_claims(
     if !matches {
         errs.push(FieldError::invalid("spec.template.metadata.labels", meta::go_map(labels), MISMATCH));
     }
-    pod::template_with_claims(t, "spec.template", claims, errs);
+    pod::template_with_claims(t, &Path::new("spec.template"), claims, errs);
     restart_always(t, owner, errs);
 }
 
@@ -71,7 +72,7 @@ fn restart_always(t: &PodTemplateSpec, owner: &str, errs: &mut Vec<FieldError>) 
 }
 
 fn replicas(value: Option<i32>, errs: &mut Vec<FieldError>) {
-    meta::non_negative(value.map(i64::from), "spec.replicas", errs);
+    meta::non_negative(value.map(i64::from), &Path::new("spec.replicas"), errs);
 }
 
 pub(super) fn deployment(d: &Deployment, errs: &mut Vec<FieldError>) {
@@ -80,44 +81,44 @@ pub(super) fn deployment(d: &Deployment, errs: &mut Vec<FieldError>) {
     selector(&spec.selector, "deployment", errs);
     controller_template(&spec.template, &spec.selector, "ReplicaSet", errs);
     if let Some(strategy) = &spec.strategy {
-        let p = "spec.strategy";
+        let p = Path::new("spec.strategy");
         match strategy.type_.as_deref().unwrap_or("") {
             "Recreate" => {
                 if strategy.rolling_update.is_some() {
-                    errs.push(FieldError::forbidden(format!("{p}.rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'"));
+                    errs.push(FieldError::forbidden(p.child("rollingUpdate"), "may not be specified when strategy `type` is 'Recreate'"));
                 }
             }
             "RollingUpdate" => match &strategy.rolling_update {
-                None => errs.push(FieldError::required(format!("{p}.rollingUpdate"), "this should be defaulted and never be nil")),
+                None => errs.push(FieldError::required(p.child("rollingUpdate"), "this should be defaulted and never be nil")),
                 Some(r) => {
-                    let unavailable_path = format!("{p}.rollingUpdate.maxUnavailable");
+                    let unavailable_path = p.child("rollingUpdate.maxUnavailable");
                     if let Some(u) = &r.max_unavailable {
                         meta::int_or_percent(u, &unavailable_path, errs);
                     }
                     if let Some(s) = &r.max_surge {
-                        meta::int_or_percent(s, &format!("{p}.rollingUpdate.maxSurge"), errs);
+                        meta::int_or_percent(s, &p.child("rollingUpdate.maxSurge"), errs);
                     }
                     let unavailable = r.max_unavailable.as_ref().and_then(meta::int_or_percent_value);
                     let surge = r.max_surge.as_ref().and_then(meta::int_or_percent_value);
                     if unavailable == Some(0) && surge == Some(0) {
                         if let Some(u) = &r.max_unavailable {
-                            errs.push(FieldError::invalid(&unavailable_path, meta::int_or_string(u), "may not be 0 when `maxSurge` is 0"));
+                            errs.push(FieldError::invalid(unavailable_path, meta::int_or_string(u), "may not be 0 when `maxSurge` is 0"));
                         }
                     }
                     if let Some(u) = r.max_unavailable.as_ref().filter(|u| matches!(u, k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(_))) {
                         if meta::int_or_percent_value(u).is_some_and(|v| v > 100) {
-                            errs.push(FieldError::invalid(&unavailable_path, meta::int_or_string(u), "must not be greater than 100%"));
+                            errs.push(FieldError::invalid(unavailable_path, meta::int_or_string(u), "must not be greater than 100%"));
                         }
                     }
                 }
             },
-            other => errs.push(FieldError::unsupported(format!("{p}.type"), BadValue::Str(other.into()), &["Recreate", "RollingUpdate"])),
+            other => errs.push(FieldError::unsupported(p.child("type"), BadValue::Str(other.into()), &["Recreate", "RollingUpdate"])),
         }
     }
-    meta::non_negative(spec.revision_history_limit.map(i64::from), "spec.revisionHistoryLimit", errs);
-    meta::non_negative(spec.min_ready_seconds.map(i64::from), "spec.minReadySeconds", errs);
+    meta::non_negative(spec.revision_history_limit.map(i64::from), &Path::new("spec.revisionHistoryLimit"), errs);
+    meta::non_negative(spec.min_ready_seconds.map(i64::from), &Path::new("spec.minReadySeconds"), errs);
     if let Some(deadline) = spec.progress_deadline_seconds {
-        meta::non_negative(Some(i64::from(deadline)), "spec.progressDeadlineSeconds", errs);
+        meta::non_negative(Some(i64::from(deadline)), &Path::new("spec.progressDeadlineSeconds"), errs);
         if deadline <= spec.min_ready_seconds.unwrap_or(0) {
             errs.push(FieldError::invalid("spec.progressDeadlineSeconds", BadValue::Int(deadline.into()), "must be greater than minReadySeconds"));
         }
@@ -127,7 +128,7 @@ pub(super) fn deployment(d: &Deployment, errs: &mut Vec<FieldError>) {
 pub(super) fn replica_set(r: &ReplicaSet, errs: &mut Vec<FieldError>) {
     let spec = &r.spec;
     replicas(spec.replicas, errs);
-    meta::non_negative(spec.min_ready_seconds.map(i64::from), "spec.minReadySeconds", errs);
+    meta::non_negative(spec.min_ready_seconds.map(i64::from), &Path::new("spec.minReadySeconds"), errs);
     selector(&spec.selector, "deployment", errs);
     match &spec.template {
         Some(t) => controller_template(t, &spec.selector, "ReplicaSet", errs),
@@ -144,7 +145,7 @@ pub(super) fn replication_controller(r: &ReplicationController, errs: &mut Vec<F
     let selector = spec.selector.as_ref().filter(|s| !s.is_empty());
     match selector {
         None => errs.push(FieldError::required("spec.selector", "")),
-        Some(s) => meta::labels(Some(s), "spec.selector", errs),
+        Some(s) => meta::labels(Some(s), &Path::new("spec.selector"), errs),
     }
     match &spec.template {
         None => errs.push(FieldError::required("spec.template", "")),
@@ -155,7 +156,7 @@ pub(super) fn replication_controller(r: &ReplicationController, errs: &mut Vec<F
                     errs.push(FieldError::invalid("spec.template.metadata.labels", meta::go_map(labels), MISMATCH));
                 }
             }
-            pod::template(t, "spec.template", errs);
+            pod::template(t, &Path::new("spec.template"), errs);
             restart_always(t, "ReplicationController", errs);
         }
     }
@@ -175,7 +176,7 @@ pub(super) fn stateful_set(s: &StatefulSet, errs: &mut Vec<FieldError>) {
         match strategy.type_.as_deref().unwrap_or("") {
             "RollingUpdate" => {
                 if let Some(partition) = strategy.rolling_update.as_ref().and_then(|r| r.partition) {
-                    meta::non_negative(Some(partition.into()), "spec.updateStrategy.rollingUpdate.partition", errs);
+                    meta::non_negative(Some(partition.into()), &Path::new("spec.updateStrategy.rollingUpdate.partition"), errs);
                 }
             }
             "OnDelete" => {
@@ -199,7 +200,7 @@ pub(super) fn stateful_set(s: &StatefulSet, errs: &mut Vec<FieldError>) {
     let claims: Vec<String> =
         spec.volume_claim_templates.iter().flatten().filter_map(|c| c.metadata.name.clone()).collect();
     controller_template_with_claims(&spec.template, &spec.selector, "StatefulSet", &claims, errs);
-    meta::non_negative(spec.revision_history_limit.map(i64::from), "spec.revisionHistoryLimit", errs);
+    meta::non_negative(spec.revision_history_limit.map(i64::from), &Path::new("spec.revisionHistoryLimit"), errs);
 }
 
 pub(super) fn daemon_set(d: &DaemonSet, errs: &mut Vec<FieldError>) {
@@ -211,24 +212,24 @@ pub(super) fn daemon_set(d: &DaemonSet, errs: &mut Vec<FieldError>) {
             "OnDelete" => {}
             "RollingUpdate" => {
                 if let Some(r) = &strategy.rolling_update {
-                    let p = "spec.updateStrategy.rollingUpdate";
+                    let p = Path::new("spec.updateStrategy.rollingUpdate");
                     if let Some(u) = &r.max_unavailable {
-                        meta::int_or_percent(u, &format!("{p}.maxUnavailable"), errs);
+                        meta::int_or_percent(u, &p.child("maxUnavailable"), errs);
                     }
                     if let Some(s) = &r.max_surge {
-                        meta::int_or_percent(s, &format!("{p}.maxSurge"), errs);
+                        meta::int_or_percent(s, &p.child("maxSurge"), errs);
                     }
                 }
             }
             other => errs.push(FieldError::unsupported("spec.updateStrategy.type", BadValue::Str(other.into()), &["OnDelete", "RollingUpdate"])),
         }
     }
-    meta::non_negative(spec.revision_history_limit.map(i64::from), "spec.revisionHistoryLimit", errs);
-    meta::non_negative(spec.min_ready_seconds.map(i64::from), "spec.minReadySeconds", errs);
+    meta::non_negative(spec.revision_history_limit.map(i64::from), &Path::new("spec.revisionHistoryLimit"), errs);
+    meta::non_negative(spec.min_ready_seconds.map(i64::from), &Path::new("spec.minReadySeconds"), errs);
 }
 
 /// `validateJobSpec` (shared by Jobs and CronJob job templates), rooted at `path`.
-fn job_spec(spec: &JobSpec, path: &str, errs: &mut Vec<FieldError>) {
+fn job_spec(spec: &JobSpec, path: &Path<'_>, errs: &mut Vec<FieldError>) {
     for (value, field) in [
         (spec.parallelism.map(i64::from), "parallelism"),
         (spec.completions.map(i64::from), "completions"),
@@ -236,15 +237,15 @@ fn job_spec(spec: &JobSpec, path: &str, errs: &mut Vec<FieldError>) {
         (spec.backoff_limit.map(i64::from), "backoffLimit"),
         (spec.ttl_seconds_after_finished.map(i64::from), "ttlSecondsAfterFinished"),
     ] {
-        meta::non_negative(value, &format!("{path}.{field}"), errs);
+        meta::non_negative(value, &path.child(field), errs);
     }
     if let Some(mode) = spec.completion_mode.as_deref() {
         if mode != "NonIndexed" && mode != "Indexed" {
-            errs.push(FieldError::unsupported(format!("{path}.completionMode"), BadValue::Str(mode.into()), &["NonIndexed", "Indexed"]));
+            errs.push(FieldError::unsupported(path.child("completionMode"), BadValue::Str(mode.into()), &["NonIndexed", "Indexed"]));
         }
     }
-    pod::template(&spec.template, &format!("{path}.template"), errs);
-    let p = format!("{path}.template.spec.restartPolicy");
+    pod::template(&spec.template, &path.child("template"), errs);
+    let p = path.child("template.spec.restartPolicy");
     match spec.template.spec.as_ref().and_then(|s| s.restart_policy.as_deref()).unwrap_or("") {
         "OnFailure" | "Never" => {}
         "" | "Always" => errs.push(FieldError::required(p, "valid values: \"OnFailure\", \"Never\"")),
@@ -259,12 +260,12 @@ pub(super) fn job(j: &Job, errs: &mut Vec<FieldError>) {
         errs.push(FieldError::required("spec.template.spec.containers", ""));
         return;
     };
-    job_spec(spec, "spec", errs);
+    job_spec(spec, &Path::new("spec"), errs);
     if spec.manual_selector == Some(true) {
         match &spec.selector {
             None => errs.push(FieldError::required("spec.selector", "")),
             Some(sel) => {
-                meta::label_selector(sel, "spec.selector", errs);
+                meta::label_selector(sel, &Path::new("spec.selector"), errs);
                 if !meta::selector_matches(sel, template_labels(&spec.template)) {
                     errs.push(FieldError::invalid("spec.template.metadata.labels", meta::go_map(template_labels(&spec.template)), MISMATCH));
                 }
@@ -282,22 +283,22 @@ pub(super) fn cron_job(c: &CronJob, errs: &mut Vec<FieldError>) {
     if spec.schedule.trim().is_empty() {
         errs.push(FieldError::required("spec.schedule", ""));
     }
-    meta::non_negative(spec.starting_deadline_seconds, "spec.startingDeadlineSeconds", errs);
+    meta::non_negative(spec.starting_deadline_seconds, &Path::new("spec.startingDeadlineSeconds"), errs);
     match spec.concurrency_policy.as_deref().unwrap_or("") {
         "Allow" | "Forbid" | "Replace" => {}
         "" => errs.push(FieldError::required("spec.concurrencyPolicy", "")),
         other => errs.push(FieldError::unsupported("spec.concurrencyPolicy", BadValue::Str(other.into()), &["Allow", "Forbid", "Replace"])),
     }
-    let path = "spec.jobTemplate.spec";
+    let path = Path::new("spec.jobTemplate.spec");
     match &spec.job_template.spec {
-        None => errs.push(FieldError::required(format!("{path}.template.spec.containers"), "")),
+        None => errs.push(FieldError::required(path.child("template.spec.containers"), "")),
         Some(js) => {
-            job_spec(js, path, errs);
+            job_spec(js, &path, errs);
             if let Some(sel) = &js.selector {
-                errs.push(FieldError::invalid(format!("{path}.selector"), meta::go_selector(sel), "`selector` will be auto-generated"));
+                errs.push(FieldError::invalid(path.child("selector"), meta::go_selector(sel), "`selector` will be auto-generated"));
             }
             if js.manual_selector == Some(true) {
-                errs.push(FieldError::unsupported(format!("{path}.manualSelector"), BadValue::Bool(true), &["nil", "false"]));
+                errs.push(FieldError::unsupported(path.child("manualSelector"), BadValue::Bool(true), &["nil", "false"]));
             }
         }
     }
@@ -305,6 +306,6 @@ pub(super) fn cron_job(c: &CronJob, errs: &mut Vec<FieldError>) {
         (spec.successful_jobs_history_limit, "successfulJobsHistoryLimit"),
         (spec.failed_jobs_history_limit, "failedJobsHistoryLimit"),
     ] {
-        meta::non_negative(value.map(i64::from), &format!("spec.{field}"), errs);
+        meta::non_negative(value.map(i64::from), &Path::new("spec").child(field), errs);
     }
 }

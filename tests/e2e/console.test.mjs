@@ -1,0 +1,56 @@
+// The console: a person types kubectl commands and reads what real kubectl would print.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { launch, openApp, SHOTS } from './browser.mjs';
+
+let browser;
+before(async () => { browser = await launch(); });
+after(async () => { await browser?.close(); });
+
+async function run(page, line) {
+  const before = await page.locator('#console-log .entry').count();
+  await page.locator('#console-input').fill(line);
+  await page.locator('#console-input').press('Enter');
+  await page.locator('#console-log .entry').nth(before).waitFor();
+  return page.locator('#console-log .entry').nth(before);
+}
+
+test('kubectl in the console applies the editor text and lists it like kubectl', async () => {
+  const { page, errors } = await openApp(browser);
+  // The editor holds the sample Deployment; the console applies it as manifest.yaml.
+  let entry = await run(page, 'kubectl apply -f manifest.yaml');
+  assert.equal((await entry.locator('.stdout').textContent()).trim(), 'deployment.apps/web created');
+
+  entry = await run(page, 'kubectl get deployments');
+  const table = await entry.locator('.stdout').textContent();
+  const [header, row] = table.trimEnd().split('\n');
+  assert.match(header, /^NAME\s{3,}READY\s{3}UP-TO-DATE\s{3}AVAILABLE\s{3}AGE$/);
+  assert.match(row, /^web\s+0\/3\s+0\s+0\s+0s$/);
+
+  entry = await run(page, 'kubectl get pods');
+  assert.equal((await entry.locator('.stderr').textContent()).trim(), 'No resources found in default namespace.');
+
+  entry = await run(page, 'kubectl get nodes');
+  assert.match(await entry.locator('.stdout').textContent(), /node-1\s+Ready\s+<none>/);
+
+  entry = await run(page, 'kubectl get deploy web -o yaml');
+  assert.match(await entry.locator('.stdout').textContent(), /maxSurge: 25%/);
+  await page.screenshot({ path: join(SHOTS, 'console.png'), fullPage: true });
+
+  entry = await run(page, 'kubectl frobnicate');
+  assert.equal(await entry.getAttribute('class'), 'entry failed');
+  assert.match(await entry.locator('.stderr').textContent(), /unknown command "frobnicate" for "kubectl"/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('advancing the clock ages what the console lists', async () => {
+  const { page, errors } = await openApp(browser);
+  await run(page, 'kubectl apply -f manifest.yaml');
+  await run(page, 'advance 2m3s');
+  const entry = await run(page, 'kubectl get deploy');
+  assert.match(await entry.locator('.stdout').textContent(), /web\s+0\/3\s+0\s+0\s+2m3s/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
