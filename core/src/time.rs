@@ -66,9 +66,36 @@ impl Sub for SimTime {
 }
 
 impl fmt::Display for SimTime {
-    /// `t+12.345678s`: the simulated instant with microsecond precision.
+    /// `t+3m10s`, `t+1.5ms`: time since the cluster started, exact to the microsecond, written
+    /// as Go prints a `time.Duration`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "t+{}.{:06}s", self.0 / 1_000_000, self.0 % 1_000_000)
+        write!(f, "t+{}", go_duration(self.0))
+    }
+}
+
+/// A count of microseconds as Go's `time.Duration.String()` writes it: `0s`, `250µs`,
+/// `1.5ms`, `42s`, `3m10s`, `1h0m0.000123s`.
+pub fn go_duration(micros: u64) -> String {
+    fn fraction(whole: u64, part: u64, digits: usize) -> String {
+        let part = format!("{part:0digits$}");
+        let part = part.trim_end_matches('0');
+        if part.is_empty() { whole.to_string() } else { format!("{whole}.{part}") }
+    }
+    if micros == 0 {
+        return "0s".into();
+    }
+    if micros < 1_000 {
+        return format!("{micros}µs");
+    }
+    if micros < 1_000_000 {
+        return format!("{}ms", fraction(micros / 1_000, micros % 1_000, 3));
+    }
+    let secs = micros / 1_000_000;
+    let seconds = format!("{}s", fraction(secs % 60, micros % 1_000_000, 6));
+    match (secs / 3600, secs / 60 % 60) {
+        (0, 0) => seconds,
+        (0, m) => format!("{m}m{seconds}"),
+        (h, m) => format!("{h}h{m}m{seconds}"),
     }
 }
 
@@ -262,6 +289,18 @@ mod tests {
         let t = SimTime(10) + SimDuration::from_micros(5);
         assert_eq!(t, SimTime(15));
         assert_eq!(SimTime(3).since(SimTime(10)), SimDuration::ZERO);
-        assert_eq!(format!("{}", SimTime(1_500_000)), "t+1.500000s");
+        assert_eq!(format!("{}", SimTime(1_500_000)), "t+1.5s");
+        for (micros, text) in [
+            (0, "0s"),
+            (250, "250µs"),
+            (1_000, "1ms"),
+            (1_500, "1.5ms"),
+            (42_000_000, "42s"),
+            (190_000_000, "3m10s"),
+            (3_600_000_123, "1h0m0.000123s"),
+            (90_061_000_000, "25h1m1s"),
+        ] {
+            assert_eq!(go_duration(micros), text, "{micros}µs");
+        }
     }
 }

@@ -443,41 +443,9 @@ pub fn is_terminating(pod: &Pod) -> bool {
         .is_some_and(|d| d >= 0)
 }
 
-/// BestEffort QoS: no container (app or init) and no pod-level resources ask for or cap cpu or
-/// memory with a positive amount. A QoS class already in the status wins.
+/// BestEffort QoS (see [`crate::api::qos`]); a class already in the status wins.
 pub fn is_best_effort(pod: &Pod) -> bool {
-    if let Some(class) = pod
-        .status
-        .as_ref()
-        .and_then(|s| s.qos_class.as_deref())
-        .filter(|c| !c.is_empty())
-    {
-        return class == "BestEffort";
-    }
-    let positive = |list: ResourceList| {
-        list.iter()
-            .any(|(k, q)| (k == "cpu" || k == "memory") && q.sign() > 0)
-    };
-    let Some(spec) = pod.spec.as_ref() else {
-        return true;
-    };
-    if let Some(r) = spec.resources.as_ref() {
-        let set = |l: Option<&BTreeMap<String, K8sQuantity>>| {
-            l.is_some_and(|l| l.keys().any(|k| k == "cpu" || k == "memory"))
-        };
-        if set(r.requests.as_ref()) || set(r.limits.as_ref()) {
-            return !positive(resource_list(r.requests.as_ref()))
-                && !positive(resource_list(r.limits.as_ref()));
-        }
-    }
-    spec.containers
-        .iter()
-        .chain(spec.init_containers.iter().flatten())
-        .all(|c| {
-            let r = c.resources.as_ref();
-            !positive(resource_list(r.and_then(|r| r.requests.as_ref())))
-                && !positive(resource_list(r.and_then(|r| r.limits.as_ref())))
-        })
+    crate::api::qos::pod_qos(pod) == crate::api::qos::QosClass::BestEffort
 }
 
 fn uses_cross_namespace_affinity(pod: &Pod) -> bool {

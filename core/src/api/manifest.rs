@@ -66,8 +66,10 @@ fn parse_yaml(text: &str) -> Vec<Result<ManifestDoc, Diagnostic>> {
             Ok(Value::Null) => {}
             Ok(value) => push_value(&mut out, &mut index, first_content, value),
             Err(e) => {
+                let skipped = usize::from(chunk.starts_with_marker);
+                let place = go_yaml_line(&e, skipped).map(|l| format!("line {l}: ")).unwrap_or_default();
                 let mut d = Diagnostic::new(format!(
-                    "error converting YAML to JSON: yaml: {}",
+                    "error converting YAML to JSON: yaml: {place}{}",
                     yaml_message(&e)
                 ));
                 if let Some(loc) = e.location() {
@@ -89,6 +91,8 @@ struct YamlChunk {
     first_line: usize,
     /// 1-based line of the first line that is neither blank nor a comment.
     first_content_line: Option<usize>,
+    /// Whether `text` begins with the `---` line (kubectl's reader drops that line).
+    starts_with_marker: bool,
 }
 
 /// Splits a YAML stream at its document markers. A `---` or `...` at the start of a line can
@@ -99,16 +103,18 @@ fn yaml_documents(text: &str) -> Vec<YamlChunk> {
             .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t', '\r']))
     }
     let mut chunks = Vec::new();
-    let mut current = YamlChunk { text: String::new(), first_line: 1, first_content_line: None };
-    for (i, line) in text.split('\n').enumerate() {
+    let mut current = YamlChunk { text: String::new(), first_line: 1, first_content_line: None, starts_with_marker: false };
+    for (i, raw) in text.split_inclusive('\n').enumerate() {
         let line_no = i + 1;
+        let line = raw.strip_suffix('\n').unwrap_or(raw);
         let start_doc = is_marker(line, "---");
         let end_doc = is_marker(line, "...");
         if start_doc || end_doc {
-            let next = YamlChunk { text: String::new(), first_line: line_no, first_content_line: None };
+            let next = YamlChunk { text: String::new(), first_line: line_no, first_content_line: None, starts_with_marker: start_doc };
             chunks.push(std::mem::replace(&mut current, next));
             if end_doc {
                 current.first_line = line_no + 1;
+                current.starts_with_marker = false;
                 continue;
             }
             // Content after `--- ` on the marker line belongs to the new document; keep its column.
@@ -126,8 +132,7 @@ fn yaml_documents(text: &str) -> Vec<YamlChunk> {
         if current.first_content_line.is_none() && !content.is_empty() && !content.starts_with('#') {
             current.first_content_line = Some(line_no);
         }
-        current.text.push_str(line);
-        current.text.push('\n');
+        current.text.push_str(raw);
     }
     chunks.push(current);
     chunks
@@ -176,6 +181,40 @@ fn yaml_message(e: &serde_norway::Error) -> String {
     }
 }
 
+/// Problems libyaml's scanner reports (the rest come from its parser).
+const SCANNER_PROBLEMS: &[&str] = &[
+    "block sequence entries are not allowed in this context",
+    "could not find expected ':'",
+    "did not find expected comment or line break",
+    "did not find expected whitespace or line break",
+    "found a tab character that violates indentation",
+    "found a tab character where an indentation space is expected",
+    "found character that cannot start any token",
+    "found unexpected end of stream",
+    "found unexpected ':'",
+    "found unexpected document indicator",
+    "mapping keys are not allowed in this context",
+    "mapping values are not allowed in this context",
+];
+
+/// The line go-yaml (and so kubectl) names in a syntax error, counted within the document:
+/// the problem's 0-based line, plus one for scanner errors, else the context's 0-based line
+/// (go-yaml's `parser.fail`). `None` when both are on the first line: go-yaml then omits it.
+/// `skipped`: lines of `e`'s text before the document kubectl would see (its `---` line).
+fn go_yaml_line(e: &serde_norway::Error, skipped: usize) -> Option<usize> {
+    let problem = yaml_message(e);
+    let problem_line = (e.location()?.line() - 1).saturating_sub(skipped);
+    if problem_line != 0 {
+        return Some(problem_line + usize::from(SCANNER_PROBLEMS.contains(&problem.as_str())));
+    }
+    // The context's mark only appears in the text: "…, while parsing X at line L column C".
+    let text = e.to_string();
+    let context = text.rsplit_once(" at line ")?.1;
+    let line: usize = context.split_whitespace().next()?.parse().ok()?;
+    let line = (line - 1).saturating_sub(skipped);
+    (line > 0).then_some(line)
+}
+
 fn strip_json_position(s: &str) -> String {
     match s.find(" at line ") {
         Some(i) => s[..i].to_string(),
@@ -203,6 +242,26 @@ mod tests {
                 Err(e) => format!("error@{:?}:{:?}", e.line, e.column),
             })
             .collect()
+    }
+
+    #[test]
+    fn syntax_errors_name_the_line_go_yaml_names() {
+        // Scanner errors: the problem's line. Parser errors: go-yaml's 0-based problem line,
+        // one less than where the problem is. Lines count from the document's start.
+        for (text, message, at) in [
+            ("a: 1\nb: 2\nc: d: e\n", "yaml: line 3: mapping values are not allowed in this context", (3, 5)),
+            ("a:\n  b: 1\n c: 2\n", "yaml: line 2: did not find expected key", (3, 2)),
+            ("kind: A\n---\na:\n  b: 1\n c: 2\n", "yaml: line 2: did not find expected key", (5, 2)),
+            ("a: [1, 2\n", "yaml: line 1: did not find expected ',' or ']'", (2, 1)),
+            ("a: \"x\n", "yaml: line 2: found unexpected end of stream", (2, 1)),
+            ("{a: 1", "yaml: line 1: did not find expected ',' or '}'", (2, 1)),
+            ("a: b: c\n", "yaml: mapping values are not allowed in this context", (1, 5)),
+        ] {
+            let docs = parse_manifests(text);
+            let err = docs.iter().find_map(|d| d.as_ref().err()).expect("an error");
+            assert_eq!(err.message, format!("error converting YAML to JSON: {message}"), "{text:?}");
+            assert_eq!((err.line, err.column), (Some(at.0), Some(at.1)), "{text:?}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ pub mod diag;
 pub mod kinds;
 pub mod manifest;
 pub mod object;
+pub mod qos;
 pub mod quantity;
 pub mod validate;
 

@@ -82,14 +82,20 @@ fn context(sim: &Sim, obj: &Object) -> DescribeContext {
     let owned_by = |o: &Object| {
         o.metadata().owner_references.as_ref().is_some_and(|refs| refs.iter().any(|r| Some(&r.uid) == uid.as_ref()))
     };
+    // Nodes are cluster-scoped: their events live in `default`, and kubelets name the node by
+    // its name where controllers use its uid, so `describe node` searches for both.
+    let name_as_uid = matches!(obj, Object::Node(_)).then(|| obj.metadata().name.clone()).flatten();
     let mut events: Vec<&k8s_openapi::api::core::v1::Event> = store
         .list(Kind::Event, Some(ns))
         .filter_map(|o| match o.as_ref() {
-            Object::Event(e) if e.involved_object.uid == uid => Some(e.as_ref()),
+            Object::Event(e) if e.involved_object.uid == uid || (name_as_uid.is_some() && e.involved_object.uid == name_as_uid) => {
+                Some(e.as_ref())
+            }
             _ => None,
         })
         .collect();
-    events.sort_by(|a, b| (&a.first_timestamp, &a.metadata.name).cmp(&(&b.first_timestamp, &b.metadata.name)));
+    // kubectl's SortableEvents: oldest "last seen" first (series, lastTimestamp, eventTime).
+    events.sort_by(|a, b| (event_time(a), &a.metadata.name).cmp(&(event_time(b), &b.metadata.name)));
     let mut ctx = DescribeContext {
         events: Some(events.into_iter().map(|e| EventRow::from_event(e, now)).collect()),
         ..Default::default()
@@ -227,4 +233,14 @@ fn percent(q: &Quantity, of: Option<&Quantity>) -> i64 {
         Some(total) if total.milli_value() > 0 => q.milli_value() * 100 / total.milli_value(),
         _ => 0,
     }
+}
+
+/// The time kubectl sorts an event by: its series' last observation, else `lastTimestamp`,
+/// else `eventTime`.
+fn event_time(e: &k8s_openapi::api::core::v1::Event) -> Option<k8s_openapi::jiff::Timestamp> {
+    e.series
+        .as_ref()
+        .and_then(|s| s.last_observed_time.as_ref().map(|t| t.0))
+        .or_else(|| e.last_timestamp.as_ref().map(|t| t.0))
+        .or_else(|| e.event_time.as_ref().map(|t| t.0))
 }

@@ -157,6 +157,7 @@ impl Api<'_> {
         }
         check_valid(&obj)?;
         self.admit(&mut obj)?;
+        prepare_for_create(&mut obj);
         {
             let meta = obj.metadata_mut();
             meta.uid = Some(self.rng.uuid());
@@ -344,5 +345,19 @@ fn check_valid(obj: &Object) -> Result<(), ApiError> {
         Ok(())
     } else {
         Err(ApiError::Invalid { key: ObjectRef::of(obj), errors })
+    }
+}
+
+/// What the registry's `PrepareForCreate` does beyond defaulting: a new Pod starts `Pending`
+/// with its QoS class (after admission has set LimitRange defaults); status sent by the
+/// client is dropped.
+fn prepare_for_create(obj: &mut Object) {
+    if let Object::Pod(pod) = obj {
+        let qos = pod.spec.as_ref().map_or(crate::api::qos::QosClass::BestEffort, crate::api::qos::spec_qos);
+        pod.status = Some(k8s_openapi::api::core::v1::PodStatus {
+            phase: Some("Pending".into()),
+            qos_class: Some(qos.as_str().into()),
+            ..Default::default()
+        });
     }
 }

@@ -38,7 +38,6 @@ pub fn record(
     cause: Cause,
 ) {
     let meta = involved.metadata();
-    let namespace = meta.namespace.clone().unwrap_or_else(|| "default".into());
     let involved_ref = ObjectReference {
         api_version: Some(api_version_of(involved)),
         kind: Some(involved.kind().info().name.to_string()),
@@ -48,6 +47,42 @@ pub fn record(
         resource_version: meta.resource_version.clone(),
         ..Default::default()
     };
+    record_about(api, involved_ref, Report { event_type, reason, message }, source, host, cause);
+}
+
+/// What an event says.
+#[derive(Debug, Clone, Copy)]
+pub struct Report<'a> {
+    pub event_type: EventType,
+    pub reason: &'a str,
+    pub message: &'a str,
+}
+
+/// Records an event about a node the way the kubelet does: its reference names the node by
+/// name in place of the uid (`describe node` looks for both).
+pub fn record_for_node(api: &mut Api<'_>, node: &str, report: Report<'_>, source: &Component, cause: Cause) {
+    let involved_ref = ObjectReference {
+        kind: Some("Node".into()),
+        name: Some(node.to_string()),
+        uid: Some(node.to_string()),
+        ..Default::default()
+    };
+    record_about(api, involved_ref, report, source, Some(node), cause);
+}
+
+/// Records an event about the object `involved_ref` names; cluster-scoped objects' events
+/// go to `default`, as client-go's recorder puts them.
+pub fn record_about(
+    api: &mut Api<'_>,
+    involved_ref: ObjectReference,
+    report: Report<'_>,
+    source: &Component,
+    host: Option<&str>,
+    cause: Cause,
+) {
+    let Report { event_type, reason, message } = report;
+    let namespace = involved_ref.namespace.clone().unwrap_or_else(|| "default".into());
+    let involved_name = involved_ref.name.clone().unwrap_or_default();
     let source_name = source.as_str().split('/').next().unwrap_or("").to_string();
     // Aggregate with an identical earlier event.
     let existing = api
@@ -80,9 +115,13 @@ pub fn record(
     let nanos = (crate::time::unix_secs(api.now) as u64)
         .wrapping_mul(1_000_000_000)
         .wrapping_add((api.now.as_micros() % 1_000_000) * 1_000);
-    let mut name = format!("{}.{:x}", meta.name.as_deref().unwrap_or(""), nanos);
+    // Several events in one simulated microsecond: use the nanoseconds below it to keep
+    // names unique, as real clocks would.
+    let mut nanos = nanos;
+    let mut name = format!("{involved_name}.{nanos:x}");
     while api.store.contains(&ObjectRef::new(crate::api::Kind::Event, Some(&namespace), &name)) {
-        name.push('1');
+        nanos = nanos.wrapping_add(1);
+        name = format!("{involved_name}.{nanos:x}");
     }
     let event = Event {
         metadata: ObjectMeta { name: Some(name), namespace: Some(namespace), ..Default::default() },
@@ -108,4 +147,25 @@ fn api_version_of(obj: &Object) -> String {
     } else {
         format!("{}/{}", info.group, info.versions[0])
     }
+}
+
+/// The events a node's first minute leaves behind: the kubelet starting and reporting its
+/// conditions, then the node lifecycle controller registering it.
+pub fn node_registered(api: &mut Api<'_>, node: &Object, cause: Cause) {
+    let name = node.metadata().name.clone().unwrap_or_default();
+    let kubelet = Component::new(format!("kubelet/{name}"));
+    record_for_node(api, &name, normal("Starting", "Starting kubelet."), &kubelet, cause);
+    record_for_node(api, &name, normal("NodeAllocatableEnforced", "Updated Node Allocatable limit across pods"), &kubelet, cause);
+    for condition in ["NodeHasSufficientMemory", "NodeHasNoDiskPressure", "NodeHasSufficientPID"] {
+        let message = format!("Node {name} status is now: {condition}");
+        record_for_node(api, &name, normal(condition, &message), &kubelet, cause);
+    }
+    let message = format!("Node {name} event: Registered Node {name} in Controller");
+    record(api, node, EventType::Normal, "RegisteredNode", &message, &Component::new("node-controller"), None, cause);
+    let message = format!("Node {name} status is now: NodeReady");
+    record_for_node(api, &name, normal("NodeReady", &message), &kubelet, cause);
+}
+
+fn normal<'a>(reason: &'a str, message: &'a str) -> Report<'a> {
+    Report { event_type: EventType::Normal, reason, message }
 }

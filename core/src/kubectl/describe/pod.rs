@@ -1,6 +1,6 @@
 //! `kubectl describe pod`.
 
-use k8s_openapi::api::core::v1::{Container, Pod};
+use k8s_openapi::api::core::v1::Pod;
 
 use super::common::{annotations, controlled_by, events, labels, resources, time_or_zero, tolerations};
 use super::containers::{containers, volumes};
@@ -11,36 +11,7 @@ use crate::time::SimTime;
 
 /// The pod's QoS class: `status.qosClass`, or computed from requests and limits.
 pub fn qos_class(pod: &Pod) -> String {
-    if let Some(q) = pod.status.as_ref().and_then(|s| s.qos_class.clone()).filter(|q| !q.is_empty()) {
-        return q;
-    }
-    let spec = pod.spec.clone().unwrap_or_default();
-    let all: Vec<&Container> = spec.containers.iter().chain(spec.init_containers.iter().flatten()).collect();
-    let compute = |name: &str| name == "cpu" || name == "memory";
-    let mut any = false;
-    let mut guaranteed = true;
-    for c in &all {
-        let r = c.resources.clone().unwrap_or_default();
-        let limits = r.limits.unwrap_or_default();
-        let requests = r.requests.unwrap_or_default();
-        if limits.keys().chain(requests.keys()).any(|k| compute(k)) {
-            any = true;
-        }
-        for res in ["cpu", "memory"] {
-            match (limits.get(res), requests.get(res)) {
-                (Some(l), Some(q)) if l.0 != q.0 => guaranteed = false,
-                (Some(_), _) => {}
-                (None, _) => guaranteed = false,
-            }
-        }
-    }
-    if !any {
-        "BestEffort".into()
-    } else if guaranteed {
-        "Guaranteed".into()
-    } else {
-        "Burstable".into()
-    }
+    crate::api::qos::pod_qos(pod).as_str().to_string()
 }
 
 pub fn describe_pod(pod: &Pod, ctx: &DescribeContext, now: SimTime) -> String {
