@@ -6,11 +6,15 @@
 //! ## Layers (dependencies point downwards)
 //!
 //! ```text
-//! view        plain-data snapshots for the UI and the CLI
-//! sim         Sim: cluster config, apply, the clock and the RNG; the entry point for every action
-//! store       versioned object store, the one mutation path, the ordered write (watch) log
-//! api         kinds, manifest parsing, diagnostics (later: validation, defaulting)
-//! time, rng   simulated time (integer µs) and the one seeded RNG
+//! console, bin   one command line in, its output out (browser console and `fishbowl` CLI)
+//! kubectl        kubectl's commands, tables, describers and messages
+//! view           plain-data snapshots for the UI
+//! controllers    level-triggered reconcilers woken by the watch log
+//! sim            Sim: clock, queue, RNG, bootstrap, the API server write path, apply, events
+//! admission      LimitRange and ResourceQuota
+//! store          versioned object store, the one mutation path, the ordered write (watch) log
+//! api            kinds, manifests, decoding, defaulting, validation, quantities, diagnostics
+//! time, rng      simulated time (integer µs) and the one seeded RNG
 //! ```
 //!
 //! ## Invariants
