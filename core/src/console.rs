@@ -12,12 +12,13 @@
 //! ```
 //!
 //! A `kubectl get -w` stays open: after every later command the console prints the rows of
-//! the objects that changed meanwhile, as kubectl streams them.
+//! the objects that changed meanwhile, as kubectl streams them. An unfinished
+//! `kubectl rollout status` stays open the same way, printing a status line per change of its
+//! object until the rollout is done.
 
 use crate::api::Object;
-use crate::kubectl::get::GetRequest;
 use crate::kubectl::printers;
-use crate::kubectl::{self, split_words, Files, Output};
+use crate::kubectl::{self, split_words, Files, Output, WatchRequest};
 use crate::sim::chain::chain_of;
 use crate::sim::{Settled, Sim};
 use crate::time::parse_duration;
@@ -30,7 +31,7 @@ pub struct Console {
 
 #[derive(Debug, Clone)]
 struct Watch {
-    request: GetRequest,
+    request: WatchRequest,
     /// The resourceVersion the watch has streamed up to.
     cursor: u64,
 }
@@ -56,18 +57,25 @@ impl Console {
     }
 
     fn stream(&mut self, sim: &Sim, out: &mut Output) {
-        for w in &mut self.watches {
-            for event in sim.store().events_since(w.cursor) {
-                let obj: &Object = &event.object;
-                if w.request.selects(obj) {
-                    let mut opts = w.request.opts.clone();
-                    opts.no_headers = true;
-                    let printed = printers::print_table(obj.kind(), &[obj], event.at, &opts);
-                    out.stdout.push_str(&printed.stdout);
-                }
-            }
+        self.watches.retain_mut(|w| {
+            let events = sim.store().events_since(w.cursor);
             w.cursor = sim.store().resource_version();
-        }
+            match &w.request {
+                WatchRequest::Get(request) => {
+                    for event in events {
+                        let obj: &Object = &event.object;
+                        if request.selects(obj) {
+                            let mut opts = request.opts.clone();
+                            opts.no_headers = true;
+                            let printed = printers::print_table(obj.kind(), &[obj], event.at, &opts);
+                            out.stdout.push_str(&printed.stdout);
+                        }
+                    }
+                    true
+                }
+                WatchRequest::RolloutStatus(status) => !status.stream(events, sim.now(), out),
+            }
+        });
     }
 }
 

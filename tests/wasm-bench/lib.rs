@@ -19,11 +19,23 @@ pub fn prepare_write_pods(n: u32) {
     PREPARED.with(|p| *p.borrow_mut() = Some((sim, pods)));
 }
 
-/// Writes the prepared pods through the API path (timed); returns the watch events seen.
+/// Writes the prepared pods through the API path (timed); returns the watch events seen. The
+/// cluster is kept until [`finish`], so freeing it is not timed (nor is it natively).
 #[wasm_bindgen]
 pub fn run_write_pods() -> u32 {
-    PREPARED.with(|p| match p.borrow_mut().take() {
-        Some((mut sim, pods)) => workload::write_pods(&mut sim, pods) as u32,
+    PREPARED.with(|p| match p.borrow_mut().as_mut() {
+        Some((sim, pods)) => workload::write_pods(sim, std::mem::take(pods)) as u32,
         None => 0,
     })
 }
+
+/// Frees the cluster (not timed).
+#[wasm_bindgen]
+pub fn finish() {
+    PREPARED.with(|p| p.borrow_mut().take());
+}
+
+// The same allocator as the shipped app.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

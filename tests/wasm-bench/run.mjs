@@ -8,5 +8,6 @@ bench.prepare_write_pods(n);
 const t0 = performance.now();
 const watched = bench.run_write_pods();
 const seconds = (performance.now() - t0) / 1000;
+bench.finish();
 if (watched !== n) { console.error(`watched ${watched} of ${n} writes`); process.exit(1); }
 console.log(JSON.stringify({ pods: n, seconds }));

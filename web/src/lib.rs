@@ -21,3 +21,9 @@ pub use app::App;
 pub fn start() {
     yew::Renderer::<App>::new().render();
 }
+
+// Talc instead of the default dlmalloc: the simulation allocates many small objects, and
+// talc is markedly faster at that in wasm.
+#[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
+#[global_allocator]
+static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();

@@ -8,7 +8,10 @@
 //!   CronJob.
 //! - `services`: Service, Endpoints, EndpointSlice, NetworkPolicy, IngressClass, PV, PVC,
 //!   StorageClass, Namespace, Secret, HPA, LimitRange.
+//! - `crd`: CustomResourceDefinition. Custom resources take their defaults from their CRD's
+//!   schema, which the API server applies (`api::custom::coerce`).
 
+mod crd;
 mod pod;
 mod services;
 mod workloads;
@@ -39,13 +42,14 @@ pub fn apply_defaults(obj: &mut Object) {
         Object::Secret(s) => services::secret(s),
         Object::HorizontalPodAutoscaler(h) => services::horizontal_pod_autoscaler(h),
         Object::LimitRange(l) => services::limit_range(l),
+        Object::CustomResourceDefinition(c) => crd::crd(c),
         Object::Node(_)
         | Object::Ingress(_)
         | Object::ConfigMap(_)
         | Object::ServiceAccount(_)
         | Object::ResourceQuota(_)
         | Object::Event(_)
-        | Object::CustomResourceDefinition(_) => {}
+        | Object::Custom(_) => {}
     }
 }
 

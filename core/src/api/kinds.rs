@@ -1,9 +1,14 @@
 //! The API kinds the simulated API server serves: group, versions, plural, scope and short names,
 //! as `kubectl api-resources` lists them.
 
+mod custom;
+
 use std::fmt;
 
-/// Every built-in kind the simulator serves. Typed, so that nothing downstream matches on strings.
+pub use custom::CustomKind;
+
+/// Every kind the simulator serves: the built-in ones, and the kinds CustomResourceDefinitions
+/// define. Typed, so that nothing downstream matches on strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Namespace,
@@ -33,6 +38,8 @@ pub enum Kind {
     IngressClass,
     Event,
     CustomResourceDefinition,
+    /// A kind served because a CustomResourceDefinition defines it.
+    Custom(CustomKind),
 }
 
 /// Static facts about one kind.
@@ -100,6 +107,9 @@ kinds! {
 
 impl Kind {
     pub fn info(self) -> &'static KindInfo {
+        if let Kind::Custom(c) = self {
+            return c.info();
+        }
         KINDS
             .iter()
             .find(|k| k.kind == self)
@@ -117,7 +127,13 @@ impl Kind {
         }
     }
 
-    /// Finds the kind served under `apiVersion` + `kind`, as the API server's REST mapper would.
+    /// Is this a kind defined by a CustomResourceDefinition?
+    pub fn is_custom(self) -> bool {
+        matches!(self, Kind::Custom(_))
+    }
+
+    /// Finds the built-in kind served under `apiVersion` + `kind`, as the API server's REST
+    /// mapper would (custom kinds: `api::custom::Discovery`).
     pub fn lookup(api_version: &str, kind: &str) -> Option<Kind> {
         let (group, version) = split_api_version(api_version);
         KINDS
@@ -126,8 +142,8 @@ impl Kind {
             .map(|k| k.kind)
     }
 
-    /// Resolves a resource name typed on the command line: plural, singular, short name or kind,
-    /// case-insensitively, optionally qualified by group (`deployments.apps`).
+    /// Resolves a built-in resource name typed on the command line: plural, singular, short name
+    /// or kind, case-insensitively, optionally qualified by group (`deployments.apps`).
     pub fn from_resource_arg(arg: &str) -> Option<Kind> {
         let arg = arg.to_ascii_lowercase();
         let (name, group) = match arg.split_once('.') {

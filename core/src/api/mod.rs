@@ -1,6 +1,7 @@
 //! The API layer: kinds, manifest parsing, validation and defaulting.
 //! Everything here turns user text into objects or into [`Diagnostic`]s; nothing here writes.
 
+pub mod custom;
 pub mod decode;
 pub mod defaults;
 pub mod diag;

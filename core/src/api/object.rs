@@ -1,8 +1,9 @@
 //! `Object`: one API object of any served kind, held as its k8s-openapi type.
 //!
 //! Built-in kinds use the `k8s-openapi` structs (the same Go-derived field names, types and
-//! serialisation as the real API). Each variant is boxed so that an `Object` is as large as the
-//! object it holds, not as large as the largest kind.
+//! serialisation as the real API); custom kinds are generic JSON with typed metadata. Each
+//! variant is boxed so that an `Object` is as large as the object it holds, not as large as the
+//! largest kind.
 
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::autoscaling::v2 as autoscaling;
@@ -15,6 +16,7 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1 as apiext
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 
+use super::custom::CustomObject;
 use super::kinds::Kind;
 
 macro_rules! objects {
@@ -23,19 +25,21 @@ macro_rules! objects {
         #[derive(Debug, Clone, PartialEq)]
         pub enum Object {
             $( $kind(Box<$ty>), )+
+            /// An object of a kind a CustomResourceDefinition defines, held as generic JSON.
+            Custom(Box<CustomObject>),
         }
 
         impl Object {
             pub fn kind(&self) -> Kind {
-                match self { $( Object::$kind(_) => Kind::$kind, )+ }
+                match self { $( Object::$kind(_) => Kind::$kind, )+ Object::Custom(o) => o.kind }
             }
 
             pub fn metadata(&self) -> &ObjectMeta {
-                match self { $( Object::$kind(o) => &o.metadata, )+ }
+                match self { $( Object::$kind(o) => &o.metadata, )+ Object::Custom(o) => &o.metadata }
             }
 
             pub fn metadata_mut(&mut self) -> &mut ObjectMeta {
-                match self { $( Object::$kind(o) => &mut o.metadata, )+ }
+                match self { $( Object::$kind(o) => &mut o.metadata, )+ Object::Custom(o) => &mut o.metadata }
             }
 
             /// Deserialises a JSON body of `kind` (already checked against the registry).
@@ -43,12 +47,13 @@ macro_rules! objects {
             pub fn from_value(kind: Kind, value: Value) -> Result<Object, serde_path_to_error::Error<serde_json::Error>> {
                 Ok(match kind {
                     $( Kind::$kind => Object::$kind(Box::new(serde_path_to_error::deserialize(value)?)), )+
+                    Kind::Custom(_) => Object::Custom(Box::new(CustomObject::from_value(kind, value)?)),
                 })
             }
 
             /// The object as JSON, with `apiVersion` and `kind` (as `kubectl get -o json` shows it).
             pub fn to_value(&self) -> Value {
-                let v = match self { $( Object::$kind(o) => serde_json::to_value(o), )+ };
+                let v = match self { $( Object::$kind(o) => serde_json::to_value(o), )+ Object::Custom(o) => Ok(o.to_value()) };
                 v.expect("k8s-openapi types always serialise")
             }
         }

@@ -10,7 +10,10 @@
 //! - `pod`: PodSpec, containers, volumes, pod templates.
 //! - `workloads`: Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job, CronJob.
 //! - `services`: Service, HPA, PVC, PV, ConfigMap, Secret, Ingress, NetworkPolicy.
+//! - `crd`, `crd_schema`: CustomResourceDefinition (names, versions, schema, printer columns).
 
+mod crd;
+mod crd_schema;
 mod meta;
 mod names;
 mod path;
@@ -18,10 +21,13 @@ mod pod;
 mod services;
 mod workloads;
 
+use std::borrow::Cow;
 use std::fmt;
 
 use super::kinds::Kind;
 use super::object::Object;
+
+pub use crd::crd_update;
 
 /// The offending value, rendered the way Go's field errors render it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,11 +46,13 @@ pub enum FieldErrorKind {
     Required,
     Invalid(BadValue),
     /// The value and the supported values, in the order the server lists them.
-    Unsupported(BadValue, Vec<&'static str>),
+    Unsupported(BadValue, Vec<Cow<'static, str>>),
     Duplicate(BadValue),
     NotFound(BadValue),
     Forbidden,
     TooLong(usize),
+    /// `Too many: <actual>: must have at most <max> items`.
+    TooMany { actual: usize, max: usize },
 }
 
 /// One validation error: `path: <kind text>[: detail]`.
@@ -63,7 +71,13 @@ impl FieldError {
         FieldError { path: path.into(), kind: FieldErrorKind::Invalid(value), detail: detail.into() }
     }
     pub fn unsupported(path: impl Into<String>, value: BadValue, valid: &[&'static str]) -> Self {
-        FieldError { path: path.into(), kind: FieldErrorKind::Unsupported(value, valid.to_vec()), detail: String::new() }
+        let valid = valid.iter().map(|s| Cow::Borrowed(*s)).collect();
+        FieldError { path: path.into(), kind: FieldErrorKind::Unsupported(value, valid), detail: String::new() }
+    }
+    /// [`FieldError::unsupported`] with values known only at run time (a schema's `enum`).
+    pub fn unsupported_values(path: impl Into<String>, value: BadValue, valid: Vec<String>) -> Self {
+        let valid = valid.into_iter().map(Cow::Owned).collect();
+        FieldError { path: path.into(), kind: FieldErrorKind::Unsupported(value, valid), detail: String::new() }
     }
     pub fn duplicate(path: impl Into<String>, value: BadValue) -> Self {
         FieldError { path: path.into(), kind: FieldErrorKind::Duplicate(value), detail: String::new() }
@@ -96,7 +110,10 @@ impl fmt::Display for FieldError {
             FieldErrorKind::Invalid(v) => write!(f, "Invalid value: {v}")?,
             FieldErrorKind::Duplicate(v) => write!(f, "Duplicate value: {v}")?,
             FieldErrorKind::NotFound(v) => write!(f, "Not found: {v}")?,
-            FieldErrorKind::TooLong(max) => write!(f, "Too long: may not be more than {max} bytes")?,
+            FieldErrorKind::TooLong(max) => write!(f, "Too long: may not be more than {max} {}", if *max == 1 { "byte" } else { "bytes" })?,
+            FieldErrorKind::TooMany { actual, max } => {
+                write!(f, "Too many: {actual}: must have at most {max} {}", if *max == 1 { "item" } else { "items" })?
+            }
             FieldErrorKind::Unsupported(v, valid) => {
                 write!(f, "Unsupported value: {v}")?;
                 if !valid.is_empty() {
@@ -151,6 +168,7 @@ pub fn validate(obj: &Object) -> Vec<FieldError> {
         Object::Secret(s) => services::secret(s, &mut errs),
         Object::Ingress(i) => services::ingress(i, &mut errs),
         Object::NetworkPolicy(n) => services::network_policy(n, &mut errs),
+        Object::CustomResourceDefinition(c) => crd::crd(c, &mut errs),
         _ => {}
     }
     dedup(errs)
@@ -188,5 +206,7 @@ pub fn server_invalid_message(kind: Kind, name: &str, errors: &[FieldError]) -> 
     format!("{qualified} {} is invalid: {list}", go_quote(name))
 }
 
+#[cfg(test)]
+mod crd_tests;
 #[cfg(test)]
 mod tests;

@@ -1,7 +1,7 @@
 //! The namespace controller: when a namespace is marked for deletion, delete everything in it,
 //! then remove the namespace itself (the real controller removes its `kubernetes` finalizer).
 
-use crate::api::{Kind, KINDS};
+use crate::api::Kind;
 use crate::sim::apiserver::Propagation;
 use crate::store::{ObjectRef, WatchEvent, WatchEventType};
 use crate::time::SimDuration;
@@ -22,16 +22,14 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     if ns.metadata().deletion_timestamp.is_none() {
         return Requeue::Done;
     }
-    for info in KINDS.iter().filter(|k| k.namespaced) {
-        let keys: Vec<ObjectRef> = ctx.api.store.list(info.kind, Some(&key.name)).map(|o| ObjectRef::of(o)).collect();
+    let kinds: Vec<Kind> = ctx.api.store.namespaced_kinds().collect();
+    for kind in kinds {
+        let keys: Vec<ObjectRef> = ctx.api.store.list(kind, Some(&key.name)).map(|o| ObjectRef::of(o)).collect();
         for k in keys {
             let _ = ctx.api.delete(&k, Propagation::Background, &ctx.by, ctx.cause);
         }
     }
-    let still_there = KINDS
-        .iter()
-        .filter(|k| k.namespaced)
-        .any(|k| ctx.api.store.list(k.kind, Some(&key.name)).next().is_some());
+    let still_there = ctx.api.store.list_all_in(&key.name).next().is_some();
     if still_there {
         // Objects with finalizers are still terminating; look again shortly.
         return Requeue::After(SimDuration::from_secs(1));

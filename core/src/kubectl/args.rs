@@ -22,6 +22,7 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--type", "type"),
     ("--name", "name"),
     ("--to-revision", "to-revision"),
+    ("--revision", "revision"),
     ("-L", "label-columns"),
     ("--label-columns", "label-columns"),
     ("--grace-period", "grace-period"),
@@ -35,6 +36,11 @@ const VALUE_FLAGS: &[(&str, &str)] = &[
     ("--tail", "tail"),
     ("--timeout", "timeout"),
     ("--sort-by", "sort-by"),
+    ("--env", "env"),
+    ("--image-pull-policy", "image-pull-policy"),
+    ("--cluster-ip", "cluster-ip"),
+    ("--for", "for"),
+    ("--types", "types"),
 ];
 
 /// Boolean flags.
@@ -59,11 +65,26 @@ const BOOL_FLAGS: &[(&str, &str)] = &[
     ("-t", "tty"),
     ("-it", "stdin"),
     ("--rm", "rm"),
+    ("--attach", "attach"),
     ("--record", "record"),
     ("--namespaced", "namespaced"),
     ("--previous", "previous"),
     ("-p", "previous"),
+    ("--command", "command"),
+    ("--containers", "containers"),
+    ("--follow", "follow"),
 ];
+
+/// Spellings whose meaning depends on the command, as each command's cobra flag set defines
+/// them: `logs -f` is `--follow` (not `--filename`); `run -l` and `expose -l` are `--labels`
+/// (not `--selector`).
+fn verb_flag(verb: Option<&str>, flag: &str) -> Option<(&'static str, bool)> {
+    match (verb?, flag) {
+        ("logs", "-f") => Some(("follow", false)),
+        ("run" | "expose", "-l") => Some(("labels", true)),
+        _ => None,
+    }
+}
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Args {
@@ -94,7 +115,13 @@ impl Args {
                 Some((f, v)) if f.starts_with("--") || f.len() == 2 => (f.to_string(), Some(v.to_string())),
                 _ => (w.clone(), None),
             };
-            if let Some((_, name)) = VALUE_FLAGS.iter().find(|(f, _)| *f == flag) {
+            let special = verb_flag(a.positional.first().map(String::as_str), &flag);
+            if let Some((name, false)) = special {
+                a.bools.insert(name, inline.as_deref().is_none_or(|v| v != "false"));
+                continue;
+            }
+            let value_flag = special.map(|(name, _)| name).or_else(|| VALUE_FLAGS.iter().find(|(f, _)| *f == flag).map(|(_, n)| *n));
+            if let Some(name) = value_flag {
                 let value = match inline {
                     Some(v) => v,
                     None if i < words.len() => {
@@ -107,10 +134,11 @@ impl Args {
                 continue;
             }
             // Short flags with the value glued on: `-oyaml`, `-nkube-system`, `-lapp=web`.
-            if !flag.starts_with("--") && flag.len() > 2 {
-                let short = &flag[..2];
-                if let Some((_, name)) = VALUE_FLAGS.iter().find(|(f, _)| *f == short) {
-                    a.values.entry(name).or_default().push(w[2..].to_string());
+            if let Some(short) = flag.get(..2).filter(|_| !flag.starts_with("--") && flag.len() > 2) {
+                let special = verb_flag(a.positional.first().map(String::as_str), short).filter(|(_, v)| *v);
+                let name = special.map(|(n, _)| n).or_else(|| VALUE_FLAGS.iter().find(|(f, _)| *f == short).map(|(_, n)| *n));
+                if let Some(name) = name {
+                    a.values.entry(name).or_default().push(w.get(2..).unwrap_or_default().to_string());
                     continue;
                 }
             }
@@ -244,6 +272,19 @@ mod tests {
         assert_eq!(Args::parse(&["get".into(), "--frobnicate".into()]).unwrap_err(), "unknown flag: --frobnicate");
         assert_eq!(Args::parse(&["get".into(), "-n".into()]).unwrap_err(), "flag needs an argument: -n");
         assert!(split_words("echo 'open").is_err());
+    }
+
+    #[test]
+    fn flags_that_depend_on_the_command() {
+        let l = parse("logs -f web -c app");
+        assert!(l.flag("follow"));
+        assert_eq!(l.positional, ["logs", "web"]);
+        assert_eq!(parse("logs web -f").positional, ["logs", "web"]);
+        assert_eq!(parse("run web --image=nginx -l app=web").value("labels"), Some("app=web"));
+        assert_eq!(parse("expose pod web -lapp=web").value("labels"), Some("app=web"));
+        assert_eq!(parse("expose pod web --selector app=web").value("selector"), Some("app=web"));
+        assert_eq!(parse("get pods -l app=web").value("selector"), Some("app=web"));
+        assert_eq!(Args::parse(&["get".into(), "-é".into()]).unwrap_err(), "unknown flag: -é");
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::store::{selector, ObjectRef};
 use crate::time::human_duration;
 
 use super::describe::{describe, AllocatedRow, DescribeContext, EventRow, NodePodRow, PodsStatus, ReplicaSetSummary};
-use super::write::{kind_arg, namespace};
+use super::resources::resource_kind;
+use super::write::namespace;
 use super::{Args, Output};
 
 pub fn describe_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
@@ -21,6 +22,7 @@ pub fn describe_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
         return Output::error("error: You must specify the type of resource to describe. Use \"kubectl api-resources\" for a complete list of supported resources.");
     };
     let ns = namespace(args);
+    let discovery = sim.store().discovery();
     let mut targets: Vec<Arc<Object>> = Vec::new();
     let mut out = Output::default();
     let mut lookup = |kind: Kind, name: &str, out: &mut Output| {
@@ -39,13 +41,13 @@ pub fn describe_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
     if first.contains('/') {
         for r in rest {
             let (t, n) = r.split_once('/').unwrap_or((r, ""));
-            match kind_arg(t) {
+            match resource_kind(&discovery, t) {
                 Ok(k) => lookup(k, n, &mut out),
                 Err(o) => return o,
             }
         }
     } else {
-        let kind = match kind_arg(first) {
+        let kind = match resource_kind(&discovery, first) {
             Ok(k) => k,
             Err(o) => return o,
         };

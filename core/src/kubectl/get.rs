@@ -3,12 +3,14 @@
 
 use std::sync::Arc;
 
+use crate::api::custom::Discovery;
 use crate::api::{Kind, Object};
 use crate::sim::Sim;
 use crate::store::{field_selector, selector, ObjectRef};
 
 use super::printers::{self, PrintOptions};
-use super::write::{kind_arg, namespace};
+use super::resources::{custom_columns, resource_kind};
+use super::write::namespace;
 use super::{Args, Output};
 
 /// The kinds `kubectl get all` lists, in kubectl's order.
@@ -37,7 +39,7 @@ pub struct GetRequest {
     pub opts: PrintOptions,
 }
 
-pub fn parse_request(args: &Args, rest: &[String]) -> Result<GetRequest, Output> {
+pub fn parse_request(args: &Args, rest: &[String], discovery: &Discovery) -> Result<GetRequest, Output> {
     if rest.is_empty() {
         return Err(Output::error(
             "You must specify the type of resource to get. Use \"kubectl api-resources\" for a complete list of supported resources.\n\nerror: Required resource not specified.",
@@ -48,7 +50,7 @@ pub fn parse_request(args: &Args, rest: &[String]) -> Result<GetRequest, Output>
     if rest.iter().all(|r| r.contains('/')) {
         for r in rest {
             let (t, n) = r.split_once('/').unwrap_or((r, ""));
-            let k = kind_arg(t)?;
+            let k = resource_kind(discovery, t)?;
             names.push((k, n.to_string()));
             if !kinds.contains(&k) {
                 kinds.push(k);
@@ -58,8 +60,9 @@ pub fn parse_request(args: &Args, rest: &[String]) -> Result<GetRequest, Output>
         for t in rest[0].split(',') {
             if t == "all" {
                 kinds.extend_from_slice(ALL);
+                kinds.extend(discovery.in_category("all"));
             } else {
-                kinds.push(kind_arg(t)?);
+                kinds.push(resource_kind(discovery, t)?);
             }
         }
         for n in &rest[1..] {
@@ -98,6 +101,7 @@ pub fn parse_request(args: &Args, rest: &[String]) -> Result<GetRequest, Output>
         label_columns: args.all("label-columns").iter().flat_map(|c| c.split(',')).map(str::to_string).collect(),
         with_kind: kinds.len() > 1 || rest[0] == "all",
         namespace: ns.clone(),
+        custom_columns: Default::default(),
     };
     Ok(GetRequest {
         kinds,
@@ -129,10 +133,12 @@ impl GetRequest {
 }
 
 pub fn get_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
-    let req = match parse_request(args, rest) {
+    let discovery = sim.store().discovery();
+    let mut req = match parse_request(args, rest, &discovery) {
         Ok(r) => r,
         Err(o) => return o,
     };
+    req.opts.custom_columns = custom_columns(sim, &discovery, &req.kinds);
     let mut out = Output::default();
     let mut found: Vec<Arc<Object>> = Vec::new();
     if req.names.is_empty() {
@@ -177,7 +183,7 @@ pub fn get_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
         }
     }
     if args.flag("watch") {
-        out.watch = Some(Box::new(req));
+        out.watch = Some(Box::new(super::WatchRequest::Get(req)));
     }
     out
 }

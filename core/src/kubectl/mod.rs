@@ -10,6 +10,15 @@
 //! printers/     `kubectl get` tables and -o name|yaml|json
 //! describe_cmd.rs `kubectl describe`: lookups and context
 //! describe/     the describers: one layout per kind
+//! resources.rs  resource types on the command line → kinds (custom kinds through discovery)
+//! expose.rs     expose: a Service from a pod, service, controller's selector and ports
+//! run.rs        run: one Pod from an image (attaching is not simulated)
+//! rollout.rs    rollout status|history|undo|pause|resume|restart (rollout/: status, history)
+//! set.rs        set image
+//! drain.rs      drain: cordon, pod filters, eviction
+//! logs.rs       logs: a container's log from the simulated log store
+//! top.rs        top pod|node: usage from the simulated metrics source
+//! events.rs     events: the newer event listing, sorted by time
 //! ```
 //!
 //! Every command that writes runs as one user action (`Sim::begin_action`), so the event
@@ -18,14 +27,35 @@
 pub mod args;
 pub mod describe;
 pub mod describe_cmd;
+pub mod drain;
+pub mod events;
+pub mod expose;
 pub mod get;
 pub mod info;
+pub mod logs;
 pub mod printers;
+pub mod resources;
+pub mod rollout;
+pub mod run;
+pub mod set;
+pub mod top;
 pub mod write;
+
+#[cfg(test)]
+pub(crate) mod test_support;
 
 use crate::sim::Sim;
 
 pub use args::{split_words, Args};
+
+/// What a command asks the console to keep watching after it returns.
+#[derive(Debug, Clone)]
+pub enum WatchRequest {
+    /// `get -w`: the rows of objects that change.
+    Get(get::GetRequest),
+    /// `rollout status`: a status line per change of the object until the rollout is done.
+    RolloutStatus(rollout::StatusWatch),
+}
 
 /// What a command printed and how it ended.
 #[derive(Debug, Clone, Default)]
@@ -34,8 +64,8 @@ pub struct Output {
     pub stderr: String,
     /// 0 on success, 1 on failure (kubectl's exit codes).
     pub status: i32,
-    /// `get -w`: the request to keep watching; the console streams its changes.
-    pub watch: Option<Box<get::GetRequest>>,
+    /// `get -w`, `rollout status`: what to keep watching; the console streams its changes.
+    pub watch: Option<Box<WatchRequest>>,
 }
 
 impl Output {
@@ -93,7 +123,15 @@ pub fn run(sim: &mut Sim, words: &[String], files: &dyn Files) -> Output {
         "cordon" => write::cordon(sim, rest, true),
         "uncordon" => write::cordon(sim, rest, false),
         "taint" => write::taint(sim, &args, rest),
-        "api-resources" => info::api_resources(&args),
+        "events" => events::events(sim, &args, rest),
+        "top" => top::top(sim, &args, rest),
+        "logs" => logs::logs(sim, &args, rest),
+        "drain" => drain::drain(sim, &args, rest),
+        "expose" => expose::expose(sim, &args, rest),
+        "run" => run::run(sim, &args, rest),
+        "rollout" => rollout::rollout(sim, &args, rest, files),
+        "set" => set::set(sim, &args, rest, files),
+        "api-resources" => info::api_resources(sim, &args),
         "version" => info::version(&args),
         "get" => get::get_command(sim, &args, rest),
         "describe" => describe_cmd::describe_command(sim, &args, rest),
@@ -118,8 +156,8 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
 }
 
 const VERBS: &[&str] = &[
-    "annotate", "api-resources", "apply", "cordon", "create", "delete", "describe", "get", "label", "scale", "taint",
-    "uncordon", "version",
+    "annotate", "api-resources", "apply", "cordon", "create", "delete", "describe", "drain", "events", "expose",
+    "get", "label", "logs", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version",
 ];
 
 /// Cobra's "Did you mean this?": verbs within edit distance 2, or that start with the word.

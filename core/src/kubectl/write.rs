@@ -67,6 +67,7 @@ pub fn create(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
         Ok(s) => s,
         Err(o) => return o,
     };
+    let discovery = sim.store().discovery();
     let action = sim.begin_action(format!("kubectl create -f {}", args.all("filename").join(" -f ")));
     let mut out = Output::default();
     for (path, text) in sources {
@@ -77,10 +78,13 @@ pub fn create(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
                     .get("apiVersion")
                     .and_then(|a| a.as_str())
                     .zip(doc.value.get("kind").and_then(|k| k.as_str()))
-                    .and_then(|(a, k)| Kind::lookup(a, k))
+                    .and_then(|(a, k)| discovery.lookup(a, k))
                     .ok_or_else(|| format!("error: unable to recognize \"{path}\": no matches for kind in this document"))?;
-                let mut obj = Object::from_value(kind, doc.value)
-                    .map_err(|e| format!("error: error validating \"{path}\": {} at {}", e.inner(), e.path()))?;
+                let mut obj = match sim.store().crd_for(kind) {
+                    Some(crd) => crate::api::custom::decode(&doc.value, &path, kind, crd).map_err(|e| e.diagnostic.message)?,
+                    None => Object::from_value(kind, doc.value)
+                        .map_err(|e| format!("error: error validating \"{path}\": {} at {}", e.inner(), e.path()))?,
+                };
                 if kind.info().namespaced && obj.namespace().is_none() {
                     obj.metadata_mut().namespace = Some(namespace(args));
                 }
@@ -133,17 +137,18 @@ pub fn resolve_targets(sim: &Sim, args: &Args, rest: &[String]) -> Result<Vec<Ob
     if rest.is_empty() {
         return Err(Output::error("error: you must specify the type of resource to operate on"));
     }
+    let discovery = sim.store().discovery();
     if rest.iter().all(|r| r.contains('/')) {
         for r in rest {
             let (t, name) = r.split_once('/').unwrap_or((r, ""));
-            let kind = kind_arg(t)?;
+            let kind = super::resources::resource_kind(&discovery, t)?;
             keys.push(key_for(kind, &ns, name));
         }
         return Ok(keys);
     }
     let mut kinds = Vec::new();
     for t in rest[0].split(',') {
-        kinds.push(kind_arg(t)?);
+        kinds.push(super::resources::resource_kind(&discovery, t)?);
     }
     let names = &rest[1..];
     if !names.is_empty() {
@@ -178,6 +183,7 @@ fn key_for(kind: Kind, ns: &str, name: &str) -> ObjectRef {
     ObjectRef::new(kind, kind.info().namespaced.then_some(ns), name)
 }
 
+/// A built-in resource type typed on the command line (custom kinds: `resources::resource_kind`).
 pub fn kind_arg(t: &str) -> Result<Kind, Output> {
     Kind::from_resource_arg(t).ok_or_else(|| {
         Output::error(format!("error: the server doesn't have a resource type \"{t}\""))
@@ -205,12 +211,13 @@ pub fn delete(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) ->
             Ok(s) => s,
             Err(o) => return o,
         };
+        let discovery = sim.store().discovery();
         let mut keys = Vec::new();
         for (_, text) in sources {
             for doc in parse_manifests(&text).into_iter().flatten() {
                 let v = &doc.value;
                 let kind = v.get("apiVersion").and_then(|a| a.as_str()).zip(v.get("kind").and_then(|k| k.as_str()));
-                if let Some(kind) = kind.and_then(|(a, k)| Kind::lookup(a, k)) {
+                if let Some(kind) = kind.and_then(|(a, k)| discovery.lookup(a, k)) {
                     let name = v.pointer("/metadata/name").and_then(|n| n.as_str()).unwrap_or("");
                     let ns = v.pointer("/metadata/namespace").and_then(|n| n.as_str()).map(str::to_string).unwrap_or_else(|| namespace(args));
                     keys.push(key_for(kind, &ns, name));

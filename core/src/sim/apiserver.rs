@@ -33,6 +33,8 @@ pub enum ApiError {
     /// `pods "p" is forbidden: …`
     Forbidden { message: String },
     BadRequest { message: String },
+    /// `create not allowed while custom resource definition is terminating`
+    MethodNotAllowed { message: String },
 }
 
 impl ApiError {
@@ -45,6 +47,7 @@ impl ApiError {
             ApiError::Invalid { .. } => "Invalid",
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::BadRequest { .. } => "BadRequest",
+            ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
         }
     }
 
@@ -56,7 +59,9 @@ impl ApiError {
             ApiError::AlreadyExists { key } => format!("{} \"{}\" already exists", resource_name(key.kind), key.name),
             ApiError::Conflict { message, .. } => message.clone(),
             ApiError::Invalid { key, errors } => validate::server_invalid_message(key.kind, &key.name, errors),
-            ApiError::Forbidden { message } | ApiError::BadRequest { message } => message.clone(),
+            ApiError::Forbidden { message } | ApiError::BadRequest { message } | ApiError::MethodNotAllowed { message } => {
+                message.clone()
+            }
         }
     }
 }
@@ -116,6 +121,7 @@ fn tracks_generation(kind: Kind) -> bool {
             | Kind::Ingress
             | Kind::CustomResourceDefinition
             | Kind::Pod
+            | Kind::Custom(_)
     )
 }
 
@@ -155,6 +161,7 @@ impl Api<'_> {
         if self.store.contains(&key) {
             return Err(ApiError::AlreadyExists { key });
         }
+        self.before_write(&mut obj, None)?;
         check_valid(&obj)?;
         self.admit(&mut obj)?;
         prepare_for_create(&mut obj);
@@ -168,6 +175,7 @@ impl Api<'_> {
         }
         let created = self.store.create(obj, self.now, by.clone(), cause).map_err(|e| store_error(e, key))?;
         self.refresh_quota_usage(created.namespace(), cause);
+        self.after_write(&created);
         Ok(created)
     }
 
@@ -248,6 +256,7 @@ impl Api<'_> {
             meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
             meta.generation = old_meta.generation;
         }
+        self.before_write(&mut obj, Some(&old))?;
         check_valid(&obj)?;
         if tracks_generation(key.kind) && spec_of(&obj) != spec_of(&old) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
@@ -263,6 +272,9 @@ impl Api<'_> {
             .map_err(|e| store_error(e, key.clone()))?;
         if removed_last_finalizer && !matches!(key.kind, Kind::Namespace) {
             self.store.remove(&key, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+            self.after_remove(&key, cause);
+        } else {
+            self.after_write(&written);
         }
         if key.kind == Kind::ResourceQuota || key.kind == Kind::Pod {
             self.refresh_quota_usage(key.namespace.as_deref(), cause);
@@ -276,6 +288,9 @@ impl Api<'_> {
         let Some(old) = self.store.get(key).cloned() else {
             return Err(ApiError::NotFound { key: key.clone() });
         };
+        if key.kind == Kind::CustomResourceDefinition {
+            return self.delete_crd(key, by, cause);
+        }
         let mut finalizers = old.metadata().finalizers.clone().unwrap_or_default();
         match propagation {
             Propagation::Foreground => finalizers.push("foregroundDeletion".into()),
@@ -286,6 +301,7 @@ impl Api<'_> {
         if finalizers.is_empty() && !is_namespace {
             self.store.remove(key, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
             self.refresh_quota_usage(key.namespace.as_deref(), cause);
+            self.after_remove(key, cause);
             return Ok(Deleted::Removed);
         }
         if old.metadata().deletion_timestamp.is_some() {

@@ -5,6 +5,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::api::custom::Discovery;
 use crate::api::{parse_manifests, Diagnostic, Kind, Object};
 use crate::store::{Cause, Component, ObjectRef};
 
@@ -63,6 +64,9 @@ impl Sim {
     /// Apply inside an action already begun; `namespace` is kubectl's `-n`.
     pub fn apply_as(&mut self, source: &str, text: &str, namespace: Option<&str>, cause: Cause) -> ApplyReport {
         let mut report = ApplyReport::default();
+        // kubectl maps every document to a resource before it sends any: a CRD applied in the
+        // same command does not make its kind known to the documents after it.
+        let discovery = self.store().discovery();
         for doc in parse_manifests(text) {
             let outcome = match doc {
                 Err(diagnostic) => ApplyOutcome::Refused {
@@ -72,7 +76,7 @@ impl Sim {
                         ..diagnostic
                     },
                 },
-                Ok(doc) => match self.apply_one(source, doc.value, namespace, cause) {
+                Ok(doc) => match self.apply_one(source, doc.value, namespace, &discovery, cause) {
                     Ok((object, message)) => ApplyOutcome::Applied { object, line: doc.line, message },
                     Err(d) => ApplyOutcome::Refused { line: Some(doc.line), diagnostic: d },
                 },
@@ -82,8 +86,15 @@ impl Sim {
         report
     }
 
-    fn apply_one(&mut self, source: &str, mut manifest: Value, namespace: Option<&str>, cause: Cause) -> Result<(ObjectRef, String), Diagnostic> {
-        let kind = identify(source, &manifest)?;
+    fn apply_one(
+        &mut self,
+        source: &str,
+        mut manifest: Value,
+        namespace: Option<&str>,
+        discovery: &Discovery,
+        cause: Cause,
+    ) -> Result<(ObjectRef, String), Diagnostic> {
+        let kind = identify(source, &manifest, discovery)?;
         if kind.info().namespaced {
             let meta = manifest
                 .as_object_mut()
@@ -114,7 +125,7 @@ impl Sim {
             }));
         }
         let last_applied = last_applied_text(&manifest);
-        let probe = decode(source, manifest.clone())?;
+        let probe = self.decode(source, kind, manifest.clone())?;
         let key = ObjectRef::of(&probe);
         let by = Component::new("kubectl");
         let display = key.to_string();
@@ -152,7 +163,7 @@ impl Sim {
                 a.insert(LAST_APPLIED.into(), Value::String(last_applied));
             }
         }
-        let obj = decode(source, merged)?;
+        let obj = self.decode(source, kind, merged)?;
         let before = self.store().resource_version();
         self.api()
             .update(obj, &by, cause)
@@ -163,7 +174,7 @@ impl Sim {
 }
 
 /// apiVersion + kind → a served kind, or kubectl's "no matches" error.
-fn identify(source: &str, doc: &Value) -> Result<Kind, Diagnostic> {
+fn identify(source: &str, doc: &Value, discovery: &Discovery) -> Result<Kind, Diagnostic> {
     let Some(obj) = doc.as_object() else {
         return Err(Diagnostic::new(format!("error validating \"{source}\": error validating data: the document is not an object")));
     };
@@ -173,7 +184,7 @@ fn identify(source: &str, doc: &Value) -> Result<Kind, Diagnostic> {
         let missing = if api_version.is_empty() { "apiVersion" } else { "kind" };
         return Err(Diagnostic::new(format!("error validating \"{source}\": error validating data: {missing} not set")));
     }
-    Kind::lookup(api_version, kind_name).ok_or_else(|| {
+    discovery.lookup(api_version, kind_name).ok_or_else(|| {
         let meta = obj.get("metadata");
         let name = meta.and_then(|m| m.get("name")).and_then(Value::as_str).unwrap_or("");
         let ns = meta.and_then(|m| m.get("namespace")).and_then(Value::as_str).unwrap_or("");
@@ -183,8 +194,15 @@ fn identify(source: &str, doc: &Value) -> Result<Kind, Diagnostic> {
     })
 }
 
-fn decode(source: &str, value: Value) -> Result<Object, Diagnostic> {
-    crate::api::decode::decode_detailed(&value, source).map_err(|e| e.diagnostic)
+impl Sim {
+    /// The strict decoder: built-in kinds by their types, custom kinds by their CRD's schema.
+    fn decode(&self, source: &str, kind: Kind, value: Value) -> Result<Object, Diagnostic> {
+        match self.store().crd_for(kind) {
+            Some(crd) => crate::api::custom::decode(&value, source, kind, crd),
+            None => crate::api::decode::decode_detailed(&value, source),
+        }
+        .map_err(|e| e.diagnostic)
+    }
 }
 
 /// kubectl's text for a refused write: validation errors as `The Kind "name" is invalid: …`,
@@ -230,6 +248,8 @@ fn is_subset(part: &Value, whole: &Value) -> bool {
         }),
         (Value::Array(p), Value::Array(w)) => p.len() == w.len() && p.iter().zip(w).all(|(a, b)| is_subset(a, b)),
         (Value::Number(a), Value::String(b)) | (Value::String(b), Value::Number(a)) => a.to_string() == *b,
+        // `1` in a manifest reads back as `1.0` from a float field (a schema's `minimum`).
+        (Value::Number(a), Value::Number(b)) => a == b || a.as_f64() == b.as_f64(),
         _ => part == whole,
     }
 }

@@ -141,6 +141,9 @@ pub fn record_about(
 }
 
 fn api_version_of(obj: &Object) -> String {
+    if let Object::Custom(c) = obj {
+        return c.api_version.clone();
+    }
     let info = obj.kind().info();
     if info.group.is_empty() {
         info.versions[0].to_string()

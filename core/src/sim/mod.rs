@@ -7,13 +7,19 @@
 //! apply.rs      kubectl apply semantics over the write path
 //! events.rs     the Event recorder (aggregation of repeats)
 //! chain.rs      the event chain: a DAG from a user action to every write it caused
+//! crd.rs        CRD status (names, Established), CRD deletion, custom resource admission
 //! queue.rs      the discrete-event queue ordered by (time, sequence)
+//! logs.rs       container logs by pod uid and container (what `kubectl logs` reads)
+//! metrics.rs    simulated resource usage (what `kubectl top` reads)
 //! ```
 
 pub mod apiserver;
 pub mod apply;
 pub mod chain;
+pub mod crd;
 pub mod events;
+pub mod logs;
+pub mod metrics;
 pub mod queue;
 
 use std::collections::BTreeSet;
@@ -168,6 +174,10 @@ pub struct Sim {
     /// How far into the store's log the controllers have been told.
     watch_cursor: u64,
     actions: Vec<Action>,
+    /// Container logs, written by kubelets.
+    logs: logs::ContainerLogs,
+    /// Resource usage, as metrics-server would report it.
+    metrics: metrics::Metrics,
 }
 
 /// A saved point in simulated history; `Sim::restore` goes back to it.
@@ -191,6 +201,8 @@ impl Sim {
             queued: BTreeSet::new(),
             watch_cursor: 0,
             actions: Vec::new(),
+            logs: logs::ContainerLogs::default(),
+            metrics: metrics::Metrics::default(),
         };
         sim.bootstrap();
         sim
@@ -287,7 +299,8 @@ impl Sim {
                 }),
             };
             let kubelet = Component::new(format!("kubelet/{name}"));
-            self.api().create(obj.into(), &kubelet, Cause::Bootstrap).expect("bootstrap node");
+            let node = self.api().create(obj.into(), &kubelet, Cause::Bootstrap).expect("bootstrap node");
+            events::node_registered(&mut self.api(), &node, Cause::Bootstrap);
         }
         self.dispatch_watch();
     }

@@ -21,6 +21,9 @@ use std::fmt;
 use std::ops::Bound;
 use std::sync::Arc;
 
+use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
+
+use crate::api::custom::Discovery;
 use crate::api::{Kind, Object};
 use crate::time::SimTime;
 
@@ -177,12 +180,50 @@ impl Store {
         listed.into_iter().flatten().map(|(_, o)| o)
     }
 
-    /// Every object in one namespace, of every namespaced kind.
+    /// Every object in one namespace, of every namespaced kind (built-in kinds in registry
+    /// order, then custom kinds).
     pub fn list_all_in<'a>(&'a self, namespace: &'a str) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
-        crate::api::KINDS
+        self.namespaced_kinds().flat_map(move |k| self.list(k, Some(namespace)))
+    }
+
+    /// The namespaced kinds: the built-in ones in registry order, then the custom kinds that
+    /// have objects stored.
+    pub fn namespaced_kinds(&self) -> impl Iterator<Item = Kind> + '_ {
+        let builtin = crate::api::KINDS.iter().filter(|k| k.namespaced).map(|k| k.kind);
+        let custom = self
+            .per_kind
             .iter()
-            .filter(|k| k.namespaced)
-            .flat_map(move |k| self.list(k.kind, Some(namespace)))
+            .skip_while(|(k, _)| !k.is_custom())
+            .filter(|(k, n)| **n > 0 && k.info().namespaced)
+            .map(|(k, _)| *k);
+        builtin.chain(custom)
+    }
+
+    /// The stored CustomResourceDefinitions, by name.
+    pub fn crds(&self) -> impl Iterator<Item = &CustomResourceDefinition> + '_ {
+        self.list(Kind::CustomResourceDefinition, None).filter_map(|o| match o.as_ref() {
+            Object::CustomResourceDefinition(c) => Some(c.as_ref()),
+            _ => None,
+        })
+    }
+
+    /// The CRD that defines the custom `kind`.
+    pub fn crd_for(&self, kind: Kind) -> Option<&CustomResourceDefinition> {
+        let Kind::Custom(c) = kind else { return None };
+        let info = c.info();
+        match self.get(&ObjectRef::new(Kind::CustomResourceDefinition, None, &c.crd_name()))?.as_ref() {
+            Object::CustomResourceDefinition(crd)
+                if crd.spec.names.kind == info.name && (crd.spec.scope == "Namespaced") == info.namespaced =>
+            {
+                Some(crd)
+            }
+            _ => None,
+        }
+    }
+
+    /// What the API server serves now (kubectl's discovery).
+    pub fn discovery(&self) -> Discovery {
+        Discovery::new(self.crds())
     }
 
     /// The whole write log, oldest first.

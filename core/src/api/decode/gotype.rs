@@ -55,6 +55,7 @@ pub(super) fn explain(kind: Kind, input: &Value, err: &PathError) -> String {
         Kind::IngressClass => explain_as::<networking::IngressClass>(input, err),
         Kind::Event => explain_as::<core::Event>(input, err),
         Kind::CustomResourceDefinition => explain_as::<apiextensions::CustomResourceDefinition>(input, err),
+        Kind::Custom(_) => err.to_string(),
     }
 }
 

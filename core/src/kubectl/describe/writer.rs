@@ -41,4 +41,11 @@ impl DescWriter {
         self.flush();
         self.done
     }
+
+    /// The text with the unflushed cells left tab-separated, as kubectl's plain prefix writer
+    /// prints them (`rollout history --revision`).
+    pub fn finish_untabbed(mut self) -> String {
+        self.done.push_str(&self.current);
+        self.done
+    }
 }

@@ -6,10 +6,12 @@
 //! - [`print_names`], [`print_json`], [`print_yaml`]: `-o name`, `-o json`, `-o yaml`, of one
 //!   object or of a `List`.
 //! - `table`: Go tabwriter alignment; `util`: ages, timestamps, labels, selectors;
-//!   `pods`, `workloads`, `services`, `cluster`: one row function per kind;
+//!   `pods`, `workloads`, `services`, `cluster`: one row function per kind; `custom`: custom
+//!   resources by their CRD's printer columns;
 //!   `json`, `yaml`: the serialisers that match kubectl's text.
 
 pub mod cluster;
+pub mod custom;
 pub mod json;
 pub mod output;
 pub mod pods;
@@ -21,6 +23,8 @@ pub mod yaml;
 
 #[cfg(test)]
 mod tests;
+
+use std::collections::BTreeMap;
 
 use crate::api::{Kind, Object};
 use crate::time::SimTime;
@@ -45,6 +49,8 @@ pub struct PrintOptions {
     pub with_kind: bool,
     /// The namespace of the request, named in "No resources found in <ns> namespace.".
     pub namespace: String,
+    /// The printer columns of custom kinds, from their CRDs (Name and Age when absent).
+    pub custom_columns: BTreeMap<Kind, Vec<custom::PrinterColumn>>,
 }
 
 /// What a command writes: kubectl sends "No resources found" to stderr, tables to stdout.
@@ -92,6 +98,7 @@ pub fn columns(kind: Kind) -> &'static [Column] {
         Kind::StorageClass => cluster::STORAGE_CLASS_COLUMNS,
         Kind::ResourceQuota => cluster::RESOURCE_QUOTA_COLUMNS,
         Kind::LimitRange | Kind::CustomResourceDefinition => cluster::CREATED_AT_COLUMNS,
+        Kind::Custom(_) => custom::DEFAULT_COLUMNS,
     }
 }
 
@@ -125,6 +132,7 @@ pub fn row(obj: &Object, now: SimTime, wide: bool) -> Vec<String> {
         Object::ResourceQuota(o) => cluster::resource_quota_row(o, now),
         Object::LimitRange(o) => cluster::limit_range_row(o),
         Object::CustomResourceDefinition(o) => cluster::created_at_row(&o.metadata),
+        Object::Custom(_) => custom::default_row(obj, now),
     }
 }
 
@@ -135,22 +143,29 @@ fn label_header(key: &str) -> String {
 
 /// The table of one kind, before alignment.
 pub fn build_table(kind: Kind, objects: &[&Object], now: SimTime, opts: &PrintOptions) -> Table {
-    let cols = columns(kind);
-    let keep: Vec<bool> = cols.iter().map(|c| opts.wide || !c.wide).collect();
-    let name_col = cols.iter().position(|c| c.name == "Name");
+    let printer_columns = opts.custom_columns.get(&kind);
+    let cols: Vec<(String, bool)> = match printer_columns {
+        Some(p) => custom::headers(p),
+        None => columns(kind).iter().map(|c| (c.name.to_string(), c.wide)).collect(),
+    };
+    let keep: Vec<bool> = cols.iter().map(|c| opts.wide || !c.1).collect();
+    let name_col = cols.iter().position(|c| c.0 == "Name");
     let with_namespace = opts.with_namespace && kind.info().namespaced;
     let mut headers: Vec<String> = Vec::new();
     if with_namespace {
         headers.push("NAMESPACE".into());
     }
-    headers.extend(cols.iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| c.name.to_uppercase()));
+    headers.extend(cols.iter().zip(&keep).filter(|(_, k)| **k).map(|(c, _)| c.0.to_uppercase()));
     headers.extend(opts.label_columns.iter().map(|k| label_header(k)));
     if opts.show_labels {
         headers.push("LABELS".into());
     }
     let mut rows = Vec::with_capacity(objects.len());
     for obj in objects {
-        let mut cells = row(obj, now, opts.wide);
+        let mut cells = match printer_columns {
+            Some(p) => custom::row(obj, p, now),
+            None => row(obj, now, opts.wide),
+        };
         cells.resize(cols.len(), String::new());
         if opts.with_kind {
             if let Some(i) = name_col {
