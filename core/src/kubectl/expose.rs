@@ -97,20 +97,23 @@ pub fn expose(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
     out
 }
 
+/// What kubectl's `UsageErrorf` appends.
+const USAGE_HINT: &str = "See 'kubectl expose -h' for help and examples";
+
 /// The Service kubectl would send for `obj`, or kubectl's error (with its `error: ` prefix).
 pub fn service_for(obj: &Object, args: &Args, ns: &str) -> Result<Service, String> {
     let pod_spec = pod_spec_of(obj).ok_or_else(|| format!("error: cannot expose a {}", group_kind(obj.kind())))?;
     let selector = match args.value("selector").filter(|s| !s.is_empty()) {
         Some(s) => s.to_string(),
         None => map_based_selector(obj)
-            .map_err(|e| format!("error: couldn't retrieve selectors via --selector flag or introspection: {e}"))?,
+            .map_err(|e| format!("error: couldn't retrieve selectors via --selector flag or introspection: {e}\n{USAGE_HINT}"))?,
     };
     let headless = args.value("cluster-ip") == Some("None");
     let mut port_text = args.value("port").unwrap_or("").to_string();
     if port_text.is_empty() {
         let ports = object_ports(obj, pod_spec);
         if ports.is_empty() && !headless {
-            return Err("error: couldn't find port via --port flag or introspection".into());
+            return Err(format!("error: couldn't find port via --port flag or introspection\n{USAGE_HINT}"));
         }
         port_text = ports.join(",");
     }

@@ -112,10 +112,10 @@ spec:
         ("expose configmap cm", "error: cannot expose a ConfigMap"),
         (
             "expose deployment expr",
-            "error: couldn't retrieve selectors via --selector flag or introspection: couldn't convert expressions - \"[{Key:tier Operator:In Values:[a b]}]\" to map-based selector format",
+            "error: couldn't retrieve selectors via --selector flag or introspection: couldn't convert expressions - \"[{Key:tier Operator:In Values:[a b]}]\" to map-based selector format\nSee 'kubectl expose -h' for help and examples",
         ),
-        ("expose pod bare", "error: couldn't retrieve selectors via --selector flag or introspection: the pod has no labels and cannot be exposed"),
-        ("expose pod noport", "error: couldn't find port via --port flag or introspection"),
+        ("expose pod bare", "error: couldn't retrieve selectors via --selector flag or introspection: the pod has no labels and cannot be exposed\nSee 'kubectl expose -h' for help and examples"),
+        ("expose pod noport", "error: couldn't find port via --port flag or introspection\nSee 'kubectl expose -h' for help and examples"),
         ("expose deployment web --port=http", "error: strconv.Atoi: parsing \"http\": invalid syntax"),
         ("expose deployment web --selector=app", "error: unexpected label spec: app"),
         ("expose deployment web --labels==x", "error: unexpected empty label key"),
