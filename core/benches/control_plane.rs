@@ -3,8 +3,9 @@
 //!
 //! - 150,000 Pods created through the API server's write path (defaulting, validation,
 //!   admission, resourceVersion, the write log), with a watcher consuming every event.
-//! - Throughput is timed with allocation counting off; a second, untimed run of the same
-//!   workload counts allocations and reports peak and retained heap per Pod.
+//! - Throughput is timed with allocation counting off: cold (the process's first run, paying
+//!   for fresh pages), then warm (memory reused; the median of several runs). A last run
+//!   counts allocations and reports peak and retained heap per Pod.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
@@ -54,16 +55,29 @@ unsafe impl GlobalAlloc for Counting {
 static GLOBAL: Counting = Counting;
 
 const PODS: usize = 150_000;
+/// Warm runs timed; the median is reported (the machines this runs on are noisy).
+const WARM_RUNS: usize = 5;
 
-fn main() {
-    // Throughput: counting off.
+/// One timed run on a fresh cluster (the cluster is freed after the clock stops).
+fn timed_run() -> f64 {
     let mut sim = Sim::new(ClusterConfig::default());
     let pods: Vec<_> = (0..PODS).map(workload::pod).collect();
     let start = Instant::now();
     let watched = workload::write_pods(&mut sim, pods);
-    let elapsed = start.elapsed();
+    let elapsed = start.elapsed().as_secs_f64();
     assert_eq!(watched, PODS, "every write reached the watcher");
     drop(sim);
+    elapsed
+}
+
+fn main() {
+    // Throughput, counting off: the first run in the process (the allocator must fault in
+    // fresh pages) and a second one reusing the memory the first freed.
+    let cold = timed_run();
+    let mut warm_runs: Vec<f64> = (0..WARM_RUNS).map(|_| timed_run()).collect();
+    warm_runs.sort_by(f64::total_cmp);
+    let warm = warm_runs[WARM_RUNS / 2];
+    let best = warm_runs[0];
 
     // Memory: the same workload again, counting every allocation it makes.
     COUNTING.store(true, Ordering::Relaxed);
@@ -83,9 +97,11 @@ fn main() {
     let allocs = ALLOCS.load(Ordering::Relaxed) - base_allocs;
     let per_pod = |bytes: isize| bytes as f64 / PODS as f64;
     println!("control-plane write path: {PODS} Pods created through the API with watch delivery");
-    println!("  wall time          {:>10.3} s", elapsed.as_secs_f64());
-    println!("  throughput         {:>10.0} writes/s (target >= 200000)", PODS as f64 / elapsed.as_secs_f64());
-    println!("memory (a second run with a counting allocator, {:.3} s):", counted_elapsed.as_secs_f64());
+    println!("  wall time, cold    {cold:>10.3} s   (first run: fresh memory)");
+    println!("  wall time, warm    {warm:>10.3} s   (median of {WARM_RUNS} later runs; best {best:.3} s)");
+    println!("  throughput, cold   {:>10.0} writes/s", PODS as f64 / cold);
+    println!("  throughput, warm   {:>10.0} writes/s (median; target >= 200000)", PODS as f64 / warm);
+    println!("memory (a last run, with a counting allocator, {:.3} s):", counted_elapsed.as_secs_f64());
     println!("  retained per Pod   {:>10.0} bytes (store + write log; target <= 4096)", per_pod(live));
     println!("  peak per Pod       {:>10.0} bytes", per_pod(peak));
     println!("  allocations / Pod  {:>10.1}", allocs as f64 / PODS as f64);
