@@ -69,7 +69,7 @@ test('broken YAML shows an error with its line number, not a crash', async () =>
   await err.waitFor();
   const text = await err.textContent();
   assert.match(text, /line 4, column \d+/);
-  assert.match(text, /error parsing manifest\.yaml: error converting YAML to JSON: yaml: mapping values are not allowed in this context/);
+  assert.match(text, /error parsing manifest\.yaml: error converting YAML to JSON: yaml: line 4: mapping values are not allowed in this context/);
   assert.equal(await page.locator('#objects tbody tr').count(), before, 'nothing was written');
   await page.screenshot({ path: join(SHOTS, 'broken-yaml.png'), fullPage: true });
 
