@@ -47,33 +47,43 @@ pub fn spec_qos(spec: &PodSpec) -> QosClass {
     // Pod-level resources, when set, decide alone.
     if let Some(r) = spec.resources.as_ref().filter(|r| sets_compute(r)) {
         let (requests, limits) = (positive(r.requests.as_ref()), positive(r.limits.as_ref()));
-        return classify(&requests, &limits, COMPUTE.iter().all(|k| limits.contains_key(*k)));
+        return classify(&requests, &limits, limits.iter().all(Option::is_some));
     }
-    let mut requests: BTreeMap<&str, Quantity> = BTreeMap::new();
-    let mut limits: BTreeMap<&str, Quantity> = BTreeMap::new();
+    let mut requests: Sums = [None, None];
+    let mut limits: Sums = [None, None];
     let mut all_limited = true;
     let containers = spec.containers.iter().chain(spec.init_containers.iter().flatten());
-    for r in containers.map(|c| c.resources.clone().unwrap_or_default()) {
-        for (name, q) in positive(r.requests.as_ref()) {
-            *requests.entry(name).or_default() += &q;
-        }
-        let found = positive(r.limits.as_ref());
-        if !COMPUTE.iter().all(|k| found.contains_key(*k)) {
-            all_limited = false;
-        }
-        for (name, q) in found {
-            *limits.entry(name).or_default() += &q;
-        }
+    for r in containers.map(|c| c.resources.as_ref()) {
+        add(&mut requests, positive(r.and_then(|r| r.requests.as_ref())));
+        let found = positive(r.and_then(|r| r.limits.as_ref()));
+        all_limited &= found.iter().all(Option::is_some);
+        add(&mut limits, found);
     }
     classify(&requests, &limits, all_limited)
 }
 
-fn classify(requests: &BTreeMap<&str, Quantity>, limits: &BTreeMap<&str, Quantity>, all_limited: bool) -> QosClass {
-    if requests.is_empty() && limits.is_empty() {
+/// cpu and memory, in the order of [`COMPUTE`]; `None` where nothing positive was set.
+type Sums = [Option<Quantity>; 2];
+
+fn add(sums: &mut Sums, more: Sums) {
+    for (sum, q) in sums.iter_mut().zip(more) {
+        if let Some(q) = q {
+            *sum = Some(match sum.take() {
+                Some(s) => s + q,
+                None => q,
+            });
+        }
+    }
+}
+
+fn classify(requests: &Sums, limits: &Sums, all_limited: bool) -> QosClass {
+    if requests.iter().chain(limits).all(Option::is_none) {
         return QosClass::BestEffort;
     }
-    let matching = requests.iter().all(|(name, q)| limits.get(name) == Some(q));
-    if all_limited && matching && requests.len() == limits.len() {
+    // Every request has an equal limit, and as many limits as requests are set.
+    let matching = requests.iter().zip(limits).all(|(r, l)| r.is_none() || r == l);
+    let same_count = requests.iter().flatten().count() == limits.iter().flatten().count();
+    if all_limited && matching && same_count {
         QosClass::Guaranteed
     } else {
         QosClass::Burstable
@@ -89,18 +99,8 @@ fn sets_compute(r: &ResourceRequirements) -> bool {
 
 /// The positive cpu and memory quantities of a resource list (unparsable ones are ignored:
 /// validation has refused them before a pod is stored).
-fn positive(
-    list: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>,
-) -> BTreeMap<&'static str, Quantity> {
-    let mut out = BTreeMap::new();
-    for name in COMPUTE {
-        if let Some(q) = list.and_then(|l| l.get(name)).and_then(|q| parse_quantity(q).ok()) {
-            if q.sign() > 0 {
-                out.insert(name, q);
-            }
-        }
-    }
-    out
+fn positive(list: Option<&BTreeMap<String, k8s_openapi::apimachinery::pkg::api::resource::Quantity>>) -> Sums {
+    COMPUTE.map(|name| list.and_then(|l| l.get(name)).and_then(|q| parse_quantity(q).ok()).filter(|q| q.sign() > 0))
 }
 
 #[cfg(test)]

@@ -56,11 +56,12 @@ impl fmt::Display for ObjectRef {
 }
 
 /// Who performed a write: `kubectl`, `deployment-controller`, `kubelet/node-2`, …
+/// Shared, so that stamping it on every write costs no allocation.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Component(pub String);
+pub struct Component(Arc<str>);
 
 impl Component {
-    pub fn new(name: impl Into<String>) -> Self {
+    pub fn new(name: impl Into<Arc<str>>) -> Self {
         Component(name.into())
     }
     pub fn as_str(&self) -> &str {
