@@ -6,6 +6,7 @@
 //! - Throughput is timed with allocation counting off: cold (the process's first run, paying
 //!   for fresh pages), then warm (memory reused; the median of several runs). A last run
 //!   counts allocations and reports peak and retained heap per Pod.
+//! - Taking and restoring a snapshot of the cluster at that size.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
@@ -79,6 +80,25 @@ fn main() {
     let warm = warm_runs[WARM_RUNS / 2];
     let best = warm_runs[0];
 
+    // Snapshots of the full cluster: what going back in time costs at this size.
+    let mut sim = Sim::new(ClusterConfig::default());
+    workload::write_pods(&mut sim, (0..PODS).map(workload::pod).collect());
+    let mut snap_times: Vec<f64> = (0..WARM_RUNS)
+        .map(|_| {
+            let start = Instant::now();
+            let snapshot = sim.snapshot();
+            let elapsed = start.elapsed().as_secs_f64();
+            drop(snapshot);
+            elapsed
+        })
+        .collect();
+    snap_times.sort_by(f64::total_cmp);
+    let start = Instant::now();
+    let snapshot = sim.snapshot();
+    sim.restore(&snapshot);
+    let restore = start.elapsed().as_secs_f64() - snap_times[WARM_RUNS / 2];
+    drop((sim, snapshot));
+
     // Memory: the same workload again, counting every allocation it makes.
     COUNTING.store(true, Ordering::Relaxed);
     let mut sim = Sim::new(ClusterConfig::default());
@@ -101,6 +121,9 @@ fn main() {
     println!("  wall time, warm    {warm:>10.3} s   (median of {WARM_RUNS} later runs; best {best:.3} s)");
     println!("  throughput, cold   {:>10.0} writes/s", PODS as f64 / cold);
     println!("  throughput, warm   {:>10.0} writes/s (median; target >= 200000)", PODS as f64 / warm);
+    println!("snapshots of the cluster holding those {PODS} Pods:");
+    println!("  snapshot           {:>10.2} ms (median of {WARM_RUNS})", snap_times[WARM_RUNS / 2] * 1e3);
+    println!("  restore            {:>10.2} ms", restore.max(0.0) * 1e3);
     println!("memory (a last run, with a counting allocator, {:.3} s):", counted_elapsed.as_secs_f64());
     println!("  retained per Pod   {:>10.0} bytes (store + write log; target <= 4096)", per_pod(live));
     println!("  peak per Pod       {:>10.0} bytes", per_pod(peak));
