@@ -8,6 +8,8 @@
 //! settle [max-steps]   run until nothing is pending, or the step limit (default 100000)
 //! events               the event chain of the last action, as an indented tree
 //! time                 the simulated clock
+//! node NAME -- CMD     a command on a node (see `crate::shell`)
+//! trace …              a packet's path (needs the network data path, not simulated yet)
 //! # …                  a comment
 //! ```
 //!
@@ -131,8 +133,25 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
             None => Output::ok("no actions yet\n"),
         },
         "time" => Output::ok(format!("{}\n", sim.now())),
+        "node" => node_command(sim, rest),
+        "trace" => Output::error(
+            "error: trace follows packets through the network data path, which this version does not simulate",
+        ),
         other => Output::error(format!(
-            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time"
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, trace"
         )),
     }
+}
+
+/// `node NAME -- COMMAND [ARG…]`: runs a command on the node's simulated host.
+fn node_command(sim: &Sim, rest: &[String]) -> Output {
+    let usage = "error: usage: node NAME -- COMMAND [ARG...]";
+    let (Some(name), Some("--")) = (rest.first(), rest.get(1).map(String::as_str)) else {
+        return Output::error(usage);
+    };
+    let key = crate::store::ObjectRef::new(crate::api::Kind::Node, None, name);
+    if sim.get(&key).is_none() {
+        return Output::error(format!("error: there is no node \"{name}\" (see `kubectl get nodes`)"));
+    }
+    crate::shell::run(crate::shell::Host::Node { name }, &rest[2..])
 }

@@ -8,6 +8,7 @@
 //! ```text
 //! console, bin   one command line in, its output out (browser console and `fishbowl` CLI)
 //! kubectl        kubectl's commands, tables, describers and messages
+//! shell          commands run on nodes and in containers (`node … --`, `kubectl exec`)
 //! view           plain-data snapshots for the UI
 //! controllers    level-triggered reconcilers woken by the watch log
 //! sim            Sim: clock, queue, RNG, bootstrap, the API server write path, apply, events
@@ -28,6 +29,7 @@ pub mod console;
 pub mod controllers;
 pub mod kubectl;
 pub mod rng;
+pub mod shell;
 pub mod sim;
 pub mod store;
 pub mod time;

@@ -202,7 +202,7 @@ fn by_logging(a: &Pod, b: &Pod) -> std::cmp::Ordering {
 }
 
 /// `-c`, else the default-container annotation, else the first container (with kubectl's notice).
-fn choose_container(pod: &Pod, asked: Option<&str>, out: &mut Output) -> Result<String, Output> {
+pub(crate) fn choose_container(pod: &Pod, asked: Option<&str>, out: &mut Output) -> Result<String, Output> {
     let spec = pod.spec.clone().unwrap_or_default();
     let pod_name = pod.metadata.name.as_deref().unwrap_or("");
     let exists = |n: &str| {

@@ -19,6 +19,7 @@
 //! logs.rs       logs: a container's log from the simulated log store
 //! top.rs        top pod|node: usage from the simulated metrics source
 //! events.rs     events: the newer event listing, sorted by time
+//! exec.rs       exec: the checks before a command runs in a container (see crate::shell)
 //! ```
 //!
 //! Every command that writes runs as one user action (`Sim::begin_action`), so the event
@@ -29,6 +30,7 @@ pub mod describe;
 pub mod describe_cmd;
 pub mod drain;
 pub mod events;
+pub mod exec;
 pub mod expose;
 pub mod get;
 pub mod info;
@@ -135,6 +137,7 @@ pub fn run(sim: &mut Sim, words: &[String], files: &dyn Files) -> Output {
         "version" => info::version(&args),
         "get" => get::get_command(sim, &args, rest),
         "describe" => describe_cmd::describe_command(sim, &args, rest),
+        "exec" => exec::exec(sim, &args, rest),
         other => match suggest(other) {
             Some(verb) => Output::error(format!(
                 "error: unknown command \"{other}\" for \"kubectl\"\n\nDid you mean this?\n\t{verb}\n"
@@ -156,7 +159,7 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
 }
 
 const VERBS: &[&str] = &[
-    "annotate", "api-resources", "apply", "cordon", "create", "delete", "describe", "drain", "events", "expose",
+    "annotate", "api-resources", "apply", "cordon", "create", "delete", "describe", "drain", "events", "exec", "expose",
     "get", "label", "logs", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version",
 ];
 
