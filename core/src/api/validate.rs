@@ -10,8 +10,11 @@
 //! - `pod`: PodSpec, containers, volumes, pod templates.
 //! - `workloads`: Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job, CronJob.
 //! - `services`: Service, HPA, PVC, PV, ConfigMap, Secret, Ingress, NetworkPolicy.
+//! - `cluster_ips`: the Service cluster-IP fields the registry checks before it allocates, and
+//!   what a Service update may not change.
 //! - `crd`, `crd_schema`: CustomResourceDefinition (names, versions, schema, printer columns).
 
+mod cluster_ips;
 mod crd;
 mod crd_schema;
 mod meta;
@@ -27,6 +30,7 @@ use std::fmt;
 use super::kinds::Kind;
 use super::object::Object;
 
+pub use cluster_ips::{service_cluster_ips, service_update};
 pub use crd::crd_update;
 
 /// The offending value, rendered the way Go's field errors render it.
@@ -87,6 +91,16 @@ impl FieldError {
     }
     pub fn forbidden(path: impl Into<String>, detail: impl Into<String>) -> Self {
         FieldError { path: path.into(), kind: FieldErrorKind::Forbidden, detail: detail.into() }
+    }
+}
+
+impl BadValue {
+    /// Go's `%#v` of a `[]string`: `[]string{"a", "b"}`, or `[]string(nil)`.
+    pub fn go_strings(values: Option<&[String]>) -> BadValue {
+        match values {
+            None => BadValue::Raw("[]string(nil)".into()),
+            Some(v) => BadValue::Raw(format!("[]string{{{}}}", v.iter().map(|s| go_quote(s)).collect::<Vec<_>>().join(", "))),
+        }
     }
 }
 

@@ -42,7 +42,12 @@ pub fn describe_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
         for r in rest {
             let (t, n) = r.split_once('/').unwrap_or((r, ""));
             match resource_kind(&discovery, t) {
-                Ok(k) => lookup(k, n, &mut out),
+                Ok(k) => {
+                    if !out.stderr.contains("Warning:") {
+                        out.stderr.push_str(&super::deprecation_warnings(&[k]));
+                    }
+                    lookup(k, n, &mut out)
+                }
                 Err(o) => return o,
             }
         }
@@ -51,6 +56,7 @@ pub fn describe_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
             Ok(k) => k,
             Err(o) => return o,
         };
+        out.stderr.push_str(&super::deprecation_warnings(&[kind]));
         if rest.len() > 1 {
             for n in &rest[1..] {
                 lookup(kind, n, &mut out);

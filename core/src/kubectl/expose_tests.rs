@@ -28,8 +28,12 @@ fn exposes_a_deployment_with_its_selector_port_and_labels() {
     create(&mut s, DEPLOYMENT);
     let out = kubectl(&mut s, "expose deployment web");
     assert_eq!(outcome(&out), ("service/web exposed\n", "", 0));
+    let mut v = service_json(&s, "web");
+    let ip: std::net::Ipv4Addr = v["spec"]["clusterIP"].as_str().unwrap().parse().unwrap();
+    assert!(ip >= std::net::Ipv4Addr::new(10, 96, 1, 1) && ip <= std::net::Ipv4Addr::new(10, 111, 255, 254), "{ip}");
+    v["spec"].as_object_mut().unwrap().remove("clusterIP");
     assert_eq!(
-        service_json(&s, "web"),
+        v,
         serde_json::json!({
             "apiVersion": "v1", "kind": "Service",
             "metadata": {"name": "web", "labels": {"app": "web", "tier": "front"}},
@@ -52,7 +56,9 @@ fn flags_override_name_ports_type_and_labels() {
     assert_eq!(outcome(&out), ("service/web-np exposed\n", "", 0));
     let v = service_json(&s, "web-np");
     assert_eq!(v["metadata"]["labels"], serde_json::json!({"team": "a"}));
-    assert_eq!(v["spec"]["ports"], serde_json::json!([{"port": 8080, "protocol": "TCP", "targetPort": "http"}]));
+    let node_port = v["spec"]["ports"][0]["nodePort"].as_i64().unwrap();
+    assert!((30086..=32767).contains(&node_port), "{node_port}");
+    assert_eq!(v["spec"]["ports"], serde_json::json!([{"port": 8080, "protocol": "TCP", "targetPort": "http", "nodePort": node_port}]));
     assert_eq!(v["spec"]["type"], "NodePort");
 }
 

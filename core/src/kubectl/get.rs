@@ -140,6 +140,9 @@ pub fn get_command(sim: &Sim, args: &Args, rest: &[String]) -> Output {
     };
     req.opts.custom_columns = custom_columns(sim, &discovery, &req.kinds);
     let mut out = Output::default();
+    let mut kinds: Vec<Kind> = req.kinds.iter().copied().chain(req.names.iter().map(|(k, _)| *k)).collect();
+    kinds.dedup();
+    out.stderr.push_str(&super::deprecation_warnings(&kinds));
     let mut found: Vec<Arc<Object>> = Vec::new();
     if req.names.is_empty() {
         for &kind in &req.kinds {

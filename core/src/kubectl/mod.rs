@@ -147,6 +147,16 @@ pub fn run(sim: &mut Sim, words: &[String], files: &dyn Files) -> Output {
     }
 }
 
+/// The warnings the API server attaches to requests for deprecated kinds, one line each, as
+/// kubectl prints them on stderr (once per distinct text).
+pub fn deprecation_warnings(kinds: &[crate::api::Kind]) -> String {
+    let mut out = String::new();
+    if kinds.contains(&crate::api::Kind::Endpoints) {
+        out.push_str("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice\n");
+    }
+    out
+}
+
 /// Runs a whole `kubectl …` line (words split as a shell would).
 pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
     match split_words(line) {

@@ -44,6 +44,17 @@ pub fn apply(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
     let mut out = Output::default();
     for (path, text) in sources {
         let report = sim.apply_as(&path, &text, args.value("namespace"), Cause::Action(action));
+        let kinds: Vec<Kind> = report
+            .outcomes
+            .iter()
+            .filter_map(|o| match o {
+                ApplyOutcome::Applied { object, .. } => Some(object.kind),
+                ApplyOutcome::Refused { .. } => None,
+            })
+            .collect();
+        if !out.stderr.contains("Warning:") {
+            out.stderr.push_str(&super::deprecation_warnings(&kinds));
+        }
         for o in &report.outcomes {
             match o {
                 ApplyOutcome::Applied { .. } => out.stdout.push_str(&format!("{}\n", o.to_kubectl_line())),

@@ -1,10 +1,11 @@
 //! The simulated API server's write path: the one way objects change.
 //!
 //! `create` / `update` / `delete` run what the real server runs between the request and etcd:
-//! generateName, uid, creationTimestamp, generation, namespace existence, defaulting, validation,
-//! admission (LimitRange, ResourceQuota), optimistic concurrency, finalizers and
-//! deletionTimestamp. Each write names its writer ([`Component`]) and its [`Cause`]; the store
-//! turns that into the ordered watch log the event chain is built from.
+//! generateName, uid, creationTimestamp, generation, namespace existence, defaulting, the
+//! service registry's allocations (`services.rs`), validation, admission (LimitRange,
+//! ResourceQuota), optimistic concurrency, finalizers and deletionTimestamp. Each write names
+//! its writer ([`Component`]) and its [`Cause`]; the store turns that into the ordered watch log
+//! the event chain is built from.
 
 use std::fmt;
 use std::sync::Arc;
@@ -21,6 +22,8 @@ use crate::rng::SimRng;
 use crate::store::{Cause, Component, ObjectRef, Store, StoreError};
 use crate::time::{unix_secs, SimTime};
 
+use super::allocator::Allocators;
+
 /// An error as the API server reports it; `Display` gives kubectl's `Error from server (…)` text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ApiError {
@@ -35,6 +38,8 @@ pub enum ApiError {
     BadRequest { message: String },
     /// `create not allowed while custom resource definition is terminating`
     MethodNotAllowed { message: String },
+    /// `Internal error occurred: failed to allocate a serviceIP: range is full`
+    InternalError { message: String },
 }
 
 impl ApiError {
@@ -48,6 +53,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => "Forbidden",
             ApiError::BadRequest { .. } => "BadRequest",
             ApiError::MethodNotAllowed { .. } => "MethodNotAllowed",
+            ApiError::InternalError { .. } => "InternalError",
         }
     }
 
@@ -62,6 +68,7 @@ impl ApiError {
             ApiError::Forbidden { message } | ApiError::BadRequest { message } | ApiError::MethodNotAllowed { message } => {
                 message.clone()
             }
+            ApiError::InternalError { message } => format!("Internal error occurred: {message}"),
         }
     }
 }
@@ -120,16 +127,19 @@ fn tracks_generation(kind: Kind) -> bool {
             | Kind::NetworkPolicy
             | Kind::Ingress
             | Kind::CustomResourceDefinition
+            | Kind::EndpointSlice
             | Kind::Pod
             | Kind::Custom(_)
     )
 }
 
-/// A borrowed view of what a write needs: the store, the RNG and the clock.
+/// A borrowed view of what a write needs: the store, the RNG, the clock and the Service
+/// allocators.
 pub struct Api<'a> {
     pub store: &'a mut Store,
     pub rng: &'a mut SimRng,
     pub now: SimTime,
+    pub alloc: &'a mut Allocators,
 }
 
 pub fn k8s_time(t: SimTime) -> Time {
@@ -157,12 +167,21 @@ impl Api<'_> {
             obj.metadata_mut().name = Some(format!("{base}{}", self.rng.name_suffix()));
         }
         apply_defaults(&mut obj);
+        let txn = self.begin_create(&mut obj)?;
+        let created = self.store_new(obj, by, cause);
+        self.finish_allocations(&txn, created.is_ok());
+        created
+    }
+
+    /// The rest of a create, once the registry has allocated what the object needs.
+    fn store_new(&mut self, mut obj: Object, by: &Component, cause: Cause) -> Result<Arc<Object>, ApiError> {
+        let kind = obj.kind();
         let key = ObjectRef::of(&obj);
         if self.store.contains(&key) {
             return Err(ApiError::AlreadyExists { key });
         }
         self.before_write(&mut obj, None)?;
-        check_valid(&obj)?;
+        check_valid(&obj, None)?;
         self.admit(&mut obj)?;
         prepare_for_create(&mut obj);
         {
@@ -256,8 +275,16 @@ impl Api<'_> {
             meta.deletion_timestamp = old_meta.deletion_timestamp.clone();
             meta.generation = old_meta.generation;
         }
+        let txn = self.begin_update(&mut obj, &old)?;
+        let written = self.store_update(obj, old, key, by, cause);
+        self.finish_allocations(&txn, written.is_ok());
+        written
+    }
+
+    /// The rest of an update, once the registry has allocated what the object needs.
+    fn store_update(&mut self, mut obj: Object, old: Arc<Object>, key: ObjectRef, by: &Component, cause: Cause) -> Result<Arc<Object>, ApiError> {
         self.before_write(&mut obj, Some(&old))?;
-        check_valid(&obj)?;
+        check_valid(&obj, Some(&old))?;
         if tracks_generation(key.kind) && spec_of(&obj) != spec_of(&old) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
         }
@@ -272,6 +299,7 @@ impl Api<'_> {
             .map_err(|e| store_error(e, key.clone()))?;
         if removed_last_finalizer && !matches!(key.kind, Kind::Namespace) {
             self.store.remove(&key, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+            self.release_allocations(&written);
             self.after_remove(&key, cause);
         } else {
             self.after_write(&written);
@@ -300,6 +328,7 @@ impl Api<'_> {
         let is_namespace = key.kind == Kind::Namespace;
         if finalizers.is_empty() && !is_namespace {
             self.store.remove(key, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+            self.release_allocations(&old);
             self.refresh_quota_usage(key.namespace.as_deref(), cause);
             self.after_remove(key, cause);
             return Ok(Deleted::Removed);
@@ -355,8 +384,13 @@ fn store_error(e: StoreError, key: ObjectRef) -> ApiError {
     }
 }
 
-fn check_valid(obj: &Object) -> Result<(), ApiError> {
-    let errors = validate::validate(obj);
+/// Validation as the registry runs it; an update adds what may not change (Service cluster IPs).
+fn check_valid(obj: &Object, old: Option<&Object>) -> Result<(), ApiError> {
+    let mut errors = match (obj, old) {
+        (Object::Service(new), Some(Object::Service(old))) => validate::service_update(new, old),
+        _ => Vec::new(),
+    };
+    errors.extend(validate::validate(obj));
     if errors.is_empty() {
         Ok(())
     } else {

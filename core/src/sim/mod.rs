@@ -3,7 +3,11 @@
 //!
 //! ```text
 //! mod.rs        Sim, ClusterConfig, stepping (step / advance / settle), snapshots
+//! bootstrap.rs  what a fresh cluster holds: namespaces, the `kubernetes` Service, nodes
 //! apiserver.rs  the write path: create / update / delete with admission, and ApiError
+//! services.rs   the service registry: cluster IP and node port allocation on Service writes
+//! service_fields.rs  which Service types hold what; what an update keeps and a type change drops
+//! allocator.rs  the ClusterIP and NodePort allocators (static band, random picks)
 //! apply.rs      kubectl apply semantics over the write path
 //! events.rs     the Event recorder (aggregation of repeats)
 //! chain.rs      the event chain: a DAG from a user action to every write it caused
@@ -13,21 +17,24 @@
 //! metrics.rs    simulated resource usage (what `kubectl top` reads)
 //! ```
 
+pub mod allocator;
 pub mod apiserver;
 pub mod apply;
+mod bootstrap;
 pub mod chain;
 pub mod crd;
 pub mod events;
 pub mod logs;
 pub mod metrics;
 pub mod queue;
+mod service_fields;
+mod services;
 
 use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::ops::RangeInclusive;
 
 use ipnet::Ipv4Net;
-use k8s_openapi::api::core::v1::{Namespace, Node, NodeAddress, NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::Object;
 use crate::controllers::{Controller, Ctx, Requeue};
@@ -35,6 +42,7 @@ use crate::rng::{SimRng, DEFAULT_SEED};
 use crate::store::{ActionId, Cause, Component, ObjectRef, Store};
 use crate::time::{SimDuration, SimTime};
 
+pub use allocator::Allocators;
 pub use apiserver::{Api, ApiError, Deleted, Propagation};
 pub use apply::{ApplyOutcome, ApplyReport};
 
@@ -107,6 +115,8 @@ pub struct ClusterConfig {
     pub pod_cidr: Ipv4Net,
     /// The Service ClusterIP range (kubeadm's default 10.96.0.0/12).
     pub service_cidr: Ipv4Net,
+    /// The NodePort range (kube-apiserver's default 30000-32767).
+    pub node_port_range: RangeInclusive<u16>,
     pub network: NetworkBackend,
     pub proxy_mode: ProxyMode,
 }
@@ -119,6 +129,7 @@ impl Default for ClusterConfig {
             node_size: NodeSize::default(),
             pod_cidr: "10.244.0.0/16".parse().expect("valid CIDR"),
             service_cidr: "10.96.0.0/12".parse().expect("valid CIDR"),
+            node_port_range: 30000..=32767,
             network: NetworkBackend::default(),
             proxy_mode: ProxyMode::default(),
         }
@@ -127,9 +138,21 @@ impl Default for ClusterConfig {
 
 impl ClusterConfig {
     /// The underlay address of the `index`-th node (0-based): 192.168.56.11, .12, …
-    pub fn node_ip(&self, index: usize) -> std::net::Ipv4Addr {
+    pub fn node_ip(&self, index: usize) -> Ipv4Addr {
         let host = 11 + index as u32;
-        std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(192, 168, 56, 0)) + host)
+        Ipv4Addr::from(u32::from(Ipv4Addr::new(192, 168, 56, 0)) + host)
+    }
+
+    /// The API server's address on the same underlay, just below the first node: 192.168.56.10.
+    /// The control plane runs off the nodes, as in a managed cluster; this is the address the
+    /// `kubernetes` Endpoints and EndpointSlice name, on port 6443.
+    pub fn apiserver_ip(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.node_ip(0)) - 1)
+    }
+
+    /// The `kubernetes` Service's cluster IP: the first address of the service CIDR (10.96.0.1).
+    pub fn kubernetes_service_ip(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.service_cidr.network()).wrapping_add(1))
     }
 
     /// The podCIDR of the `index`-th node (0-based): consecutive /24s of `pod_cidr`.
@@ -178,6 +201,8 @@ pub struct Sim {
     logs: logs::ContainerLogs,
     /// Resource usage, as metrics-server would report it.
     metrics: metrics::Metrics,
+    /// The API server's ClusterIP and NodePort allocators.
+    alloc: Allocators,
 }
 
 /// A saved point in simulated history; `Sim::restore` goes back to it.
@@ -194,6 +219,7 @@ impl Sim {
     pub fn new(config: ClusterConfig) -> Sim {
         let mut sim = Sim {
             rng: SimRng::seeded(config.seed),
+            alloc: Allocators::new(config.service_cidr, config.node_port_range.clone()),
             config,
             now: SimTime::ZERO,
             store: Store::new(),
@@ -231,7 +257,12 @@ impl Sim {
 
     /// The write path, for callers that act as a component.
     pub fn api(&mut self) -> Api<'_> {
-        Api { store: &mut self.store, rng: &mut self.rng, now: self.now }
+        Api { store: &mut self.store, rng: &mut self.rng, now: self.now, alloc: &mut self.alloc }
+    }
+
+    /// The API server's ClusterIP and NodePort allocators.
+    pub fn allocators(&self) -> &Allocators {
+        &self.alloc
     }
 
     /// Starts a user action: every write made under it names it as the cause.
@@ -239,70 +270,6 @@ impl Sim {
         let id = ActionId(self.actions.len() as u64 + 1);
         self.actions.push(Action { id, at: self.now, summary: summary.into() });
         id
-    }
-
-    /// The objects a fresh cluster starts with: the four system namespaces and the nodes
-    /// (`node-1` … `node-N`; the control plane runs off-node, as in a managed cluster).
-    fn bootstrap(&mut self) {
-        let apiserver = Component::new("kube-apiserver");
-        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
-            let obj = Namespace { metadata: meta(ns), ..Default::default() };
-            self.api().create(obj.into(), &apiserver, Cause::Bootstrap).expect("bootstrap namespace");
-        }
-        for i in 0..self.config.nodes {
-            let name = format!("node-{}", i + 1);
-            let size = self.config.node_size;
-            let resources: std::collections::BTreeMap<String, Quantity> = [
-                ("cpu".to_string(), Quantity(cpu_text(size.cpu_millis))),
-                ("memory".to_string(), Quantity(format!("{}Ki", size.memory_bytes / 1024))),
-                ("pods".to_string(), Quantity(size.max_pods.to_string())),
-            ]
-            .into();
-            let mut metadata = meta(&name);
-            metadata.labels = Some(
-                [
-                    ("kubernetes.io/arch".to_string(), "amd64".to_string()),
-                    ("kubernetes.io/hostname".to_string(), name.clone()),
-                    ("kubernetes.io/os".to_string(), "linux".to_string()),
-                ]
-                .into(),
-            );
-            let obj = Node {
-                metadata,
-                spec: Some(NodeSpec {
-                    pod_cidr: self.config.node_pod_cidr(i).map(|c| c.to_string()),
-                    pod_cidrs: self.config.node_pod_cidr(i).map(|c| vec![c.to_string()]),
-                    ..Default::default()
-                }),
-                status: Some(NodeStatus {
-                    capacity: Some(resources.clone()),
-                    allocatable: Some(resources),
-                    addresses: Some(vec![
-                        NodeAddress { type_: "InternalIP".into(), address: self.config.node_ip(i).to_string() },
-                        NodeAddress { type_: "Hostname".into(), address: name.clone() },
-                    ]),
-                    conditions: Some(initial_node_conditions(self.now)),
-                    node_info: Some(NodeSystemInfo {
-                        architecture: "amd64".into(),
-                        boot_id: self.rng.uuid(),
-                        container_runtime_version: "containerd://1.7.24".into(),
-                        kernel_version: "6.1.0-28-amd64".into(),
-                        kube_proxy_version: String::new(),
-                        kubelet_version: crate::kubectl::info::SERVER_VERSION.into(),
-                        machine_id: self.rng.uuid().replace('-', ""),
-                        operating_system: "linux".into(),
-                        os_image: "Debian GNU/Linux 12 (bookworm)".into(),
-                        system_uuid: self.rng.uuid(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-            };
-            let kubelet = Component::new(format!("kubelet/{name}"));
-            let node = self.api().create(obj.into(), &kubelet, Cause::Bootstrap).expect("bootstrap node");
-            events::node_registered(&mut self.api(), &node, Cause::Bootstrap);
-        }
-        self.dispatch_watch();
     }
 
     /// Tells every controller about the writes it has not seen yet, queueing reconciles.
@@ -368,7 +335,7 @@ impl Sim {
                 self.queued.remove(&(controller, key.clone()));
                 let by = Component::new(controller.component());
                 let requeue = {
-                    let mut api = Api { store: &mut self.store, rng: &mut self.rng, now: self.now };
+                    let mut api = Api { store: &mut self.store, rng: &mut self.rng, now: self.now, alloc: &mut self.alloc };
                     let mut ctx = Ctx { api: &mut api, by, cause };
                     controller.reconcile(&mut ctx, &key)
                 };
@@ -398,38 +365,6 @@ impl Sim {
     pub fn restore(&mut self, snapshot: &Snapshot) {
         *self = (*snapshot.0).clone();
     }
-}
-
-/// CPU as the kubelet reports it: whole cores as `4`, fractions in millicores.
-fn cpu_text(millis: u64) -> String {
-    if millis % 1000 == 0 {
-        (millis / 1000).to_string()
-    } else {
-        format!("{millis}m")
-    }
-}
-
-/// The conditions a healthy kubelet reports when its node registers.
-fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
-    let t = apiserver::k8s_time(now);
-    let cond = |type_: &str, status: &str, reason: &str, message: &str| NodeCondition {
-        type_: type_.into(),
-        status: status.into(),
-        reason: Some(reason.into()),
-        message: Some(message.into()),
-        last_heartbeat_time: Some(t.clone()),
-        last_transition_time: Some(t.clone()),
-    };
-    vec![
-        cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-        cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-        cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-    ]
-}
-
-fn meta(name: &str) -> ObjectMeta {
-    ObjectMeta { name: Some(name.to_string()), ..Default::default() }
 }
 
 /// Convenience for tests and callers: the stored object behind a key.

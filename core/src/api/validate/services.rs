@@ -89,6 +89,14 @@ pub(super) fn service(s: &Service, errs: &mut Vec<FieldError>) {
             }
         }
     }
+    let mut node_ports = BTreeSet::new();
+    for (i, port) in ports.iter().enumerate() {
+        let Some(node_port) = port.node_port.filter(|n| *n != 0) else { continue };
+        if !node_ports.insert((port.protocol.as_deref().unwrap_or(""), node_port)) {
+            let p = ports_path.index(i);
+            errs.push(FieldError::duplicate(p.child("nodePort"), BadValue::Int(node_port.into())));
+        }
+    }
     match spec.session_affinity.as_deref().unwrap_or("") {
         "ClientIP" | "None" => {}
         "" => errs.push(FieldError::required("spec.sessionAffinity", "")),

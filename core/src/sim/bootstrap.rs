@@ -1,0 +1,181 @@
+//! What a fresh cluster holds before anyone acts: the system namespaces, the `kubernetes`
+//! Service kube-apiserver maintains for itself (with the Endpoints and EndpointSlice its
+//! endpoint reconciler writes), and the nodes as their kubelets register them.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{
+    EndpointAddress, EndpointPort as CoreEndpointPort, EndpointSubset, Endpoints, Namespace, Node, NodeAddress,
+    NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Service, ServicePort, ServiceSpec,
+};
+use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+
+use crate::store::{Cause, Component};
+use crate::time::SimTime;
+
+use super::{apiserver, events, Sim};
+
+/// The port the API server listens on, behind the `kubernetes` Service's 443.
+const APISERVER_PORT: i32 = 6443;
+
+impl Sim {
+    /// The objects a fresh cluster starts with: the four system namespaces, the `kubernetes`
+    /// Service with its Endpoints and EndpointSlice, and the nodes (`node-1` … `node-N`; the
+    /// control plane runs off-node, as in a managed cluster).
+    pub(super) fn bootstrap(&mut self) {
+        let apiserver = Component::new("kube-apiserver");
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            let obj = Namespace { metadata: meta(ns), ..Default::default() };
+            self.api().create(obj.into(), &apiserver, Cause::Bootstrap).expect("bootstrap namespace");
+        }
+        self.kubernetes_service(&apiserver);
+        for i in 0..self.config.nodes {
+            let name = format!("node-{}", i + 1);
+            let size = self.config.node_size;
+            let resources: BTreeMap<String, Quantity> = [
+                ("cpu".to_string(), Quantity(cpu_text(size.cpu_millis))),
+                ("memory".to_string(), Quantity(format!("{}Ki", size.memory_bytes / 1024))),
+                ("pods".to_string(), Quantity(size.max_pods.to_string())),
+            ]
+            .into();
+            let mut metadata = meta(&name);
+            metadata.labels = Some(
+                [
+                    ("kubernetes.io/arch".to_string(), "amd64".to_string()),
+                    ("kubernetes.io/hostname".to_string(), name.clone()),
+                    ("kubernetes.io/os".to_string(), "linux".to_string()),
+                ]
+                .into(),
+            );
+            let obj = Node {
+                metadata,
+                spec: Some(NodeSpec {
+                    pod_cidr: self.config.node_pod_cidr(i).map(|c| c.to_string()),
+                    pod_cidrs: self.config.node_pod_cidr(i).map(|c| vec![c.to_string()]),
+                    ..Default::default()
+                }),
+                status: Some(NodeStatus {
+                    capacity: Some(resources.clone()),
+                    allocatable: Some(resources),
+                    addresses: Some(vec![
+                        NodeAddress { type_: "InternalIP".into(), address: self.config.node_ip(i).to_string() },
+                        NodeAddress { type_: "Hostname".into(), address: name.clone() },
+                    ]),
+                    conditions: Some(initial_node_conditions(self.now)),
+                    node_info: Some(NodeSystemInfo {
+                        architecture: "amd64".into(),
+                        boot_id: self.rng.uuid(),
+                        container_runtime_version: "containerd://1.7.24".into(),
+                        kernel_version: "6.1.0-28-amd64".into(),
+                        kube_proxy_version: String::new(),
+                        kubelet_version: crate::kubectl::info::SERVER_VERSION.into(),
+                        machine_id: self.rng.uuid().replace('-', ""),
+                        operating_system: "linux".into(),
+                        os_image: "Debian GNU/Linux 12 (bookworm)".into(),
+                        system_uuid: self.rng.uuid(),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }),
+            };
+            let kubelet = Component::new(format!("kubelet/{name}"));
+            let node = self.api().create(obj.into(), &kubelet, Cause::Bootstrap).expect("bootstrap node");
+            events::node_registered(&mut self.api(), &node, Cause::Bootstrap);
+        }
+        self.dispatch_watch();
+    }
+
+    /// The `kubernetes` Service in `default` as kube-apiserver creates it (its first cluster IP,
+    /// https 443 → 6443), then the Endpoints and EndpointSlice naming the API server's address.
+    fn kubernetes_service(&mut self, by: &Component) {
+        let labels = |pairs: &[(&str, &str)]| Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let named = |labels| ObjectMeta { name: Some("kubernetes".into()), namespace: Some("default".into()), labels, ..Default::default() };
+        let service = Service {
+            metadata: named(labels(&[("component", "apiserver"), ("provider", "kubernetes")])),
+            spec: Some(ServiceSpec {
+                ports: Some(vec![ServicePort {
+                    name: Some("https".into()),
+                    port: 443,
+                    protocol: Some("TCP".into()),
+                    target_port: Some(IntOrString::Int(APISERVER_PORT)),
+                    ..Default::default()
+                }]),
+                cluster_ip: Some(self.config.kubernetes_service_ip().to_string()),
+                session_affinity: Some("None".into()),
+                type_: Some("ClusterIP".into()),
+                ..Default::default()
+            }),
+            status: None,
+        };
+        if self.api().create(service.into(), by, Cause::Bootstrap).is_err() {
+            return;
+        }
+        let address = self.config.apiserver_ip().to_string();
+        let endpoints = Endpoints {
+            metadata: named(labels(&[("endpointslice.kubernetes.io/skip-mirror", "true")])),
+            subsets: Some(vec![EndpointSubset {
+                addresses: Some(vec![EndpointAddress { ip: address.clone(), ..Default::default() }]),
+                ports: Some(vec![CoreEndpointPort {
+                    name: Some("https".into()),
+                    port: APISERVER_PORT,
+                    protocol: Some("TCP".into()),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            }]),
+        };
+        let slice = EndpointSlice {
+            metadata: named(labels(&[("kubernetes.io/service-name", "kubernetes")])),
+            address_type: "IPv4".into(),
+            endpoints: Some(vec![Endpoint {
+                addresses: vec![address],
+                conditions: Some(EndpointConditions { ready: Some(true), ..Default::default() }),
+                ..Default::default()
+            }]),
+            ports: Some(vec![EndpointPort {
+                name: Some("https".into()),
+                port: Some(APISERVER_PORT),
+                protocol: Some("TCP".into()),
+                ..Default::default()
+            }]),
+        };
+        for obj in [endpoints.into(), slice.into()] {
+            let _ = self.api().create(obj, by, Cause::Bootstrap);
+        }
+    }
+}
+
+/// CPU as the kubelet reports it: whole cores as `4`, fractions in millicores.
+fn cpu_text(millis: u64) -> String {
+    if millis % 1000 == 0 {
+        (millis / 1000).to_string()
+    } else {
+        format!("{millis}m")
+    }
+}
+
+/// The conditions a healthy kubelet reports when its node registers.
+fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
+    let t = apiserver::k8s_time(now);
+    let cond = |type_: &str, status: &str, reason: &str, message: &str| NodeCondition {
+        type_: type_.into(),
+        status: status.into(),
+        reason: Some(reason.into()),
+        message: Some(message.into()),
+        last_heartbeat_time: Some(t.clone()),
+        last_transition_time: Some(t.clone()),
+    };
+    vec![
+        cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
+        cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
+        cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
+        cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
+    ]
+}
+
+fn meta(name: &str) -> ObjectMeta {
+    ObjectMeta { name: Some(name.to_string()), ..Default::default() }
+}
