@@ -256,14 +256,7 @@ fn pause_or_resume(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn File
     if rest.is_empty() && args.all("filename").is_empty() {
         return Output::error("error: required resource not specified");
     }
-    if let Err(o) = check_output(args) {
-        return o;
-    }
-    let dry_run = match DryRun::parse(args) {
-        Ok(d) => d,
-        Err(o) => return o,
-    };
-    let (objects, mut errors) = match lookup_targets(sim, args, rest, files, true) {
+    let (objects, mut errors, dry_run) = match write_targets(sim, args, rest, files) {
         Ok(t) => t,
         Err(o) => return o,
     };
@@ -285,6 +278,20 @@ fn pause_or_resume(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn File
         changed.push(obj);
     }
     write_changes(sim, args, format!("kubectl rollout {verb} {}", rest.join(" ")), changed, done, dry_run, errors)
+}
+
+/// What every rollout write starts with, after its own argument checks: a supported `-o`,
+/// `--dry-run`, then the named objects and the errors for those not found.
+pub(crate) fn write_targets(
+    sim: &Sim,
+    args: &Args,
+    rest: &[String],
+    files: &dyn Files,
+) -> Result<(Vec<Object>, Vec<String>, DryRun), Output> {
+    check_output(args)?;
+    let dry_run = DryRun::parse(args)?;
+    let (objects, errors) = lookup_targets(sim, args, rest, files, true)?;
+    Ok((objects, errors, dry_run))
 }
 
 /// Writes (unless dry-run) and prints `TYPE/NAME <done>` for each changed object.
@@ -318,14 +325,7 @@ fn restart(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) -> Ou
     if rest.is_empty() && args.all("filename").is_empty() {
         return Output::error("error: required resource not specified");
     }
-    if let Err(o) = check_output(args) {
-        return o;
-    }
-    let dry_run = match DryRun::parse(args) {
-        Ok(d) => d,
-        Err(o) => return o,
-    };
-    let (objects, mut errors) = match lookup_targets(sim, args, rest, files, true) {
+    let (objects, mut errors, dry_run) = match write_targets(sim, args, rest, files) {
         Ok(t) => t,
         Err(o) => return o,
     };

@@ -20,7 +20,7 @@ use crate::sim::Sim;
 use crate::store::selector;
 
 use super::status::revision_flag;
-use super::{check_output, finish, group_kind, group_kind_element, lookup_targets, print_result, visitable, write_all, DryRun};
+use super::{check_output, finish, group_kind, group_kind_element, lookup_targets, print_result, visitable, write_all, write_targets, DryRun};
 use crate::kubectl::{Args, Files, Output};
 
 pub(super) const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -270,14 +270,7 @@ pub fn undo(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) -> O
         Ok(r) => r,
         Err(o) => return o,
     };
-    if let Err(o) = check_output(args) {
-        return o;
-    }
-    let dry_run = match DryRun::parse(args) {
-        Ok(d) => d,
-        Err(o) => return o,
-    };
-    let (objects, mut errors) = match lookup_targets(sim, args, rest, files, true) {
+    let (objects, mut errors, dry_run) = match write_targets(sim, args, rest, files) {
         Ok(t) => t,
         Err(o) => return o,
     };
