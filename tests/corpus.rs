@@ -1,8 +1,9 @@
 //! The real-manifest corpus (kubernetes/examples): every YAML document goes through parse →
 //! decode → defaults → validate without a panic, and every refusal says what it refuses.
 //!
-//! The corpus folder is `$FISHBOWL_CORPUS`, else `shared/corpus/kubernetes-examples` next to the
-//! workspace. A missing folder fails the test: an empty corpus must never pass silently.
+//! The corpus lives in `tests/corpus/kubernetes-examples/` (copied verbatim, with its licence and
+//! source commit), or in `$FISHBOWL_CORPUS`. A missing folder fails the test: an empty corpus
+//! must never pass silently.
 
 use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -17,7 +18,7 @@ use serde_json::Value;
 fn corpus_dir() -> PathBuf {
     match std::env::var_os("FISHBOWL_CORPUS") {
         Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/kubernetes-examples")),
+        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/kubernetes-examples")),
     }
 }
 

@@ -140,7 +140,7 @@ fn deleting_a_namespace_deletes_its_custom_objects() {
 fn corpus_custom_kinds_apply_once_their_crds_exist() {
     let dir = match std::env::var_os("FISHBOWL_CORPUS") {
         Some(d) => std::path::PathBuf::from(d),
-        None => std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/corpus/kubernetes-examples")),
+        None => std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/kubernetes-examples")),
     };
     let hpa = dir.join("AI/vllm-deployment/hpa");
     let files = ["gpu-service-monitor-generic.yaml", "gpu-service-monitor-gke.yaml", "vllm-service-monitor.yaml", "prometheus-rule.yaml"];
