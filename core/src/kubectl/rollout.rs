@@ -253,8 +253,8 @@ pub(crate) fn write_all(sim: &mut Sim, summary: String, objects: Vec<Object>) ->
 
 fn pause_or_resume(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files, pause: bool) -> Output {
     let (verb, done, gerund) = if pause { ("pause", "paused", "pausing") } else { ("resume", "resumed", "resuming") };
-    if rest.is_empty() && args.all("filename").is_empty() {
-        return Output::error("error: required resource not specified");
+    if let Err(o) = require_resource(args, rest) {
+        return o;
     }
     let (objects, mut errors, dry_run) = match write_targets(sim, args, rest, files) {
         Ok(t) => t,
@@ -278,6 +278,14 @@ fn pause_or_resume(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn File
         changed.push(obj);
     }
     write_changes(sim, args, format!("kubectl rollout {verb} {}", rest.join(" ")), changed, done, dry_run, errors)
+}
+
+/// Every rollout subcommand needs a resource: named, or from `-f`.
+pub(crate) fn require_resource(args: &Args, rest: &[String]) -> Result<(), Output> {
+    if rest.is_empty() && args.all("filename").is_empty() {
+        return Err(Output::error("error: required resource not specified"));
+    }
+    Ok(())
 }
 
 /// What every rollout write starts with, after its own argument checks: a supported `-o`,
@@ -322,8 +330,8 @@ fn write_changes(
 }
 
 fn restart(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) -> Output {
-    if rest.is_empty() && args.all("filename").is_empty() {
-        return Output::error("error: required resource not specified");
+    if let Err(o) = require_resource(args, rest) {
+        return o;
     }
     let (objects, mut errors, dry_run) = match write_targets(sim, args, rest, files) {
         Ok(t) => t,

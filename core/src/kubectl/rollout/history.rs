@@ -19,8 +19,8 @@ use crate::kubectl::printers::table::tabwrite;
 use crate::sim::Sim;
 use crate::store::selector;
 
-use super::status::revision_flag;
-use super::{check_output, finish, group_kind, group_kind_element, lookup_targets, print_result, visitable, write_all, write_targets, DryRun};
+use super::status::{revision_arg, revision_flag};
+use super::{check_output, finish, group_kind, group_kind_element, lookup_targets, print_result, require_resource, visitable, write_all, write_targets, DryRun};
 use crate::kubectl::{Args, Files, Output};
 
 pub(super) const REVISION: &str = "deployment.kubernetes.io/revision";
@@ -149,11 +149,10 @@ fn deployment_history(sim: &Sim, d: &Deployment, revision: i64) -> Result<String
 
 /// `kubectl rollout history (TYPE NAME | TYPE/NAME) [--revision=N]`
 pub fn history(sim: &Sim, args: &Args, rest: &[String], files: &dyn Files) -> Output {
-    if rest.is_empty() && args.all("filename").is_empty() {
-        return Output::error("error: required resource not specified");
+    if let Err(o) = require_resource(args, rest) {
+        return o;
     }
-    let revision = match revision_flag(args, "revision") {
-        Ok(r) if r < 0 => return Output::error(format!("error: revision must be a positive integer: {r}")),
+    let revision = match revision_arg(args) {
         Ok(r) => r,
         Err(o) => return o,
     };
@@ -263,8 +262,8 @@ fn rollback_deployment(sim: &Sim, d: &Deployment, to: i64, dry_run: DryRun) -> R
 
 /// `kubectl rollout undo (TYPE NAME | TYPE/NAME) [--to-revision=N]`
 pub fn undo(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) -> Output {
-    if rest.is_empty() && args.all("filename").is_empty() {
-        return Output::error("error: required resource not specified");
+    if let Err(o) = require_resource(args, rest) {
+        return o;
     }
     let to = match revision_flag(args, "to-revision") {
         Ok(r) => r,

@@ -9,7 +9,7 @@ use crate::sim::Sim;
 use crate::store::{ObjectRef, WatchEvent, WatchEventType};
 use crate::time::{parse_duration, SimDuration, SimTime};
 
-use super::{check_err, group_kind, lookup_targets};
+use super::{check_err, group_kind, lookup_targets, require_resource};
 use crate::kubectl::{Args, Files, Output, WatchRequest};
 
 /// An open `rollout status` watch: the object, the pinned revision and the `--timeout` deadline.
@@ -160,13 +160,20 @@ pub(super) fn revision_flag(args: &Args, flag: &str) -> Result<i64, Output> {
     }
 }
 
+/// `--revision`: absent is 0; negative is refused as kubectl refuses it.
+pub(super) fn revision_arg(args: &Args) -> Result<i64, Output> {
+    match revision_flag(args, "revision")? {
+        r if r < 0 => Err(Output::error(format!("error: revision must be a positive integer: {r}"))),
+        r => Ok(r),
+    }
+}
+
 /// `kubectl rollout status (TYPE NAME | TYPE/NAME) [--watch=false] [--revision=N] [--timeout=D]`
 pub fn status(sim: &Sim, args: &Args, rest: &[String], files: &dyn Files) -> Output {
-    if rest.is_empty() && args.all("filename").is_empty() {
-        return Output::error("error: required resource not specified");
+    if let Err(o) = require_resource(args, rest) {
+        return o;
     }
-    let revision = match revision_flag(args, "revision") {
-        Ok(r) if r < 0 => return Output::error(format!("error: revision must be a positive integer: {r}")),
+    let revision = match revision_arg(args) {
         Ok(r) => r,
         Err(o) => return o,
     };
