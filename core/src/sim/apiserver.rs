@@ -140,6 +140,12 @@ pub struct Api<'a> {
     pub rng: &'a mut SimRng,
     pub now: SimTime,
     pub alloc: &'a mut Allocators,
+    /// Container logs (kubelets write them).
+    pub logs: &'a mut super::logs::ContainerLogs,
+    /// Simulated resource usage (kubelets and lessons set it; `top` and the HPA read it).
+    pub metrics: &'a mut super::metrics::Metrics,
+    /// The node-level network state (IPAM and, later, the data path).
+    pub net: &'a mut crate::net::Network,
 }
 
 pub fn k8s_time(t: SimTime) -> Time {

@@ -203,6 +203,10 @@ pub struct Sim {
     metrics: metrics::Metrics,
     /// The API server's ClusterIP and NodePort allocators.
     alloc: Allocators,
+    /// Per-node network state: IPAM today, the data path later.
+    net: crate::net::Network,
+    /// Controller caches (the scheduler's node snapshot and back-off).
+    controllers: crate::controllers::ControllerState,
 }
 
 /// A saved point in simulated history; `Sim::restore` goes back to it.
@@ -229,6 +233,8 @@ impl Sim {
             actions: Vec::new(),
             logs: logs::ContainerLogs::default(),
             metrics: metrics::Metrics::default(),
+            net: crate::net::Network::default(),
+            controllers: crate::controllers::ControllerState::default(),
         };
         sim.bootstrap();
         sim
@@ -257,7 +263,15 @@ impl Sim {
 
     /// The write path, for callers that act as a component.
     pub fn api(&mut self) -> Api<'_> {
-        Api { store: &mut self.store, rng: &mut self.rng, now: self.now, alloc: &mut self.alloc }
+        Api {
+            store: &mut self.store,
+            rng: &mut self.rng,
+            now: self.now,
+            alloc: &mut self.alloc,
+            logs: &mut self.logs,
+            metrics: &mut self.metrics,
+            net: &mut self.net,
+        }
     }
 
     /// The API server's ClusterIP and NodePort allocators.
@@ -335,8 +349,16 @@ impl Sim {
                 self.queued.remove(&(controller, key.clone()));
                 let by = Component::new(controller.component());
                 let requeue = {
-                    let mut api = Api { store: &mut self.store, rng: &mut self.rng, now: self.now, alloc: &mut self.alloc };
-                    let mut ctx = Ctx { api: &mut api, by, cause };
+                    let mut api = Api {
+                        store: &mut self.store,
+                        rng: &mut self.rng,
+                        now: self.now,
+                        alloc: &mut self.alloc,
+                        logs: &mut self.logs,
+                        metrics: &mut self.metrics,
+                        net: &mut self.net,
+                    };
+                    let mut ctx = Ctx { api: &mut api, by, cause, state: &mut self.controllers };
                     controller.reconcile(&mut ctx, &key)
                 };
                 if let Requeue::After(d) = requeue {

@@ -1,0 +1,1 @@
+//! The simulated kubelet: pod sandboxes, containers, probes and node status.
