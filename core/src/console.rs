@@ -134,18 +134,85 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
         },
         "time" => Output::ok(format!("{}\n", sim.now())),
         "node" => node_command(sim, rest),
+        "load" => load_command(sim, rest),
         "trace" => Output::error(
             "error: trace follows packets through the network data path, which this version does not simulate",
         ),
         other => Output::error(format!(
-            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, trace"
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, load, trace"
         )),
     }
 }
 
+/// `load [-n NS] [deployment/]NAME MILLICORES|off`: the CPU each pod of a Deployment uses, as
+/// metrics-server will report it (to drive the HorizontalPodAutoscaler and `kubectl top`).
+fn load_command(sim: &mut Sim, rest: &[String]) -> Output {
+    let usage = "error: usage: load [-n NAMESPACE] deployment/NAME MILLICORES (e.g. `load deployment/web 250`, or `off`)";
+    let mut ns = "default".to_string();
+    let mut words = Vec::new();
+    let mut it = rest.iter();
+    while let Some(w) = it.next() {
+        match w.as_str() {
+            "-n" | "--namespace" => match it.next() {
+                Some(n) => ns = n.clone(),
+                None => return Output::error(usage),
+            },
+            _ => words.push(w.as_str()),
+        }
+    }
+    let [target, amount] = words[..] else { return Output::error(usage) };
+    let name = match target.split_once('/') {
+        Some(("deployment" | "deployments" | "deploy" | "deployment.apps", n)) => n,
+        Some(_) => return Output::error("error: load applies to deployments only (deployment/NAME)"),
+        None => target,
+    };
+    let key = crate::store::ObjectRef::new(crate::api::Kind::Deployment, Some(&ns), name);
+    if sim.get(&key).is_none() {
+        return Output::error(format!("Error from server (NotFound): deployments.apps \"{name}\" not found"));
+    }
+    let millis = match amount.trim_end_matches('m') {
+        "off" => None,
+        n => match n.parse::<u64>() {
+            Ok(m) => Some(m),
+            Err(_) => return Output::error(format!("error: \"{amount}\" is not a CPU amount in millicores (e.g. 250 or 250m), or off")),
+        },
+    };
+    sim.metrics_mut().set_load(&ns, name, millis);
+    match millis {
+        Some(m) => Output::ok(format!("deployment.apps/{name}: each running pod now uses {m}m CPU\n")),
+        None => Output::ok(format!("deployment.apps/{name}: load removed\n")),
+    }
+}
+
 /// `node NAME -- COMMAND [ARG…]`: runs a command on the node's simulated host.
-fn node_command(sim: &Sim, rest: &[String]) -> Output {
-    let usage = "error: usage: node NAME -- COMMAND [ARG...]";
+/// `node add`: a machine joins. `node NAME stop|start`: its kubelet stops or comes back.
+fn node_command(sim: &mut Sim, rest: &[String]) -> Output {
+    let usage = "error: usage: node NAME -- COMMAND [ARG...] | node add | node NAME stop | node NAME start";
+    let words: Vec<&str> = rest.iter().map(String::as_str).collect();
+    match words[..] {
+        ["add"] => {
+            return match sim.add_node() {
+                Ok(name) => Output::ok(format!("{name} joined the cluster\n")),
+                Err(e) => Output::error(format!("error: {e}")),
+            }
+        }
+        [name, "stop"] => {
+            return match sim.stop_kubelet(name) {
+                Ok(()) => Output::ok(format!(
+                    "the kubelet on {name} stopped; the node controller will notice after {}\n",
+                    crate::time::go_duration(crate::controllers::nodelifecycle::GRACE_PERIOD.0)
+                )),
+                Err(e) => Output::error(format!("error: {e}")),
+            }
+        }
+        [name, "start"] => {
+            return match sim.start_kubelet(name) {
+                Ok(()) => Output::ok(format!("the kubelet on {name} is running again\n")),
+                Err(e) => Output::error(format!("error: {e}")),
+            }
+        }
+        _ => {}
+    }
     let (Some(name), Some("--")) = (rest.first(), rest.get(1).map(String::as_str)) else {
         return Output::error(usage);
     };

@@ -45,12 +45,19 @@ test('kubectl in the console applies the editor text and lists it like kubectl',
   await page.close();
 });
 
-test('advancing the clock ages what the console lists', async () => {
+test('advancing the clock runs the controllers and ages what the console lists', async () => {
   const { page, errors } = await openApp(browser);
   await run(page, 'kubectl apply -f manifest.yaml');
   await run(page, 'advance 2m3s');
-  const entry = await run(page, 'kubectl get deploy');
-  assert.match(await entry.locator('.stdout').textContent(), /web\s+0\/3\s+0\s+0\s+2m3s/);
+  let entry = await run(page, 'kubectl get deploy');
+  assert.match(await entry.locator('.stdout').textContent(), /web\s+3\/3\s+3\s+3\s+2m3s/);
+  entry = await run(page, 'kubectl get pods -o wide');
+  const rows = (await entry.locator('.stdout').textContent()).trimEnd().split('\n').slice(1);
+  assert.equal(rows.length, 3);
+  for (const row of rows) {
+    assert.match(row, /^web-[4-9bcdf]{1,10}-[bcdfghjklmnpqrstvwxz2456789]{5}\s+1\/1\s+Running\s+0\s+\S+\s+10\.244\.\d+\.\d+\s+node-\d/);
+  }
+  await page.screenshot({ path: join(SHOTS, 'pods-running.png'), fullPage: true });
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -77,15 +77,15 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, Language) => "Language",
         (Lang::Zh, Language) => "语言",
         (Lang::En, SimplifiedNote) => {
-            "Simplified for now: the API server stores, defaults, validates and admits what you apply, and deleting a namespace empties it; the scheduler, the workload controllers and kubelets are not running yet, so Deployments create no pods and pods stay Pending. The network data path is not simulated either: trace, ip and curl say so."
+            "What runs: the API server (defaults, validation, admission), the scheduler, the workload controllers, the HPA, endpoints, node lifecycle and one simulated kubelet per node, whose containers come from a catalog of simulated images. Pods get real addresses from each node's podCIDR, but the network data path between them is not simulated yet: trace, ip and curl say so."
         }
         (Lang::Zh, SimplifiedNote) => {
-            "目前是简化版：API server 会存储、补全默认值、校验并准入你 apply 的对象，删除命名空间会清空其内容；调度器、工作负载控制器和 kubelet 尚未运行，所以 Deployment 不会创建 Pod，Pod 一直处于 Pending。网络数据路径也尚未模拟：trace、ip、curl 会如实说明。"
+            "已在运行：API server（默认值、校验、准入）、调度器、工作负载控制器、HPA、Endpoints、节点生命周期控制器，以及每个节点上一个模拟的 kubelet，容器来自一份模拟镜像目录。Pod 会从所在节点的 podCIDR 获得真实地址，但它们之间的网络数据路径尚未模拟：trace、ip、curl 会如实说明。"
         }
         (Lang::En, ConsoleHeading) => "Console",
         (Lang::Zh, ConsoleHeading) => "控制台",
-        (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events, node NAME -- CMD)",
-        (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events、node 名称 -- 命令）",
+        (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events, load deployment/NAME 200, node add, node NAME stop|start, node NAME -- CMD)",
+        (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events、load deployment/名称 200、node add、node 名称 stop|start、node 名称 -- 命令）",
     }
 }
 

@@ -44,6 +44,7 @@ pub fn apply_defaults(obj: &mut Object) {
         Object::LimitRange(l) => services::limit_range(l),
         Object::CustomResourceDefinition(c) => crd::crd(c),
         Object::Node(_)
+        | Object::ControllerRevision(_)
         | Object::Ingress(_)
         | Object::ConfigMap(_)
         | Object::ServiceAccount(_)

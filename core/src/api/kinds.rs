@@ -19,6 +19,7 @@ pub enum Kind {
     Deployment,
     StatefulSet,
     DaemonSet,
+    ControllerRevision,
     Job,
     CronJob,
     HorizontalPodAutoscaler,
@@ -91,6 +92,7 @@ kinds! {
     ServiceAccount, "", ["v1"], "serviceaccounts", ["sa"], true;
     Service, "", ["v1"], "services", ["svc"], true;
     CustomResourceDefinition, "apiextensions.k8s.io", ["v1"], "customresourcedefinitions", ["crd", "crds"], false;
+    ControllerRevision, "apps", ["v1"], "controllerrevisions", [], true;
     DaemonSet, "apps", ["v1"], "daemonsets", ["ds"], true;
     Deployment, "apps", ["v1"], "deployments", ["deploy"], true;
     ReplicaSet, "apps", ["v1"], "replicasets", ["rs"], true;

@@ -75,6 +75,7 @@ objects! {
     Deployment => apps::Deployment,
     StatefulSet => apps::StatefulSet,
     DaemonSet => apps::DaemonSet,
+    ControllerRevision => apps::ControllerRevision,
     Job => batch::Job,
     CronJob => batch::CronJob,
     HorizontalPodAutoscaler => autoscaling::HorizontalPodAutoscaler,

@@ -10,21 +10,43 @@
 //! namespace.rs        namespace deletion: delete the contents, then the namespace
 //! scheduler.rs        default-scheduler: binds pending pods (framework in `crate::scheduler`)
 //! replicaset.rs       ReplicaSet: pods from the template, adoption and orphaning
-//! deployment.rs       Deployment: ReplicaSets per template, rolling update and recreate
+//! deployment/         Deployment: ReplicaSets per template, rolling update and recreate
+//! owner.rs            ownerReference helpers, pod readiness and availability
+//! pod_ranking.rs      which pods a ReplicaSet deletes first
 //! garbagecollector.rs ownerReferences: background, foreground and orphan deletion
 //! kubelet.rs          one kubelet per node: sandboxes, containers, status (`crate::kubelet`)
 //! endpoints.rs        Endpoints from Service selectors and pod readiness
 //! endpointslice.rs    EndpointSlices from Service selectors and pod readiness
+//! service_pods.rs     what both share: pods a Service selects, their ports, trigger times
+//! hpa/                HorizontalPodAutoscaler: CPU utilisation, stabilisation, scaling policies
+//! nodelifecycle.rs    unreachable nodes: Unknown conditions, taints, pods not ready, eviction
+//! podgc.rs            pods bound to deleted nodes
+//! job/                Job: pods to completion, tracking finalizers, back-off; ttl.rs: TTL after finished
+//! cronjob/            CronJob: Jobs on a cron schedule (schedule.rs: the cron parser)
+//! statefulset/        StatefulSet: ordinal pods, claims per pod, ordered and rolling updates
+//! daemonset/          DaemonSet: one pod per eligible node, node events, rolling update
+//! revision.rs         ControllerRevisions of DaemonSets and StatefulSets: hash, create, history
 //! ```
 
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
 pub mod garbagecollector;
+pub mod hpa;
 pub mod kubelet;
 pub mod namespace;
+pub mod nodelifecycle;
+pub mod podgc;
+pub mod owner;
+pub mod pod_ranking;
 pub mod replicaset;
+pub mod revision;
 pub mod scheduler;
+pub mod service_pods;
+pub mod statefulset;
+pub mod daemonset;
+pub mod job;
+pub mod cronjob;
 
 use crate::sim::apiserver::Api;
 use crate::store::{Cause, Component, ObjectRef, WatchEvent};
@@ -42,6 +64,14 @@ pub enum Controller {
     Kubelet,
     Endpoints,
     EndpointSlice,
+    HorizontalPodAutoscaler,
+    NodeLifecycle,
+    PodGc,
+    StatefulSet,
+    DaemonSet,
+    Job,
+    CronJob,
+    TtlAfterFinished,
 }
 
 /// What a reconcile asks for next.
@@ -49,6 +79,9 @@ pub enum Controller {
 pub enum Requeue {
     Done,
     After(SimDuration),
+    /// A sync the real component runs forever on a timer (the HPA's 15 s loop, node
+    /// monitoring). `settle` does not wait for these; `advance` runs them.
+    Periodic(SimDuration),
 }
 
 /// What a reconcile may use: the API (store, RNG, clock), its own name, and the cause to stamp
@@ -67,6 +100,15 @@ pub struct Ctx<'a, 'b> {
 #[derive(Debug, Clone, Default)]
 pub struct ControllerState {
     pub scheduler: crate::scheduler::Cache,
+    /// The endpoint controller's pod-to-service memberships and trigger-time tracker.
+    pub endpoints: service_pods::Cache,
+    /// The endpointslice controller's own copy of the same.
+    pub endpointslice: service_pods::Cache,
+    pub hpa: hpa::State,
+    /// Kubelets that stopped posting status (`node NAME stop`), and since when.
+    pub stopped_kubelets: nodelifecycle::Stopped,
+    /// Each kubelet's in-memory pod workers and pulled images.
+    pub kubelet: crate::kubelet::State,
 }
 
 impl Controller {
@@ -79,6 +121,14 @@ impl Controller {
         Controller::Kubelet,
         Controller::Endpoints,
         Controller::EndpointSlice,
+        Controller::HorizontalPodAutoscaler,
+        Controller::NodeLifecycle,
+        Controller::PodGc,
+        Controller::StatefulSet,
+        Controller::DaemonSet,
+        Controller::Job,
+        Controller::CronJob,
+        Controller::TtlAfterFinished,
     ];
 
     /// The component name written as the author of this controller's writes. (Kubelets name
@@ -93,12 +143,25 @@ impl Controller {
             Controller::Kubelet => "kubelet",
             Controller::Endpoints => "endpoint-controller",
             Controller::EndpointSlice => "endpointslice-controller",
+            Controller::HorizontalPodAutoscaler => "horizontal-pod-autoscaler",
+            Controller::NodeLifecycle => "node-controller",
+            Controller::PodGc => "pod-garbage-collector",
+            Controller::StatefulSet => "statefulset-controller",
+            Controller::DaemonSet => "daemonset-controller",
+            Controller::Job => "job-controller",
+            Controller::CronJob => "cronjob-controller",
+            Controller::TtlAfterFinished => "ttl-after-finished-controller",
         }
     }
 
     /// How long after a watch event the controller's reconcile runs.
     pub fn reaction_delay(self) -> SimDuration {
-        SimDuration::from_millis(1)
+        match self {
+            // The HPA's work queue delays every sync by the sync period.
+            Controller::HorizontalPodAutoscaler => hpa::SYNC_PERIOD,
+            Controller::PodGc => podgc::QUARANTINE,
+            _ => SimDuration::from_millis(1),
+        }
     }
 
     /// Which keys a watch event makes this controller look at.
@@ -112,6 +175,14 @@ impl Controller {
             Controller::Kubelet => kubelet::keys_for(event),
             Controller::Endpoints => endpoints::keys_for(event),
             Controller::EndpointSlice => endpointslice::keys_for(event),
+            Controller::HorizontalPodAutoscaler => hpa::keys_for(event),
+            Controller::NodeLifecycle => nodelifecycle::keys_for(event),
+            Controller::PodGc => podgc::keys_for(event),
+            Controller::StatefulSet => statefulset::keys_for(event),
+            Controller::DaemonSet => daemonset::keys_for(event),
+            Controller::Job => job::keys_for(event),
+            Controller::CronJob => cronjob::keys_for(event),
+            Controller::TtlAfterFinished => job::ttl::keys_for(event),
         }
     }
 
@@ -125,6 +196,14 @@ impl Controller {
             Controller::Kubelet => kubelet::reconcile(ctx, key),
             Controller::Endpoints => endpoints::reconcile(ctx, key),
             Controller::EndpointSlice => endpointslice::reconcile(ctx, key),
+            Controller::HorizontalPodAutoscaler => hpa::reconcile(ctx, key),
+            Controller::NodeLifecycle => nodelifecycle::reconcile(ctx, key),
+            Controller::PodGc => podgc::reconcile(ctx, key),
+            Controller::StatefulSet => statefulset::reconcile(ctx, key),
+            Controller::DaemonSet => daemonset::reconcile(ctx, key),
+            Controller::Job => job::reconcile(ctx, key),
+            Controller::CronJob => cronjob::reconcile(ctx, key),
+            Controller::TtlAfterFinished => job::ttl::reconcile(ctx, key),
         }
     }
 }

@@ -1,13 +1,276 @@
-//! The ReplicaSet controller.
+//! The ReplicaSet controller (`replicaset-controller`): keeps `spec.replicas` active pods
+//! matching the selector. It claims pods (adopting matching orphans, releasing owned pods that
+//! stopped matching), creates missing pods from the template with generateName `<rs>-`,
+//! deletes surplus ones in `pod_ranking` order, and reports replicas, fullyLabeledReplicas,
+//! readyReplicas, availableReplicas and observedGeneration.
+//!
+//! Pods are listed per namespace (`Store::list(Pod, ns)`); the real controller reads an
+//! informer's namespace index the same way.
 
-use crate::store::{ObjectRef, WatchEvent};
+use std::sync::Arc;
 
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
+use crate::api::{Kind, Object};
+use crate::sim::apiserver::Propagation;
+use crate::sim::events::{self, EventType};
+use crate::store::selector::{self, Selector};
+use crate::store::{ObjectRef, WatchEvent, WatchEventType};
+use crate::time::SimDuration;
+
+use super::owner::{availability, controller_key, controller_of, controller_ref, is_active, is_ready};
+use super::pod_ranking::rank_for_deletion;
 use super::{Ctx, Requeue};
 
-pub fn keys_for(_event: &WatchEvent) -> Vec<ObjectRef> {
-    Vec::new()
+/// At most this many pods are created or deleted in one sync (`burstReplicas`).
+const BURST_REPLICAS: usize = 500;
+
+pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
+    match event.key.kind {
+        Kind::ReplicaSet if event.event_type != WatchEventType::Deleted => vec![event.key.clone()],
+        Kind::Pod => {
+            let meta = event.object.metadata();
+            if let Some(rs) = controller_key(meta, Kind::ReplicaSet) {
+                return vec![rs];
+            }
+            // An orphan: the replica sets whose selector matches may adopt it.
+            let orphan = controller_of(meta).is_none() && event.event_type != WatchEventType::Deleted && meta.deletion_timestamp.is_none();
+            if orphan { vec![event.key.clone()] } else { vec![] }
+        }
+        _ => vec![],
+    }
 }
 
-pub fn reconcile(_ctx: &mut Ctx<'_, '_>, _key: &ObjectRef) -> Requeue {
-    Requeue::Done
+pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    match key.kind {
+        Kind::ReplicaSet => sync(ctx, key),
+        Kind::Pod => adopt_orphan(ctx, key),
+        _ => Requeue::Done,
+    }
 }
+
+/// An orphan pod appeared or changed: every replica set whose selector matches it syncs (the
+/// first one claims it).
+fn adopt_orphan(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    let Some(pod) = ctx.api.store.get(key) else { return Requeue::Done };
+    if controller_of(pod.metadata()).is_some() || pod.metadata().deletion_timestamp.is_some() {
+        return Requeue::Done;
+    }
+    let labels = pod.labels().cloned();
+    let owners: Vec<ObjectRef> = ctx
+        .api
+        .store
+        .list(Kind::ReplicaSet, key.namespace.as_deref())
+        .filter(|o| match o.as_ref() {
+            Object::ReplicaSet(rs) => Some(&rs.spec).is_some_and(|s| {
+                selector::from_label_selector(&s.selector).is_ok_and(|sel| !sel.is_empty() && sel.matches(labels.as_ref()))
+            }),
+            _ => false,
+        })
+        .map(|o| ObjectRef::of(o))
+        .collect();
+    let mut requeue = Requeue::Done;
+    for rs in owners {
+        requeue = earliest(requeue, sync(ctx, &rs));
+    }
+    requeue
+}
+
+pub(crate) fn earliest(a: Requeue, b: Requeue) -> Requeue {
+    match (a, b) {
+        (Requeue::After(x), Requeue::After(y)) => Requeue::After(x.min(y)),
+        (Requeue::After(x), _) | (_, Requeue::After(x)) => Requeue::After(x),
+        _ => Requeue::Done,
+    }
+}
+
+fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    let Some(obj) = ctx.api.store.get(key).cloned() else { return Requeue::Done };
+    let Object::ReplicaSet(rs) = obj.as_ref() else { return Requeue::Done };
+    let spec = &rs.spec;
+    let Ok(sel) = selector::from_label_selector(&spec.selector) else { return Requeue::Done };
+    let uid = rs.metadata.uid.clone().unwrap_or_default();
+    let deleting = rs.metadata.deletion_timestamp.is_some();
+    let owned = claim_pods(ctx, &obj, &uid, &sel, deleting);
+    let active: Vec<Arc<Object>> = owned.into_iter().filter(|o| matches!(o.as_ref(), Object::Pod(p) if is_active(p))).collect();
+    let min_ready = spec.min_ready_seconds.unwrap_or(0);
+    let (status, wait) = calculate_status(ctx, rs, &active, min_ready);
+    if !deleting {
+        manage_replicas(ctx, &obj, rs, &active);
+    }
+    update_status(ctx, rs, status);
+    wait.map_or(Requeue::Done, Requeue::After)
+}
+
+/// `ClaimPods`: the pods this replica set controls after adopting matching orphans and
+/// releasing owned pods whose labels no longer match.
+fn claim_pods(ctx: &mut Ctx<'_, '_>, owner: &Object, uid: &str, sel: &Selector, deleting: bool) -> Vec<Arc<Object>> {
+    let ns = owner.namespace();
+    let pods: Vec<Arc<Object>> = ctx
+        .api
+        .store
+        .list(Kind::Pod, ns)
+        .filter(|o| {
+            let meta = o.metadata();
+            match controller_of(meta) {
+                Some(r) => r.uid == uid,
+                None => !deleting && meta.deletion_timestamp.is_none() && sel.matches(meta.labels.as_ref()),
+            }
+        })
+        .cloned()
+        .collect();
+    let mut owned = Vec::with_capacity(pods.len());
+    for pod in pods {
+        let Object::Pod(p) = pod.as_ref() else { continue };
+        let matches = sel.matches(p.metadata.labels.as_ref());
+        let mine = controller_of(&p.metadata).is_some();
+        match (mine, matches) {
+            (true, true) => owned.push(pod),
+            (true, false) => {
+                if !deleting {
+                    let mut released = p.as_ref().clone();
+                    if let Some(refs) = released.metadata.owner_references.as_mut() {
+                        refs.retain(|r| r.uid != uid);
+                    }
+                    let _ = ctx.api.update(released.into(), &ctx.by, ctx.cause);
+                }
+            }
+            (false, _) => {
+                let mut adopted = p.as_ref().clone();
+                adopted.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_ref(owner));
+                if let Ok(written) = ctx.api.update(adopted.into(), &ctx.by, ctx.cause) {
+                    owned.push(written);
+                }
+            }
+        }
+    }
+    owned
+}
+
+/// `calculateStatus` over the active pods; also how long until a Ready pod becomes available.
+fn calculate_status(ctx: &Ctx<'_, '_>, rs: &ReplicaSet, active: &[Arc<Object>], min_ready: i32) -> (ReplicaSetStatus, Option<SimDuration>) {
+    let template_labels = rs.spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone());
+    let template_sel = template_labels.as_ref().map_or_else(Selector::everything, selector::from_map);
+    let (mut fully_labeled, mut ready, mut available) = (0, 0, 0);
+    let mut wait: Option<SimDuration> = None;
+    for o in active {
+        let Object::Pod(p) = o.as_ref() else { continue };
+        if template_sel.matches(p.metadata.labels.as_ref()) {
+            fully_labeled += 1;
+        }
+        if is_ready(p) {
+            ready += 1;
+            match availability(p, min_ready, ctx.api.now) {
+                Ok(true) => available += 1,
+                Ok(false) => {}
+                Err(d) => wait = Some(wait.map_or(d, |w| w.min(d))),
+            }
+        }
+    }
+    let old = rs.status.clone().unwrap_or_default();
+    let status = ReplicaSetStatus {
+        replicas: active.len() as i32,
+        // Go's omitempty: zero counts are not written.
+        fully_labeled_replicas: (fully_labeled != 0).then_some(fully_labeled),
+        ready_replicas: (ready != 0).then_some(ready),
+        available_replicas: (available != 0).then_some(available),
+        observed_generation: rs.metadata.generation,
+        conditions: old.conditions,
+        terminating_replicas: old.terminating_replicas,
+    };
+    (status, wait)
+}
+
+fn update_status(ctx: &mut Ctx<'_, '_>, rs: &ReplicaSet, status: ReplicaSetStatus) {
+    if rs.status.as_ref() == Some(&status) {
+        return;
+    }
+    let mut updated = rs.clone();
+    updated.status = Some(status);
+    updated.metadata.resource_version = None;
+    let _ = ctx.api.update(updated.into(), &ctx.by, ctx.cause);
+}
+
+/// `manageReplicas`: create or delete the difference between active pods and spec.replicas.
+fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, active: &[Arc<Object>]) {
+    let want = rs.spec.replicas.unwrap_or(1).max(0) as usize;
+    let have = active.len();
+    let name = rs.metadata.name.clone().unwrap_or_default();
+    if have < want {
+        let template = rs.spec.template.clone().unwrap_or_default();
+        let mut remaining = (want - have).min(BURST_REPLICAS);
+        // Slow start: batches of 1, 2, 4, …; a failed batch stops the rest.
+        let mut batch = 1;
+        while remaining > 0 {
+            let n = batch.min(remaining);
+            let mut failed = false;
+            for _ in 0..n {
+                let pod = pod_from_template(owner, &name, &template);
+                match ctx.api.create(pod.into(), &ctx.by, ctx.cause) {
+                    Ok(created) => {
+                        let msg = format!("Created pod: {}", created.name());
+                        events::record(ctx.api, owner, EventType::Normal, "SuccessfulCreate", &msg, &ctx.by, None, ctx.cause);
+                    }
+                    Err(e) => {
+                        let msg = format!("Error creating: {}", e.message());
+                        events::record(ctx.api, owner, EventType::Warning, "FailedCreate", &msg, &ctx.by, None, ctx.cause);
+                        failed = true;
+                    }
+                }
+            }
+            if failed {
+                break;
+            }
+            remaining -= n;
+            batch *= 2;
+        }
+    } else if have > want {
+        let n = (have - want).min(BURST_REPLICAS);
+        let mut pods: Vec<&Pod> = active
+            .iter()
+            .filter_map(|o| match o.as_ref() {
+                Object::Pod(p) => Some(p.as_ref()),
+                _ => None,
+            })
+            .collect();
+        rank_for_deletion(&mut pods);
+        let victims: Vec<ObjectRef> = pods.iter().take(n).map(|p| ObjectRef::new(Kind::Pod, p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or(""))).collect();
+        for victim in victims {
+            match ctx.api.delete(&victim, Propagation::Background, &ctx.by, ctx.cause) {
+                Ok(_) => {
+                    let msg = format!("Deleted pod: {}", victim.name);
+                    events::record(ctx.api, owner, EventType::Normal, "SuccessfulDelete", &msg, &ctx.by, None, ctx.cause);
+                }
+                Err(e) => {
+                    let msg = format!("Error deleting: {}", e.message());
+                    events::record(ctx.api, owner, EventType::Warning, "FailedDelete", &msg, &ctx.by, None, ctx.cause);
+                }
+            }
+        }
+    }
+}
+
+/// `GetPodFromTemplate`: labels, annotations and finalizers from the template, generateName
+/// `<owner>-`, the owner as controller.
+pub(crate) fn pod_from_template(owner: &Object, owner_name: &str, template: &PodTemplateSpec) -> Pod {
+    let tm = template.metadata.clone().unwrap_or_default();
+    Pod {
+        metadata: ObjectMeta {
+            generate_name: Some(format!("{owner_name}-")),
+            namespace: owner.namespace().map(str::to_string),
+            labels: tm.labels,
+            annotations: tm.annotations,
+            finalizers: tm.finalizers,
+            owner_references: Some(vec![controller_ref(owner)]),
+            ..Default::default()
+        },
+        spec: template.spec.clone(),
+        status: None,
+    }
+}
+
+#[cfg(test)]
+#[path = "replicaset_tests.rs"]
+mod tests;

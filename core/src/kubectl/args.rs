@@ -166,6 +166,11 @@ impl Args {
     pub fn flag(&self, name: &str) -> bool {
         self.bools.get(name).copied().unwrap_or(false)
     }
+
+    /// A boolean flag whose default is true (`--wait`): false only when given as `=false`.
+    pub fn flag_or_true(&self, name: &str) -> bool {
+        self.bools.get(name).copied().unwrap_or(true)
+    }
 }
 
 /// Splits a command line into words the way a POSIX shell would for simple input: whitespace

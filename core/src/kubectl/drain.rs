@@ -139,8 +139,10 @@ pub fn drain(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
             out.stdout.push_str(&format!("node/{node} drained{suffix}\n"));
             continue;
         };
+        let mut evicted = Vec::new();
         for p in &evict {
             let key = ObjectRef::new(Kind::Pod, Some(ns_of(p)), name_of(p));
+            evicted.push(key.clone());
             match sim.api().delete(&key, Propagation::Background, &Component::new("kubectl"), Cause::Action(action)) {
                 Ok(_) => out.stdout.push_str(&format!("pod/{} evicted\n", name_of(p))),
                 Err(e) if e.reason() == "NotFound" => {}
@@ -150,6 +152,9 @@ pub fn drain(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
                 }
             }
         }
+        // kubectl waits for the evicted pods to be gone before it calls the node drained.
+        sim.after_action();
+        sim.run_until(super::write::WAIT_LIMIT, |sim| evicted.iter().all(|k| sim.get(k).is_none()));
         out.stdout.push_str(&format!("node/{node} drained\n"));
     }
     if action.is_some() {

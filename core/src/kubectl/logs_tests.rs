@@ -1,5 +1,5 @@
 use crate::api::Object;
-use crate::kubectl::test_support::{create, kubectl, outcome, sim, update};
+use crate::kubectl::test_support::{create, kubectl, outcome, static_sim as sim, update};
 use crate::sim::Sim;
 use crate::time::SimDuration;
 

@@ -13,6 +13,12 @@ pub(crate) fn sim() -> Sim {
     Sim::new(ClusterConfig::default())
 }
 
+/// A cluster where only the namespace controller runs: no scheduler, kubelets or workload
+/// controllers, so the status a test writes by hand stays as written.
+pub(crate) fn static_sim() -> Sim {
+    Sim::new(ClusterConfig { controllers: vec![crate::controllers::Controller::Namespace], ..ClusterConfig::default() })
+}
+
 /// Decodes one YAML object (panics on a broken fixture: tests only).
 pub(crate) fn obj(yaml: &str) -> Object {
     let v: serde_json::Value = serde_norway::from_str(yaml).expect("test YAML parses");

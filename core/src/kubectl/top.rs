@@ -111,8 +111,7 @@ fn top_pod(sim: &Sim, args: &Args, rest: &[String]) -> Result<Output, Output> {
     let sort_by = args.value("sort-by").filter(|s| !s.is_empty());
     let mut found: Vec<(Pod, Vec<(String, Usage)>)> = Vec::new();
     let with_metrics = |p: &Pod| {
-        let uid = p.metadata.uid.as_deref().unwrap_or("");
-        sim.metrics().pod(uid).map(|c| c.iter().map(|(n, u)| (n.clone(), *u)).collect::<Vec<_>>())
+        sim.metrics().pod_usage(sim.store(), p).map(|c| c.into_iter().collect::<Vec<_>>())
     };
     if let Some(name) = rest.first() {
         let key = ObjectRef::new(Kind::Pod, Some(&ns), name);

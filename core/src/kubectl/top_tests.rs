@@ -1,4 +1,4 @@
-use crate::kubectl::test_support::{create, kubectl, outcome, sim};
+use crate::kubectl::test_support::{create, kubectl, outcome, static_sim as sim};
 use crate::sim::metrics::Usage;
 use crate::sim::Sim;
 use crate::time::SimDuration;

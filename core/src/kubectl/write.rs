@@ -243,6 +243,7 @@ pub fn delete(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) ->
     }
     let action = sim.begin_action(format!("kubectl delete {}", rest.join(" ")));
     let mut out = Output::default();
+    let waited_for = keys.clone();
     for key in keys {
         match sim.api().delete(&key, propagation, &kubectl(), Cause::Action(action)) {
             Ok(Deleted::Removed | Deleted::Pending) => out.stdout.push_str(&format!(
@@ -263,8 +264,16 @@ pub fn delete(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) ->
         }
     }
     sim.after_action();
+    // `--wait` (the default): kubectl blocks until the objects are gone (a pod's kubelet
+    // finishing its graceful shutdown, finalizers removed), up to a week by default.
+    if args.flag_or_true("wait") {
+        sim.run_until(WAIT_LIMIT, |sim| waited_for.iter().all(|k| sim.get(k).is_none()));
+    }
     out
 }
+
+/// How long `kubectl delete --wait` and `drain` wait when no `--timeout` is given.
+pub(crate) const WAIT_LIMIT: crate::time::SimDuration = crate::time::SimDuration::from_secs(7 * 24 * 3600);
 
 pub fn scale(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
     let Some(replicas) = args.value("replicas") else {

@@ -1,1 +1,80 @@
-//! The simulated kubelet: pod sandboxes, containers, probes and node status.
+//! The simulated kubelet: pod sandboxes, image pulls, containers, restarts and graceful
+//! termination, and the pod status it reports.
+//!
+//! ```text
+//! mod.rs      State: what every kubelet keeps in memory (runtime view of its pods, images)
+//! images.rs   the image catalog and image reference normalisation
+//! program.rs  what a container's process does (catalog default or a small shell)
+//! pod.rs      one pod's lifecycle on the virtual clock (the pod worker's sync)
+//! status.rs   the PodStatus generated from the runtime view
+//! ```
+//!
+//! The reconcile is the pod worker's `SyncPod`: it reads the pod, advances the runtime view of
+//! its sandbox and containers to the current time, and writes the status when it changed (the
+//! status manager writes on change). Timers on the virtual clock stand for what the container
+//! runtime reports later: a pull finishing, a process exiting, a back-off ending.
+//!
+//! Timeline of a pod whose image must be pulled (times after the kubelet sees the binding):
+//! `+0` status Pending/ContainerCreating with hostIP and startTime; `+0.5s` sandbox created
+//! (CNI ADD → podIP) and, for each container in order, `Pulling` … `Pulled`, `Created`,
+//! `Started`; Running/Ready when the last one started. Simplification: container exits are
+//! reported at the instant they happen (a real kubelet notices them at its next PLEG relist,
+//! within a second).
+//!
+//! Restarts follow the kubelet's container back-off: the first restart is immediate (1 s), then
+//! each exit waits 10 s, 20 s, 40 s … up to 300 s (`CrashLoopBackOff`); the back-off resets
+//! when a container ran 10 minutes since its last back-off update. Image pulls back off the
+//! same way (`ImagePullBackOff`). Pulls on one node are serialised (`serializeImagePulls`), so a
+//! pull that waited for another reports both times in `Pulled`.
+
+pub mod images;
+mod pod;
+pub mod program;
+mod status;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use crate::store::ObjectRef;
+use crate::time::SimTime;
+
+pub use pod::{reconcile, PodRuntime};
+
+/// What the kubelets keep in memory. Part of the `Sim` (through `ControllerState`), so
+/// snapshots carry it.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// The runtime view of each pod a kubelet runs, by pod key (the uid inside tells a
+    /// recreated pod apart).
+    pods: BTreeMap<ObjectRef, Arc<PodRuntime>>,
+    /// Per node: images present and the pull queue.
+    nodes: BTreeMap<String, NodeRuntime>,
+}
+
+/// One node's kubelet and container runtime.
+#[derive(Debug, Clone, Default)]
+pub struct NodeRuntime {
+    /// Images in the node's image store (full reference → when the pull completed).
+    images: BTreeMap<String, SimTime>,
+    /// Serialised pulls: the queue is busy until then.
+    pull_busy_until: SimTime,
+    /// The node's InternalIP (hostIP of its pods).
+    ip: Option<Ipv4Addr>,
+}
+
+impl State {
+    /// The runtime view of a pod, if a kubelet runs it.
+    pub fn pod(&self, key: &ObjectRef) -> Option<&PodRuntime> {
+        self.pods.get(key).map(|p| p.as_ref())
+    }
+
+    /// Is `image` (as written in a pod spec) present on `node`?
+    pub fn has_image(&self, node: &str, image: &str) -> bool {
+        let full = images::ImageRef::parse(image).full();
+        self.nodes.get(node).is_some_and(|n| n.images.contains_key(&full))
+    }
+}

@@ -1,5 +1,35 @@
-//! The scheduler: a framework of filter and score plugins, as kube-scheduler has.
+//! The scheduler: kube-scheduler's framework with the default profile's plugins.
+//!
+//! ```text
+//! cache.rs       the cache kept from the watch log: nodes, bound pods, walk order, back-off
+//! node_info.rs   per node: requests of its pods, used host ports, owners; per bound pod
+//! resources.rs   a pod's effective requests (real and with the non-zero scoring defaults)
+//! framework.rs   one scheduling cycle: PreFilter, Filter, PostFilter, Score; the Decision
+//! message.rs     the FailedScheduling text and its `preemption:` part
+//! plugins/       the Filter and Score plugins
+//! ```
+//!
+//! The controller that drives it (queueing, binding, events) is `crate::controllers::scheduler`.
 
-/// The scheduler's view of the cluster, kept current from the watch log.
-#[derive(Debug, Clone, Default)]
-pub struct Cache {}
+pub mod cache;
+pub mod framework;
+pub mod message;
+pub mod node_info;
+pub mod plugins;
+pub mod resources;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod scenario_tests;
+
+pub use cache::Cache;
+pub use framework::{Decision, NodeDecision, PluginScore, Status, Verdict};
+
+impl crate::sim::Sim {
+    /// The last scheduling attempt's decision for a pod: every node's filter verdicts and
+    /// scores. Kept for pods still unschedulable and for the most recently scheduled ones.
+    pub fn scheduling_decision(&self, pod: &crate::store::ObjectRef) -> Option<&Decision> {
+        self.controller_state().scheduler.decision(pod)
+    }
+}

@@ -146,6 +146,8 @@ pub struct Api<'a> {
     pub metrics: &'a mut super::metrics::Metrics,
     /// The node-level network state (IPAM and, later, the data path).
     pub net: &'a mut crate::net::Network,
+    /// The event recorders' correlation cache (which Event a repeat should bump).
+    pub recorder: &'a mut super::events::Recorder,
 }
 
 pub fn k8s_time(t: SimTime) -> Time {
@@ -197,6 +199,10 @@ impl Api<'_> {
             meta.resource_version = None;
             meta.deletion_timestamp = None;
             meta.generation = if tracks_generation(kind) { Some(1) } else { None };
+        }
+        // The Job strategy's validation generates the selector from the new uid.
+        if let Object::Job(job) = &mut obj {
+            crate::controllers::job::pods::generate_selector(job);
         }
         let created = self.store.create(obj, self.now, by.clone(), cause).map_err(|e| store_error(e, key))?;
         self.refresh_quota_usage(created.namespace(), cause);
@@ -319,11 +325,47 @@ impl Api<'_> {
     /// DELETE. Objects with finalizers (and namespaces) get a deletionTimestamp and stay until
     /// the finalizers are gone; others are removed at once.
     pub fn delete(&mut self, key: &ObjectRef, propagation: Propagation, by: &Component, cause: Cause) -> Result<Deleted, ApiError> {
+        self.delete_with_grace(key, propagation, None, by, cause)
+    }
+
+    /// DELETE with `gracePeriodSeconds` (`None`: the object's default). A Pod bound to a node is
+    /// deleted gracefully: deletionTimestamp = now + grace and deletionGracePeriodSeconds = grace
+    /// (default `spec.terminationGracePeriodSeconds`); its kubelet stops the containers and
+    /// finishes the delete with grace 0. An unbound pod, a pod in a terminal phase, or grace 0
+    /// is removed at once (finalizers permitting).
+    pub fn delete_with_grace(&mut self, key: &ObjectRef, propagation: Propagation, grace: Option<i64>, by: &Component, cause: Cause) -> Result<Deleted, ApiError> {
         let Some(old) = self.store.get(key).cloned() else {
             return Err(ApiError::NotFound { key: key.clone() });
         };
         if key.kind == Kind::CustomResourceDefinition {
             return self.delete_crd(key, by, cause);
+        }
+        if let Object::Pod(pod) = old.as_ref() {
+            let bound = pod.spec.as_ref().and_then(|s| s.node_name.as_deref()).is_some_and(|n| !n.is_empty());
+            let terminal = pod.status.as_ref().and_then(|s| s.phase.as_deref()).is_some_and(|p| p == "Succeeded" || p == "Failed");
+            let grace = grace
+                .or(pod.metadata.deletion_grace_period_seconds)
+                .or(pod.spec.as_ref().and_then(|s| s.termination_grace_period_seconds))
+                .unwrap_or(30)
+                .max(0);
+            let already = pod.metadata.deletion_grace_period_seconds;
+            if bound && !terminal && grace > 0 && already.is_none_or(|g| grace < g) {
+                let mut obj = (*old).clone();
+                let meta = obj.metadata_mut();
+                meta.deletion_timestamp = Some(k8s_time(self.now + crate::time::SimDuration::from_secs(grace as u64)));
+                meta.deletion_grace_period_seconds = Some(grace);
+                match propagation {
+                    Propagation::Foreground => meta.finalizers.get_or_insert_with(Vec::new).push("foregroundDeletion".into()),
+                    Propagation::Orphan => meta.finalizers.get_or_insert_with(Vec::new).push("orphan".into()),
+                    Propagation::Background => {}
+                }
+                meta.resource_version = None;
+                self.store.update(obj, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
+                return Ok(Deleted::Pending);
+            }
+            if bound && !terminal && grace > 0 {
+                return Ok(Deleted::Pending);
+            }
         }
         let mut finalizers = old.metadata().finalizers.clone().unwrap_or_default();
         match propagation {
@@ -351,6 +393,24 @@ impl Api<'_> {
         obj.metadata_mut().resource_version = None;
         self.store.update(obj, self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))?;
         Ok(Deleted::Pending)
+    }
+
+    /// PUT …/pods/NAME/status: replaces only the status of the stored pod (the status
+    /// subresource: no defaulting, no spec validation, generation unchanged).
+    pub fn update_pod_status(&mut self, key: &ObjectRef, status: k8s_openapi::api::core::v1::PodStatus, by: &Component, cause: Cause) -> Result<Arc<Object>, ApiError> {
+        let Some(old) = self.store.get(key).cloned() else {
+            return Err(ApiError::NotFound { key: key.clone() });
+        };
+        let Object::Pod(pod) = old.as_ref() else {
+            return Err(ApiError::NotFound { key: key.clone() });
+        };
+        if pod.status.as_ref() == Some(&status) {
+            return Ok(old);
+        }
+        let mut pod = pod.as_ref().clone();
+        pod.status = Some(status);
+        pod.metadata.resource_version = None;
+        self.store.update(pod.into(), self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))
     }
 
     fn check_namespace_open(&self, ns: &str) -> Result<(), ApiError> {

@@ -32,60 +32,73 @@ impl Sim {
             self.api().create(obj.into(), &apiserver, Cause::Bootstrap).expect("bootstrap namespace");
         }
         self.kubernetes_service(&apiserver);
-        for i in 0..self.config.nodes {
-            let name = format!("node-{}", i + 1);
-            let size = self.config.node_size;
-            let resources: BTreeMap<String, Quantity> = [
-                ("cpu".to_string(), Quantity(cpu_text(size.cpu_millis))),
-                ("memory".to_string(), Quantity(format!("{}Ki", size.memory_bytes / 1024))),
-                ("pods".to_string(), Quantity(size.max_pods.to_string())),
-            ]
-            .into();
-            let mut metadata = meta(&name);
-            metadata.labels = Some(
-                [
-                    ("kubernetes.io/arch".to_string(), "amd64".to_string()),
-                    ("kubernetes.io/hostname".to_string(), name.clone()),
-                    ("kubernetes.io/os".to_string(), "linux".to_string()),
-                ]
-                .into(),
-            );
-            let obj = Node {
-                metadata,
-                spec: Some(NodeSpec {
-                    pod_cidr: self.config.node_pod_cidr(i).map(|c| c.to_string()),
-                    pod_cidrs: self.config.node_pod_cidr(i).map(|c| vec![c.to_string()]),
-                    ..Default::default()
-                }),
-                status: Some(NodeStatus {
-                    capacity: Some(resources.clone()),
-                    allocatable: Some(resources),
-                    addresses: Some(vec![
-                        NodeAddress { type_: "InternalIP".into(), address: self.config.node_ip(i).to_string() },
-                        NodeAddress { type_: "Hostname".into(), address: name.clone() },
-                    ]),
-                    conditions: Some(initial_node_conditions(self.now)),
-                    node_info: Some(NodeSystemInfo {
-                        architecture: "amd64".into(),
-                        boot_id: self.rng.uuid(),
-                        container_runtime_version: "containerd://1.7.24".into(),
-                        kernel_version: "6.1.0-28-amd64".into(),
-                        kube_proxy_version: String::new(),
-                        kubelet_version: crate::kubectl::info::SERVER_VERSION.into(),
-                        machine_id: self.rng.uuid().replace('-', ""),
-                        operating_system: "linux".into(),
-                        os_image: "Debian GNU/Linux 12 (bookworm)".into(),
-                        system_uuid: self.rng.uuid(),
-                        ..Default::default()
-                    }),
-                    ..Default::default()
-                }),
-            };
-            let kubelet = Component::new(format!("kubelet/{name}"));
-            let node = self.api().create(obj.into(), &kubelet, Cause::Bootstrap).expect("bootstrap node");
-            events::node_registered(&mut self.api(), &node, Cause::Bootstrap);
+        for _ in 0..self.config.nodes {
+            self.register_node(Cause::Bootstrap).expect("the configured pod network holds the configured nodes");
         }
         self.dispatch_watch();
+    }
+
+    /// A machine joins: its kubelet registers Node `node-<n>` (the next number, never reused)
+    /// with the next podCIDR, the next underlay address and a healthy status. Fails when the
+    /// cluster's pod network has no /24 left for it.
+    pub(super) fn register_node(&mut self, cause: Cause) -> Result<String, String> {
+        let i = self.nodes_created;
+        let Some(pod_cidr) = self.config.node_pod_cidr(i) else {
+            return Err(format!("no podCIDR left in the cluster network {} for another node", self.config.pod_cidr));
+        };
+        self.nodes_created += 1;
+        let name = format!("node-{}", i + 1);
+        let size = self.config.node_size;
+        let resources: BTreeMap<String, Quantity> = [
+            ("cpu".to_string(), Quantity(cpu_text(size.cpu_millis))),
+            ("memory".to_string(), Quantity(format!("{}Ki", size.memory_bytes / 1024))),
+            ("pods".to_string(), Quantity(size.max_pods.to_string())),
+        ]
+        .into();
+        let mut metadata = meta(&name);
+        metadata.labels = Some(
+            [
+                ("kubernetes.io/arch".to_string(), "amd64".to_string()),
+                ("kubernetes.io/hostname".to_string(), name.clone()),
+                ("kubernetes.io/os".to_string(), "linux".to_string()),
+            ]
+            .into(),
+        );
+        let obj = Node {
+            metadata,
+            spec: Some(NodeSpec {
+                pod_cidr: Some(pod_cidr.to_string()),
+                pod_cidrs: Some(vec![pod_cidr.to_string()]),
+                ..Default::default()
+            }),
+            status: Some(NodeStatus {
+                capacity: Some(resources.clone()),
+                allocatable: Some(resources),
+                addresses: Some(vec![
+                    NodeAddress { type_: "InternalIP".into(), address: self.config.node_ip(i).to_string() },
+                    NodeAddress { type_: "Hostname".into(), address: name.clone() },
+                ]),
+                conditions: Some(initial_node_conditions(self.now)),
+                node_info: Some(NodeSystemInfo {
+                    architecture: "amd64".into(),
+                    boot_id: self.rng.uuid(),
+                    container_runtime_version: "containerd://1.7.24".into(),
+                    kernel_version: "6.1.0-28-amd64".into(),
+                    kube_proxy_version: String::new(),
+                    kubelet_version: crate::kubectl::info::SERVER_VERSION.into(),
+                    machine_id: self.rng.uuid().replace('-', ""),
+                    operating_system: "linux".into(),
+                    os_image: "Debian GNU/Linux 12 (bookworm)".into(),
+                    system_uuid: self.rng.uuid(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }),
+        };
+        let kubelet = Component::new(format!("kubelet/{name}"));
+        let node = self.api().create(obj.into(), &kubelet, cause).map_err(|e| e.to_string())?;
+        events::node_registered(&mut self.api(), &node, cause);
+            Ok(name)
     }
 
     /// The `kubernetes` Service in `default` as kube-apiserver creates it (its first cluster IP,
@@ -158,7 +171,7 @@ fn cpu_text(millis: u64) -> String {
 }
 
 /// The conditions a healthy kubelet reports when its node registers.
-fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
+pub(super) fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
     let t = apiserver::k8s_time(now);
     let cond = |type_: &str, status: &str, reason: &str, message: &str| NodeCondition {
         type_: type_.into(),

@@ -84,11 +84,24 @@ pub fn record_about(
     let namespace = involved_ref.namespace.clone().unwrap_or_else(|| "default".into());
     let involved_name = involved_ref.name.clone().unwrap_or_default();
     let source_name = source.as_str().split('/').next().unwrap_or("").to_string();
-    // Aggregate with an identical earlier event.
+    // Aggregate with an identical earlier event, found through the recorder's correlation
+    // cache (client-go keeps one per process; here one for the cluster, keyed the same way).
+    let cache_key = correlation_key(&[
+        &namespace,
+        involved_ref.uid.as_deref().unwrap_or(""),
+        &involved_name,
+        reason,
+        message,
+        event_type.as_str(),
+        &source_name,
+    ]);
     let existing = api
-        .store
-        .list(crate::api::Kind::Event, Some(&namespace))
-        .find(|o| match o.as_ref() {
+        .recorder
+        .seen
+        .get(&cache_key)
+        .and_then(|name| api.store.get(&ObjectRef::new(crate::api::Kind::Event, Some(&namespace), name)))
+        .filter(|o| match o.as_ref() {
+            // The key is a hash: confirm that the Event is the same one.
             Object::Event(e) => {
                 e.involved_object.uid == involved_ref.uid
                     && e.involved_object.name == involved_ref.name
@@ -137,7 +150,30 @@ pub fn record_about(
         reporting_instance: Some(String::new()),
         ..Default::default()
     };
-    let _ = api.create(Object::Event(Box::new(event)), source, cause);
+    let event_name = event.metadata.name.clone().unwrap_or_default();
+    if api.create(Object::Event(Box::new(event)), source, cause).is_ok() {
+        api.recorder.seen.insert(cache_key, event_name.into());
+    }
+}
+
+/// Which Event each (involved object, reason, message, type, source) was last recorded as,
+/// so that a repeat bumps its count instead of creating another. Entries whose Event is gone
+/// are simply not found in the store and a new Event is created.
+#[derive(Debug, Clone, Default)]
+pub struct Recorder {
+    /// 64-bit FNV-1a of the correlation fields → the Event's name.
+    seen: std::collections::BTreeMap<u64, Box<str>>,
+}
+
+fn correlation_key(parts: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for b in part.bytes().chain(std::iter::once(0)) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    h
 }
 
 fn api_version_of(obj: &Object) -> String {

@@ -12,7 +12,9 @@
 use std::collections::BTreeMap;
 
 use crate::api::{Kind, Object};
-use crate::store::Store;
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::store::{ObjectRef, Store};
 
 use super::Sim;
 
@@ -51,12 +53,15 @@ impl std::ops::Add for Usage {
 pub struct Metrics {
     api_available: bool,
     pods: BTreeMap<String, BTreeMap<String, Usage>>,
+    /// CPU per pod a user or lesson put on a Deployment's pods (`load deployment/web 300`),
+    /// by (namespace, Deployment name).
+    loads: BTreeMap<(String, String), u64>,
 }
 
 impl Default for Metrics {
     /// The Metrics API is served (metrics-server is installed); no pod has metrics yet.
     fn default() -> Self {
-        Metrics { api_available: true, pods: BTreeMap::new() }
+        Metrics { api_available: true, pods: BTreeMap::new(), loads: BTreeMap::new() }
     }
 }
 
@@ -91,6 +96,55 @@ impl Metrics {
         self.pod(pod_uid).map(|c| c.values().fold(Usage::default(), |a, u| a + *u))
     }
 
+    /// Puts `cpu_millis` of CPU load on every running pod of a Deployment, now and later
+    /// (pods created afterwards get it too); `None` takes the load away.
+    pub fn set_load(&mut self, namespace: &str, deployment: &str, cpu_millis: Option<u64>) {
+        let key = (namespace.to_string(), deployment.to_string());
+        match cpu_millis {
+            Some(m) => {
+                self.loads.insert(key, m);
+            }
+            None => {
+                self.loads.remove(&key);
+            }
+        }
+    }
+
+    /// The loads set with [`Metrics::set_load`], by (namespace, Deployment).
+    pub fn loads(&self) -> &BTreeMap<(String, String), u64> {
+        &self.loads
+    }
+
+    /// What metrics-server reports for a pod: the usage its containers reported, with the CPU
+    /// replaced by the load of a Deployment selecting the pod (split evenly over the
+    /// containers, the remainder to the first). `None` while no container reports usage.
+    pub fn pod_usage(&self, store: &Store, pod: &Pod) -> Option<BTreeMap<String, Usage>> {
+        let uid = pod.metadata.uid.as_deref()?;
+        let mut usage = self.pod(uid)?.clone();
+        let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+        let load = self.loads.iter().find_map(|((lns, name), m)| {
+            if lns != ns {
+                return None;
+            }
+            let key = ObjectRef::new(Kind::Deployment, Some(ns), name);
+            let Some(Object::Deployment(d)) = store.get(&key).map(|o| o.as_ref()) else { return None };
+            let sel = crate::store::selector::from_label_selector(&d.spec.selector).ok()?;
+            sel.matches(pod.metadata.labels.as_ref()).then_some(*m)
+        });
+        if let Some(total) = load {
+            let n = usage.len() as u64;
+            for (i, u) in usage.values_mut().enumerate() {
+                u.cpu_millis = total / n + if i == 0 { total % n } else { 0 };
+            }
+        }
+        Some(usage)
+    }
+
+    /// The sum of [`Metrics::pod_usage`] over the containers.
+    pub fn pod_usage_total(&self, store: &Store, pod: &Pod) -> Option<Usage> {
+        self.pod_usage(store, pod).map(|c| c.values().fold(Usage::default(), |a, u| a + *u))
+    }
+
     /// A node's usage: its pods with metrics plus the fixed system allowance.
     pub fn node_usage(&self, store: &Store, node: &str) -> Usage {
         let system = Usage::new(NODE_SYSTEM_CPU_MILLIS, NODE_SYSTEM_MEMORY_BYTES);
@@ -98,7 +152,7 @@ impl Metrics {
             .list(Kind::Pod, None)
             .filter_map(|o| match o.as_ref() {
                 Object::Pod(p) if p.spec.as_ref().and_then(|s| s.node_name.as_deref()) == Some(node) => {
-                    p.metadata.uid.as_deref().and_then(|uid| self.pod_total(uid))
+                    self.pod_usage_total(store, p)
                 }
                 _ => None,
             })

@@ -26,11 +26,12 @@ pub mod crd;
 pub mod events;
 pub mod logs;
 pub mod metrics;
+mod nodes;
 pub mod queue;
 mod service_fields;
 mod services;
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::ops::RangeInclusive;
 
@@ -119,6 +120,10 @@ pub struct ClusterConfig {
     pub node_port_range: RangeInclusive<u16>,
     pub network: NetworkBackend,
     pub proxy_mode: ProxyMode,
+    /// The controllers that run (kube-controller-manager's `--controllers`, plus the scheduler
+    /// and the kubelets). All of them by default; a lesson can leave one out to show what it
+    /// does, and benchmarks run one alone.
+    pub controllers: Vec<Controller>,
 }
 
 impl Default for ClusterConfig {
@@ -132,6 +137,7 @@ impl Default for ClusterConfig {
             node_port_range: 30000..=32767,
             network: NetworkBackend::default(),
             proxy_mode: ProxyMode::default(),
+            controllers: Controller::ALL.to_vec(),
         }
     }
 }
@@ -167,6 +173,13 @@ pub(crate) enum Task {
     Reconcile { controller: Controller, key: ObjectRef, cause: Cause },
 }
 
+/// A queued reconcile: when it is due, and whether it is only a periodic sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Queued {
+    due: SimTime,
+    periodic: bool,
+}
+
 /// A user action as recorded in the journal (for the event chain and for replay).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Action {
@@ -192,8 +205,14 @@ pub struct Sim {
     rng: SimRng,
     store: Store,
     queue: queue::Queue<Task>,
-    /// (controller, key) pairs already queued: a work queue never holds a key twice.
-    queued: BTreeSet<(Controller, ObjectRef)>,
+    /// (controller, key) pairs already queued, with when they are due: a work queue never holds
+    /// a key twice; an earlier request (a watch event before a pending timer) moves it forward,
+    /// as client-go's delaying queue keeps the earliest ready time.
+    queued: BTreeMap<(Controller, ObjectRef), Queued>,
+    /// Queued requests that are not periodic syncs: what `settle` waits for.
+    urgent: usize,
+    /// Nodes registered so far (names and podCIDRs are never reused).
+    nodes_created: usize,
     /// How far into the store's log the controllers have been told.
     watch_cursor: u64,
     actions: Vec<Action>,
@@ -205,6 +224,8 @@ pub struct Sim {
     alloc: Allocators,
     /// Per-node network state: IPAM today, the data path later.
     net: crate::net::Network,
+    /// The Event recorders' correlation cache.
+    recorder: events::Recorder,
     /// Controller caches (the scheduler's node snapshot and back-off).
     controllers: crate::controllers::ControllerState,
 }
@@ -228,12 +249,15 @@ impl Sim {
             now: SimTime::ZERO,
             store: Store::new(),
             queue: queue::Queue::default(),
-            queued: BTreeSet::new(),
+            queued: BTreeMap::new(),
+            urgent: 0,
+            nodes_created: 0,
             watch_cursor: 0,
             actions: Vec::new(),
             logs: logs::ContainerLogs::default(),
             metrics: metrics::Metrics::default(),
             net: crate::net::Network::default(),
+            recorder: events::Recorder::default(),
             controllers: crate::controllers::ControllerState::default(),
         };
         sim.bootstrap();
@@ -271,7 +295,13 @@ impl Sim {
             logs: &mut self.logs,
             metrics: &mut self.metrics,
             net: &mut self.net,
+            recorder: &mut self.recorder,
         }
+    }
+
+    /// What controllers keep between reconciles (the scheduler's cache and decisions).
+    pub(crate) fn controller_state(&self) -> &crate::controllers::ControllerState {
+        &self.controllers
     }
 
     /// The API server's ClusterIP and NodePort allocators.
@@ -291,7 +321,7 @@ impl Sim {
         let events = self.store.events_since(self.watch_cursor);
         let mut work = Vec::new();
         for event in events {
-            for &controller in Controller::ALL {
+            for &controller in &self.config.controllers {
                 for key in controller.keys_for(event) {
                     work.push((controller, key, Cause::Write(event.resource_version)));
                 }
@@ -299,13 +329,36 @@ impl Sim {
         }
         self.watch_cursor = self.store.resource_version();
         for (controller, key, cause) in work {
-            self.enqueue(controller, key, cause, controller.reaction_delay());
+            self.enqueue(controller, key, cause, controller.reaction_delay(), false);
         }
     }
 
-    fn enqueue(&mut self, controller: Controller, key: ObjectRef, cause: Cause, delay: SimDuration) {
-        if self.queued.insert((controller, key.clone())) {
-            self.queue.push(self.now + delay, Task::Reconcile { controller, key, cause });
+    /// Queues a reconcile of `key` after `delay`. A key is queued once: a request due earlier
+    /// than the one waiting replaces it, a later one is dropped. A request stays periodic only
+    /// while every request merged into it is.
+    pub(super) fn enqueue(&mut self, controller: Controller, key: ObjectRef, cause: Cause, delay: SimDuration, periodic: bool) {
+        let at = self.now + delay;
+        let slot = (controller, key.clone());
+        match self.queued.get_mut(&slot) {
+            Some(q) if q.due <= at => {
+                if q.periodic && !periodic {
+                    q.periodic = false;
+                    self.urgent += 1;
+                }
+            }
+            Some(q) => {
+                if q.periodic && !periodic {
+                    self.urgent += 1;
+                }
+                q.periodic &= periodic;
+                q.due = at;
+                self.queue.push(at, Task::Reconcile { controller, key, cause });
+            }
+            None => {
+                self.urgent += usize::from(!periodic);
+                self.queued.insert(slot, Queued { due: at, periodic });
+                self.queue.push(at, Task::Reconcile { controller, key, cause });
+            }
         }
     }
 
@@ -313,7 +366,7 @@ impl Sim {
     pub fn step(&mut self) -> bool {
         let Some((at, task)) = self.queue.pop_due(SimTime(u64::MAX)) else { return false };
         self.now = self.now.max(at);
-        self.run(task);
+        self.run(task, at);
         true
     }
 
@@ -322,31 +375,56 @@ impl Sim {
         let until = self.now + d;
         while let Some((at, task)) = self.queue.pop_due(until) {
             self.now = self.now.max(at);
-            self.run(task);
+            self.run(task, at);
         }
         self.now = until;
     }
 
-    /// Runs tasks until none is left or `max_steps` have run.
+    /// Runs the simulation as a waiting client sees it (`kubectl delete` waiting for the object
+    /// to go, `drain` for its pods): tasks run until `done` holds, or only periodic syncs are
+    /// left (nothing would ever make it true), or `limit` of simulated time has passed.
+    /// Returns whether `done` came true.
+    pub fn run_until(&mut self, limit: SimDuration, done: impl Fn(&Sim) -> bool) -> bool {
+        let until = self.now + limit;
+        while !done(self) {
+            match self.queue.next_at() {
+                Some(at) if at <= until && self.urgent > 0 => {
+                    self.step();
+                }
+                _ => return false,
+            }
+        }
+        true
+    }
+
+    /// Runs tasks until only periodic syncs are left (or nothing) or `max_steps` have run.
     pub fn settle(&mut self, max_steps: u64) -> Settled {
         let mut steps = 0;
         while steps < max_steps {
-            if !self.step() {
+            if self.urgent == 0 || !self.step() {
                 return Settled::Quiescent { steps };
             }
             steps += 1;
         }
-        if self.queue.is_empty() {
+        if self.urgent == 0 {
             Settled::Quiescent { steps }
         } else {
-            Settled::LimitReached { steps, pending: self.queue.len() }
+            Settled::LimitReached { steps, pending: self.urgent }
         }
     }
 
-    fn run(&mut self, task: Task) {
+    fn run(&mut self, task: Task, at: SimTime) {
         match task {
             Task::Reconcile { controller, key, cause } => {
-                self.queued.remove(&(controller, key.clone()));
+                // A request superseded by an earlier one for the same key has already run.
+                let slot = (controller, key.clone());
+                match self.queued.get(&slot) {
+                    Some(q) if q.due == at => {
+                        self.urgent -= usize::from(!q.periodic);
+                        self.queued.remove(&slot);
+                    }
+                    _ => return,
+                }
                 let by = Component::new(controller.component());
                 let requeue = {
                     let mut api = Api {
@@ -357,16 +435,20 @@ impl Sim {
                         logs: &mut self.logs,
                         metrics: &mut self.metrics,
                         net: &mut self.net,
+                        recorder: &mut self.recorder,
                     };
                     let mut ctx = Ctx { api: &mut api, by, cause, state: &mut self.controllers };
                     controller.reconcile(&mut ctx, &key)
                 };
-                if let Requeue::After(d) = requeue {
-                    self.enqueue(controller, key, Cause::Timer(match cause {
-                        Cause::Write(rv) => Some(rv),
-                        Cause::Timer(rv) => rv,
-                        _ => None,
-                    }), d);
+                let timer = Cause::Timer(match cause {
+                    Cause::Write(rv) => Some(rv),
+                    Cause::Timer(rv) => rv,
+                    _ => None,
+                });
+                match requeue {
+                    Requeue::Done => {}
+                    Requeue::After(d) => self.enqueue(controller, key, timer, d, false),
+                    Requeue::Periodic(d) => self.enqueue(controller, key, timer, d, true),
                 }
             }
         }

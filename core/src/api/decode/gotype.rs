@@ -48,6 +48,7 @@ pub(super) fn explain(kind: Kind, input: &Value, err: &PathError) -> String {
         Kind::PersistentVolume => explain_as::<core::PersistentVolume>(input, err),
         Kind::PersistentVolumeClaim => explain_as::<core::PersistentVolumeClaim>(input, err),
         Kind::StorageClass => explain_as::<storage::StorageClass>(input, err),
+        Kind::ControllerRevision => explain_as::<k8s_openapi::api::apps::v1::ControllerRevision>(input, err),
         Kind::ResourceQuota => explain_as::<core::ResourceQuota>(input, err),
         Kind::LimitRange => explain_as::<core::LimitRange>(input, err),
         Kind::NetworkPolicy => explain_as::<networking::NetworkPolicy>(input, err),

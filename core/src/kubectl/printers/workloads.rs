@@ -187,6 +187,21 @@ pub fn daemon_set_row(ds: &DaemonSet, now: SimTime) -> Vec<String> {
     ]
 }
 
+pub const CONTROLLER_REVISION_COLUMNS: &[Column] = &[col("Name"), col("Controller"), col("Revision"), col("Age")];
+
+/// `printControllerRevision`: the controller as `<kind>.<group>/<name>` (lower-cased kind).
+pub fn controller_revision_row(r: &k8s_openapi::api::apps::v1::ControllerRevision, now: SimTime) -> Vec<String> {
+    let controller = r.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true)).map_or_else(
+        || "<none>".to_string(),
+        |o| {
+            let group = o.api_version.rsplit_once('/').map_or("", |(g, _)| g);
+            let kind = if group.is_empty() { o.kind.clone() } else { format!("{}.{group}", o.kind) };
+            format!("{}/{}", kind.to_lowercase(), o.name)
+        },
+    );
+    vec![name_of(&r.metadata), controller, r.revision.unwrap_or(0).to_string(), age(r.metadata.creation_timestamp.as_ref(), now)]
+}
+
 fn job_condition(job: &Job, type_: &str) -> bool {
     job.status
         .as_ref()

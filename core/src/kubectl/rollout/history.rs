@@ -2,17 +2,18 @@
 //! `deployment.kubernetes.io/revision` annotations of the replica sets it controls
 //! (`polymorphichelpers/history.go`, `rollback.go`).
 //!
-//! Daemon sets and stateful sets keep their history in ControllerRevisions, which this
-//! simulator does not serve: they have no recorded revisions, and kubectl's answers for that
-//! case are given.
+//! Daemon sets and stateful sets keep their history in the ControllerRevisions they control
+//! (`printHistory`, `DaemonSetRollbacker`, `StatefulSetRollbacker`): the revision numbers with
+//! each revision's change-cause annotation, or one revision's pod template.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
+use k8s_openapi::api::apps::v1::{ControllerRevision, Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use serde_json::Value;
 
 use crate::api::{Kind, Object};
+use crate::controllers::revision;
 use crate::kubectl::describe::containers::pod_template;
 use crate::kubectl::describe::writer::DescWriter;
 use crate::kubectl::printers::table::tabwrite;
@@ -147,6 +148,57 @@ fn deployment_history(sim: &Sim, d: &Deployment, revision: i64) -> Result<String
     Ok(tabwrite(&table, 0, 2))
 }
 
+/// The ControllerRevisions `owner` controls, keyed by revision number.
+fn controller_revisions(sim: &Sim, owner: &Object) -> BTreeMap<i64, ControllerRevision> {
+    revision::history(sim.store(), owner).into_iter().map(|r| (r.revision.unwrap_or(0), r)).collect()
+}
+
+/// `printHistory` for daemon sets and stateful sets.
+fn revision_history(sim: &Sim, owner: &Object, revision: i64) -> Result<String, String> {
+    let info = controller_revisions(sim, owner);
+    if info.is_empty() {
+        return Ok("No rollout history found.".to_string());
+    }
+    if revision > 0 {
+        return info.get(&revision).map(|r| print_template(&revision::template_of(r))).ok_or_else(|| "unable to find the specified revision".to_string());
+    }
+    let mut table = String::from("REVISION\tCHANGE-CAUSE\n");
+    for (r, rev) in &info {
+        let cause = rev.metadata.annotations.as_ref().and_then(|a| a.get(CHANGE_CAUSE)).filter(|c| !c.is_empty());
+        table.push_str(&format!("{r}\t{}\n", cause.map_or("<none>", String::as_str)));
+    }
+    Ok(tabwrite(&table, 0, 2))
+}
+
+/// `DaemonSetRollbacker` / `StatefulSetRollbacker`: the revision's template back into the
+/// owner (revision 0: the one before the newest).
+fn rollback_controller(sim: &Sim, owner: &Object, to: i64, dry_run: DryRun) -> Result<Rollback, String> {
+    let not_found = || format!("unable to find specified revision {to} in history");
+    if to < 0 {
+        return Err(not_found());
+    }
+    let info = controller_revisions(sim, owner);
+    if to == 0 && info.len() <= 1 {
+        return Err("no last revision to roll back to".to_string());
+    }
+    let target = if to == 0 { info.values().rev().nth(1) } else { info.get(&to) };
+    let template = revision::template_of(target.ok_or_else(not_found)?);
+    if dry_run == DryRun::Client {
+        return Ok(Rollback::DryRun(print_template(&template)));
+    }
+    let mut updated = owner.clone();
+    let current = match &mut updated {
+        Object::DaemonSet(ds) => &mut ds.spec.template,
+        Object::StatefulSet(sts) => &mut sts.spec.template,
+        _ => return Err(not_found()),
+    };
+    if revision::template_patch(current) == revision::template_patch(&template) {
+        return Ok(Rollback::Skipped(to));
+    }
+    *current = template;
+    Ok(Rollback::Done(updated))
+}
+
 /// `kubectl rollout history (TYPE NAME | TYPE/NAME) [--revision=N]`
 pub fn history(sim: &Sim, args: &Args, rest: &[String], files: &dyn Files) -> Output {
     if let Err(o) = require_resource(args, rest) {
@@ -168,7 +220,7 @@ pub fn history(sim: &Sim, args: &Args, rest: &[String], files: &dyn Files) -> Ou
         let kind = obj.kind();
         let result = match obj {
             Object::Deployment(d) => deployment_history(sim, d, revision),
-            Object::DaemonSet(_) | Object::StatefulSet(_) => Ok("No rollout history found.".to_string()),
+            Object::DaemonSet(_) | Object::StatefulSet(_) => revision_history(sim, obj, revision),
             _ if visitable(kind) => Err(format!("no history viewer has been implemented for \"{}\"", group_kind(kind))),
             _ => Err(format!(
                 "error retrieving history for \"{}\", no visitor method exists for {}",
@@ -278,8 +330,7 @@ pub fn undo(sim: &mut Sim, args: &Args, rest: &[String], files: &dyn Files) -> O
         let kind = obj.kind();
         let result = match obj {
             Object::Deployment(d) => rollback_deployment(sim, d, to, dry_run),
-            Object::DaemonSet(_) | Object::StatefulSet(_) if to == 0 => Err("no last revision to roll back to".to_string()),
-            Object::DaemonSet(_) | Object::StatefulSet(_) => Err(format!("unable to find specified revision {to} in history")),
+            Object::DaemonSet(_) | Object::StatefulSet(_) => rollback_controller(sim, obj, to, dry_run),
             _ if visitable(kind) => Err(format!("no rollbacker has been implemented for \"{}\"", group_kind(kind))),
             _ => Err(format!(
                 "error retrieving rollbacker for \"{}\", no visitor method exists for {}",

@@ -4,7 +4,7 @@ use super::{deployment_key, get, DEPLOYMENT, STATEFUL_SET};
 use crate::api::Object;
 use crate::console::Console;
 use crate::kubectl::rollout::status_of;
-use crate::kubectl::test_support::{create, kubectl, obj, outcome, sim, update};
+use crate::kubectl::test_support::{create, kubectl, obj, outcome, static_sim as sim, update};
 use crate::kubectl::NoFiles;
 use crate::sim::Sim;
 use crate::time::SimDuration;

@@ -1,0 +1,83 @@
+//! `cargo bench -p fishbowl-core --bench cluster`: the whole control plane at scale. Prints the
+//! figures; asserts only that the work was done (speed is measured, not tested).
+//!
+//! - Scheduler alone: 5,000 nodes, 150,000 unbound Pods, only `default-scheduler` running;
+//!   pods bound per second of wall time.
+//! - Everything: 5,000 nodes, 1,500 Deployments × 100 replicas applied as one action, then
+//!   settled until every Pod is Running and Ready (Deployment → ReplicaSet → Pods → scheduler →
+//!   kubelets → endpoints). Wall time, then a second run with allocation counting for the
+//!   peak heap.
+//!
+//! `FISHBOWL_BENCH_SCALE=0.1` shrinks every count (for a quick look).
+
+mod common;
+
+use std::time::Instant;
+
+use common::Counting;
+use fishbowl_core::controllers::Controller;
+use fishbowl_core::{workload, Settled, Sim};
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn scale() -> f64 {
+    std::env::var("FISHBOWL_BENCH_SCALE").ok().and_then(|s| s.parse().ok()).unwrap_or(1.0)
+}
+
+fn scaled(n: usize) -> usize {
+    ((n as f64 * scale()).round() as usize).max(1)
+}
+
+fn scheduler_alone(nodes: usize, pods: usize) -> (f64, usize) {
+    let mut sim = Sim::new(workload::scale_config(nodes, &[Controller::Scheduler]));
+    workload::write_pods(&mut sim, (0..pods).map(workload::pod).collect());
+    let start = Instant::now();
+    sim.after_action();
+    let settled = sim.settle(u64::MAX);
+    let elapsed = start.elapsed().as_secs_f64();
+    assert!(matches!(settled, Settled::Quiescent { .. }));
+    let (bound, _) = workload::bound(&sim);
+    (elapsed, bound)
+}
+
+/// Builds the cluster (not timed), then applies and settles (timed).
+fn everything(nodes: usize, deployments: usize, replicas: u32) -> (f64, f64, usize, usize, Sim) {
+    let start = Instant::now();
+    let mut sim = Sim::new(workload::scale_config(nodes, Controller::ALL));
+    let bootstrap = start.elapsed().as_secs_f64();
+    let objects = (0..deployments).map(|i| workload::deployment(i, replicas)).collect();
+    let start = Instant::now();
+    workload::apply_all(&mut sim, objects);
+    let settled = sim.settle(u64::MAX);
+    let elapsed = start.elapsed().as_secs_f64();
+    assert!(matches!(settled, Settled::Quiescent { .. }));
+    let (ready, all) = workload::running_ready(&sim);
+    (bootstrap, elapsed, ready, all, sim)
+}
+
+fn main() {
+    let nodes = scaled(5_000);
+    let pods = scaled(150_000);
+    let deployments = scaled(1_500);
+
+    let (secs, bound) = scheduler_alone(nodes, pods);
+    println!("scheduler alone: {pods} pods onto {nodes} nodes");
+    println!("  wall time          {secs:>10.3} s   ({bound} bound)");
+    println!("  throughput         {:>10.0} pods/s (target >= 7000)", bound as f64 / secs);
+
+    let (boot, secs, ready, all, sim) = everything(nodes, deployments, 100);
+    drop(sim);
+    println!("whole cluster: {deployments} Deployments x 100 replicas on {nodes} nodes");
+    println!("  bootstrap          {boot:>10.3} s   (nodes registered)");
+    println!("  apply + settle     {secs:>10.3} s   (target <= 10 s; {ready}/{all} pods Running and Ready)");
+
+    let base = common::start_counting();
+    let (_, _, _, _, sim) = everything(nodes, deployments, 100);
+    let (live, peak, allocs) = common::stop_counting(base);
+    println!("memory (a second run, counting allocations):");
+    println!("  peak heap          {:>10.1} MiB (target <= 1024)", peak as f64 / (1 << 20) as f64);
+    println!("  retained heap      {:>10.1} MiB ({:.0} bytes per pod)", live as f64 / (1 << 20) as f64, live as f64 / all.max(1) as f64);
+    println!("  allocations        {:>10.1} per pod", allocs as f64 / all.max(1) as f64);
+    drop(sim);
+}

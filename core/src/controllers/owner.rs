@@ -1,0 +1,86 @@
+//! ownerReference helpers and the pod readiness predicates the workload controllers share
+//! (`metav1.GetControllerOf`, `podutil.IsPodReady`, `podutil.IsPodAvailable`).
+
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
+
+use crate::api::{Kind, Object};
+use crate::store::ObjectRef;
+use crate::time::{from_k8s, SimDuration, SimTime};
+
+/// The ownerReference with `controller: true`, if any (`metav1.GetControllerOf`).
+pub fn controller_of(meta: &ObjectMeta) -> Option<&OwnerReference> {
+    meta.owner_references.iter().flatten().find(|r| r.controller == Some(true))
+}
+
+/// Whether `meta` is controlled by the object with uid `uid`.
+pub fn controlled_by(meta: &ObjectMeta, uid: &str) -> bool {
+    controller_of(meta).is_some_and(|r| r.uid == uid)
+}
+
+/// The controller reference a controller stamps on what it creates or adopts
+/// (`metav1.NewControllerRef`): controller and blockOwnerDeletion both true.
+pub fn controller_ref(owner: &Object) -> OwnerReference {
+    let info = owner.kind().info();
+    let api_version = if info.group.is_empty() {
+        info.versions[0].to_string()
+    } else {
+        format!("{}/{}", info.group, info.versions[0])
+    };
+    let meta = owner.metadata();
+    OwnerReference {
+        api_version,
+        kind: info.name.to_string(),
+        name: meta.name.clone().unwrap_or_default(),
+        uid: meta.uid.clone().unwrap_or_default(),
+        controller: Some(true),
+        block_owner_deletion: Some(true),
+    }
+}
+
+/// The key an ownerReference of an object in `namespace` names (owners are in the same
+/// namespace, or cluster-scoped).
+pub fn owner_key(r: &OwnerReference, namespace: Option<&str>) -> Option<ObjectRef> {
+    let kind = Kind::lookup(&r.api_version, &r.kind)?;
+    let ns = if kind.info().namespaced { namespace } else { None };
+    Some(ObjectRef::new(kind, ns, &r.name))
+}
+
+/// The key of the controller named `kind` (e.g. `ReplicaSet`) of an object, if it has one.
+pub fn controller_key(meta: &ObjectMeta, kind: Kind) -> Option<ObjectRef> {
+    let r = controller_of(meta)?;
+    (r.kind == kind.info().name).then(|| ObjectRef::new(kind, meta.namespace.as_deref(), &r.name))
+}
+
+/// When the pod's Ready condition turned True, if it is Ready (`podutil.IsPodReady`).
+pub fn ready_since(pod: &Pod) -> Option<SimTime> {
+    let conds = pod.status.as_ref()?.conditions.as_ref()?;
+    let c = conds.iter().find(|c| c.type_ == "Ready")?;
+    (c.status == "True").then(|| c.last_transition_time.as_ref().map_or(SimTime::ZERO, from_k8s))
+}
+
+pub fn is_ready(pod: &Pod) -> bool {
+    ready_since(pod).is_some()
+}
+
+/// `podutil.IsPodAvailable`: Ready, and Ready for at least `min_ready_seconds` (a pod whose
+/// Ready transition plus minReadySeconds is not after now). `Err(d)`: ready, available in `d`.
+pub fn availability(pod: &Pod, min_ready_seconds: i32, now: SimTime) -> Result<bool, SimDuration> {
+    let Some(since) = ready_since(pod) else { return Ok(false) };
+    if min_ready_seconds <= 0 {
+        return Ok(true);
+    }
+    let at = since + SimDuration::from_secs(min_ready_seconds as u64);
+    if at <= now {
+        Ok(true)
+    } else {
+        Err(at.since(now))
+    }
+}
+
+/// A pod that counts for its controller: not being deleted, not Succeeded or Failed
+/// (`controller.IsPodActive`).
+pub fn is_active(pod: &Pod) -> bool {
+    let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+    pod.metadata.deletion_timestamp.is_none() && !matches!(phase, Some("Succeeded") | Some("Failed"))
+}

@@ -1,0 +1,372 @@
+//! The scheduler's cache: what kube-scheduler's informers and `internal/cache` hold. Nodes with
+//! the sum of the requests of the pods bound to them, their used host ports and pod set; the
+//! bound pods themselves; the node list in the order the scheduler walks it (the `nodeTree`:
+//! zones round-robin, nodes of a zone in the order they appeared). It is kept current
+//! incrementally from the store's watch log, so a scheduling attempt never scans the store.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Pod;
+
+use crate::api::{Kind, Object};
+use crate::store::{ObjectRef, Store, WatchEventType};
+use crate::time::SimTime;
+
+use super::framework::Decision;
+use super::resources::{pod_requests, Resources};
+
+pub use super::node_info::{controller_uid, host_ports, HostPort, NodeInfo, PodInfo, LABEL_REGION, LABEL_ZONE};
+
+/// How many decisions of successfully scheduled pods are kept (the newest).
+const RECENT_DECISIONS: usize = 256;
+
+/// A pod the scheduler has tried and failed to place (the unschedulable and back-off queues).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedPod {
+    pub attempts: u32,
+    pub last_attempt: SimTime,
+    /// resourceVersion of the scheduler's own status write: a later one means someone else
+    /// updated the pod.
+    pub written_rv: u64,
+    /// The cluster-event epoch at the last attempt.
+    pub epoch: u64,
+}
+
+/// The scheduler's view of the cluster, kept current from the watch log.
+#[derive(Debug, Clone, Default)]
+pub struct Cache {
+    cursor: u64,
+    /// Node name → slot in `slab`; freed slots are reused.
+    index: BTreeMap<String, usize>,
+    slab: Vec<NodeInfo>,
+    free: Vec<usize>,
+    /// `nodeTree`: zone keys in order of appearance, each with its nodes in order of appearance.
+    tree: Vec<(String, Vec<String>)>,
+    /// The walk order (`nodeTree.list()`) as slots, rebuilt when nodes come, go or change zone.
+    order: Vec<usize>,
+    pods: BTreeMap<ObjectRef, PodInfo>,
+    /// Bound pods per (zone label value, owner uid): default zone spreading without a scan.
+    zone_owners: BTreeMap<(String, String), u32>,
+    /// Bound pods that carry required pod anti-affinity terms.
+    pub(crate) anti_affinity_pods: BTreeSet<ObjectRef>,
+    /// Pods that failed to schedule, with their back-off bookkeeping.
+    pub(crate) queue: BTreeMap<ObjectRef, QueuedPod>,
+    /// Bumped by every event that may make an unschedulable pod schedulable (node added or
+    /// changed, a bound pod gone, a claim created): kube-scheduler's move to the active queue.
+    pub(crate) epoch: u64,
+    decisions: BTreeMap<ObjectRef, Decision>,
+    recent: VecDeque<ObjectRef>,
+    /// Where the next node walk starts (`nextStartNodeIndex`).
+    pub(crate) next_start: usize,
+    /// Nodes came, went or changed zone: rebuild `order` at the end of the sync.
+    order_dirty: bool,
+}
+
+impl Cache {
+    /// Applies the writes since the last sync.
+    pub fn sync(&mut self, store: &Store) {
+        for ev in store.events_since(self.cursor) {
+            match ev.key.kind {
+                Kind::Node => match ev.event_type {
+                    WatchEventType::Deleted => self.remove_node(&ev.key.name),
+                    _ => self.upsert_node(&ev.key.name, ev.object.clone()),
+                },
+                Kind::Pod => self.pod_event(&ev.key, ev.event_type, &ev.object),
+                Kind::PersistentVolumeClaim | Kind::PersistentVolume if ev.event_type != WatchEventType::Deleted => {
+                    self.epoch += 1
+                }
+                _ => {}
+            }
+        }
+        self.cursor = store.resource_version();
+        if self.order_dirty {
+            self.rebuild_order();
+            self.order_dirty = false;
+        }
+    }
+
+    /// Every node known (including ones deleted while pods are still accounted to them), by name.
+    pub fn nodes(&self) -> impl Iterator<Item = &NodeInfo> + '_ {
+        self.index.values().map(|&i| &self.slab[i])
+    }
+
+    pub fn node(&self, name: &str) -> Option<&NodeInfo> {
+        self.index.get(name).map(|&i| &self.slab[i])
+    }
+
+    fn node_mut(&mut self, name: &str) -> Option<&mut NodeInfo> {
+        self.index.get(name).map(|&i| &mut self.slab[i])
+    }
+
+    fn node_entry(&mut self, name: &str) -> &mut NodeInfo {
+        let slot = match self.index.get(name) {
+            Some(&i) => i,
+            None => {
+                let i = match self.free.pop() {
+                    Some(i) => {
+                        self.slab[i] = NodeInfo::empty(name);
+                        i
+                    }
+                    None => {
+                        self.slab.push(NodeInfo::empty(name));
+                        self.slab.len() - 1
+                    }
+                };
+                self.index.insert(name.to_string(), i);
+                i
+            }
+        };
+        &mut self.slab[slot]
+    }
+
+    fn drop_node(&mut self, name: &str) {
+        if let Some(i) = self.index.remove(name) {
+            self.slab[i] = NodeInfo::empty("");
+            self.free.push(i);
+        }
+    }
+
+    /// How many nodes the scheduler walks (nodes with a Node object).
+    pub fn num_nodes(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The node at position `pos` of the walk order (`pos < num_nodes()`).
+    pub fn node_at(&self, pos: usize) -> &NodeInfo {
+        &self.slab[self.order[pos]]
+    }
+
+    /// Node names in the order the scheduler walks them.
+    pub fn order(&self) -> impl Iterator<Item = &str> + '_ {
+        self.order.iter().map(|&i| self.slab[i].name())
+    }
+
+    pub fn bound_pods(&self) -> &BTreeMap<ObjectRef, PodInfo> {
+        &self.pods
+    }
+
+    pub fn bound_pod(&self, key: &ObjectRef) -> Option<&PodInfo> {
+        self.pods.get(key)
+    }
+
+    /// Bound pods in `zone` (label value; `""` for nodes without one) owned by `owner`.
+    pub fn zone_owner_count(&self, zone: &str, owner: &str) -> u32 {
+        self.zone_owners.get(&(zone.to_string(), owner.to_string())).copied().unwrap_or(0)
+    }
+
+    /// The last scheduling attempt's decision for `pod`, if kept.
+    pub fn decision(&self, pod: &ObjectRef) -> Option<&Decision> {
+        self.decisions.get(pod)
+    }
+
+    pub fn queued(&self, pod: &ObjectRef) -> Option<&QueuedPod> {
+        self.queue.get(pod)
+    }
+
+    pub(crate) fn keep_decision(&mut self, decision: Decision) {
+        let key = decision.pod.clone();
+        if decision.selected.is_some() {
+            self.recent.push_back(key.clone());
+            while self.recent.len() > RECENT_DECISIONS {
+                if let Some(old) = self.recent.pop_front() {
+                    if old != key && self.decisions.get(&old).is_some_and(|d| d.selected.is_some()) {
+                        self.decisions.remove(&old);
+                    }
+                }
+            }
+        }
+        self.decisions.insert(key, decision);
+    }
+
+    fn upsert_node(&mut self, name: &str, obj: Arc<Object>) {
+        let Object::Node(node) = obj.as_ref() else { return };
+        let status = node.status.as_ref();
+        let allocatable = Resources::from_list(status.and_then(|s| s.allocatable.as_ref()));
+        let allowed_pods = status
+            .and_then(|s| s.allocatable.as_ref())
+            .and_then(|a| a.get("pods"))
+            .and_then(|q| crate::api::quantity::parse_quantity(q).ok())
+            .map_or(0, |q| q.value());
+        let info = self.node_entry(name);
+        let before = info.node().map(|n| (n.metadata.labels.clone(), n.spec.clone()));
+        let old_zone = info.node.as_ref().map(|_| (info.zone(), info.zone_key()));
+        let resources_changed = info.allocatable != allocatable || info.allowed_pods != allowed_pods;
+        info.node = Some(obj.clone());
+        info.allocatable = allocatable;
+        info.allowed_pods = allowed_pods;
+        let after = info.node().map(|n| (n.metadata.labels.clone(), n.spec.clone()));
+        let (zone, zone_key) = (info.zone(), info.zone_key());
+        if before != after || resources_changed {
+            self.epoch += 1;
+        }
+        match old_zone {
+            None => {
+                self.tree_insert(&zone_key, name);
+                self.order_dirty = true;
+            }
+            Some((old, old_key)) => {
+                if old != zone {
+                    let owners: Vec<(String, u32)> =
+                        self.node(name).map(|i| i.owners.iter().map(|(k, v)| (k.clone(), *v)).collect()).unwrap_or_default();
+                    for (owner, n) in owners {
+                        self.zone_count(&old, &owner, -(n as i64));
+                        self.zone_count(&zone, &owner, n as i64);
+                    }
+                }
+                if old_key != zone_key {
+                    self.tree_remove(&old_key, name);
+                    self.tree_insert(&zone_key, name);
+                    self.order_dirty = true;
+                }
+            }
+        }
+    }
+
+    fn remove_node(&mut self, name: &str) {
+        let Some(info) = self.node_mut(name) else { return };
+        let key = info.zone_key();
+        info.node = None;
+        if info.pods.is_empty() {
+            self.drop_node(name);
+        }
+        self.tree_remove(&key, name);
+        self.order_dirty = true;
+    }
+
+    fn tree_insert(&mut self, zone: &str, name: &str) {
+        match self.tree.iter_mut().find(|(z, _)| z == zone) {
+            Some((_, names)) => names.push(name.to_string()),
+            None => self.tree.push((zone.to_string(), vec![name.to_string()])),
+        }
+    }
+
+    fn tree_remove(&mut self, zone: &str, name: &str) {
+        if let Some(i) = self.tree.iter().position(|(z, _)| z == zone) {
+            self.tree[i].1.retain(|n| n != name);
+            if self.tree[i].1.is_empty() {
+                self.tree.remove(i);
+            }
+        }
+    }
+
+    /// `nodeTree.list()`: one node from each zone in turn.
+    fn rebuild_order(&mut self) {
+        self.order.clear();
+        let longest = self.tree.iter().map(|(_, n)| n.len()).max().unwrap_or(0);
+        for i in 0..longest {
+            for (_, names) in &self.tree {
+                if let Some(&slot) = names.get(i).and_then(|n| self.index.get(n)) {
+                    self.order.push(slot);
+                }
+            }
+        }
+        if self.next_start >= self.order.len() {
+            self.next_start = 0;
+        }
+    }
+
+    fn zone_count(&mut self, zone: &str, owner: &str, delta: i64) {
+        let key = (zone.to_string(), owner.to_string());
+        let n = self.zone_owners.get(&key).copied().unwrap_or(0) as i64 + delta;
+        if n <= 0 {
+            self.zone_owners.remove(&key);
+        } else {
+            self.zone_owners.insert(key, n as u32);
+        }
+    }
+
+    fn pod_event(&mut self, key: &ObjectRef, event_type: WatchEventType, obj: &Arc<Object>) {
+        let Object::Pod(pod) = obj.as_ref() else { return };
+        let node = pod.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty());
+        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+        // Terminated pods leave the cache: the scheduler's informer lists bound pods with
+        // `status.phase!=Succeeded,status.phase!=Failed`.
+        let terminal = matches!(phase, Some("Succeeded") | Some("Failed"));
+        let assigned = match (&node, event_type) {
+            (Some(n), WatchEventType::Added | WatchEventType::Modified) if !terminal => Some(n.clone()),
+            _ => None,
+        };
+        if event_type == WatchEventType::Deleted || assigned.is_some() {
+            self.queue.remove(key);
+        }
+        // A pending pod deleted: its failed decision goes with it.
+        if event_type == WatchEventType::Deleted && node.is_none() && self.decisions.get(key).is_some_and(|d| d.selected.is_none()) {
+            self.decisions.remove(key);
+        }
+        match (self.pods.get(key), assigned) {
+            (Some(old), Some(n)) if old.node == n && old.pod.metadata().labels == obj.metadata().labels => {
+                if let Some(p) = self.pods.get_mut(key) {
+                    p.pod = obj.clone();
+                }
+            }
+            (_, Some(n)) => {
+                self.remove_pod(key);
+                self.add_pod(key, n, obj.clone(), pod);
+            }
+            (Some(_), None) => {
+                self.remove_pod(key);
+                self.epoch += 1;
+            }
+            (None, None) => {}
+        }
+    }
+
+    fn add_pod(&mut self, key: &ObjectRef, node: String, obj: Arc<Object>, pod: &Pod) {
+        let spec = pod.spec.as_ref();
+        let requests = spec.map(pod_requests).unwrap_or_default();
+        let ports = spec.map(host_ports).unwrap_or_default();
+        let owner = controller_uid(pod);
+        if spec.and_then(|s| s.affinity.as_ref()).and_then(|a| a.pod_anti_affinity.as_ref()).is_some_and(|a| {
+            a.required_during_scheduling_ignored_during_execution.as_ref().is_some_and(|t| !t.is_empty())
+        }) {
+            self.anti_affinity_pods.insert(key.clone());
+        }
+        let info = self.node_entry(&node);
+        info.requested.add(&requests.real);
+        info.non_zero_requested.add(&requests.non_zero);
+        info.pods.insert(key.clone());
+        for p in &ports {
+            *info.used_ports.entry(p.clone()).or_default() += 1;
+        }
+        if let Some(o) = &owner {
+            *info.owners.entry(o.clone()).or_default() += 1;
+            let zone = info.zone();
+            self.zone_count(&zone, o, 1);
+        }
+        self.pods.insert(key.clone(), PodInfo { node, pod: obj, requests, ports, owner });
+    }
+
+    fn remove_pod(&mut self, key: &ObjectRef) {
+        let Some(p) = self.pods.remove(key) else { return };
+        self.anti_affinity_pods.remove(key);
+        let Some(info) = self.node_mut(&p.node) else { return };
+        info.requested.sub(&p.requests.real);
+        info.non_zero_requested.sub(&p.requests.non_zero);
+        info.pods.remove(key);
+        for port in &p.ports {
+            if let Some(n) = info.used_ports.get_mut(port) {
+                *n -= 1;
+                if *n == 0 {
+                    info.used_ports.remove(port);
+                }
+            }
+        }
+        let zone = info.zone();
+        if let Some(o) = &p.owner {
+            if let Some(n) = info.owners.get_mut(o) {
+                *n -= 1;
+                if *n == 0 {
+                    info.owners.remove(o);
+                }
+            }
+        }
+        let gone = info.node.is_none() && info.pods.is_empty();
+        if gone {
+            self.drop_node(&p.node);
+        }
+        if let Some(o) = &p.owner {
+            self.zone_count(&zone, o, -1);
+        }
+    }
+}

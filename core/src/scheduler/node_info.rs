@@ -1,0 +1,133 @@
+//! What the cache holds per node and per bound pod.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::{Node, Pod, PodSpec, Taint};
+
+use crate::api::Object;
+use crate::store::ObjectRef;
+
+use super::resources::{PodRequests, Resources};
+
+/// `topology.kubernetes.io/zone`.
+pub const LABEL_ZONE: &str = "topology.kubernetes.io/zone";
+/// `topology.kubernetes.io/region`.
+pub const LABEL_REGION: &str = "topology.kubernetes.io/region";
+/// A host port a container asks for: (hostIP, protocol, port). `0.0.0.0` stands for every address.
+pub type HostPort = (String, String, i32);
+
+/// One node as the scheduler sees it.
+#[derive(Debug, Clone)]
+pub struct NodeInfo {
+    pub name: Arc<str>,
+    /// The Node object; `None` while pods are still accounted to a node that was deleted.
+    pub node: Option<Arc<Object>>,
+    pub allocatable: Resources,
+    pub allowed_pods: i64,
+    /// Sum of the real requests of the pods bound here.
+    pub requested: Resources,
+    /// The same with the non-zero defaults (what LeastAllocated scores with).
+    pub non_zero_requested: Resources,
+    pub pods: BTreeSet<ObjectRef>,
+    pub used_ports: BTreeMap<HostPort, u32>,
+    /// Pods here per controlling owner uid (ReplicaSet, StatefulSet…): default spreading.
+    pub owners: BTreeMap<String, u32>,
+}
+
+impl NodeInfo {
+    pub(crate) fn empty(name: &str) -> NodeInfo {
+        NodeInfo {
+            name: name.into(),
+            node: None,
+            allocatable: Resources::default(),
+            allowed_pods: 0,
+            requested: Resources::default(),
+            non_zero_requested: Resources::default(),
+            pods: BTreeSet::new(),
+            used_ports: BTreeMap::new(),
+            owners: BTreeMap::new(),
+        }
+    }
+
+    pub fn node(&self) -> Option<&Node> {
+        match self.node.as_deref() {
+            Some(Object::Node(n)) => Some(n),
+            _ => None,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn labels(&self) -> Option<&BTreeMap<String, String>> {
+        self.node().and_then(|n| n.metadata.labels.as_ref())
+    }
+
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.labels().and_then(|l| l.get(key)).map(String::as_str)
+    }
+
+    pub fn taints(&self) -> &[Taint] {
+        self.node().and_then(|n| n.spec.as_ref()).and_then(|s| s.taints.as_deref()).unwrap_or(&[])
+    }
+
+    pub fn unschedulable(&self) -> bool {
+        self.node().and_then(|n| n.spec.as_ref()).and_then(|s| s.unschedulable).unwrap_or(false)
+    }
+
+    pub fn zone(&self) -> String {
+        self.label(LABEL_ZONE).unwrap_or("").to_string()
+    }
+
+    /// The `nodeTree` zone key: region and zone.
+    pub(crate) fn zone_key(&self) -> String {
+        let (region, zone) = (self.label(LABEL_REGION).unwrap_or(""), self.label(LABEL_ZONE).unwrap_or(""));
+        if region.is_empty() && zone.is_empty() {
+            String::new()
+        } else {
+            format!("{region}:\x00:{zone}")
+        }
+    }
+}
+
+/// A pod bound to a node, as the cache accounts it.
+#[derive(Debug, Clone)]
+pub struct PodInfo {
+    pub node: String,
+    pub pod: Arc<Object>,
+    pub requests: PodRequests,
+    pub ports: Vec<HostPort>,
+    /// The uid of the controlling owner reference, if any.
+    pub owner: Option<String>,
+}
+
+impl PodInfo {
+    pub fn pod(&self) -> Option<&Pod> {
+        match self.pod.as_ref() {
+            Object::Pod(p) => Some(p),
+            _ => None,
+        }
+    }
+}
+
+/// The host ports a pod's containers ask for (`hostPort` > 0), with the host IP defaulted to
+/// `0.0.0.0` and the protocol to TCP, as the NodePorts plugin reads them.
+pub fn host_ports(spec: &PodSpec) -> Vec<HostPort> {
+    let mut out = Vec::new();
+    for c in &spec.containers {
+        for p in c.ports.iter().flatten() {
+            let Some(port) = p.host_port.filter(|p| *p > 0) else { continue };
+            let ip = p.host_ip.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "0.0.0.0".into());
+            let proto = p.protocol.clone().filter(|s| !s.is_empty()).unwrap_or_else(|| "TCP".into());
+            out.push((ip, proto, port));
+        }
+    }
+    out
+}
+
+/// The uid of the pod's controlling owner (`ownerReferences[].controller: true`).
+pub fn controller_uid(pod: &Pod) -> Option<String> {
+    pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true)).map(|o| o.uid.clone())
+}

@@ -1,0 +1,21 @@
+//! The default plugins of kube-scheduler's profile, one file each (two small ones together).
+//!
+//! ```text
+//! node_basics.rs        NodeUnschedulable, NodeName
+//! taint_toleration.rs   TaintToleration: Filter (NoSchedule/NoExecute), Score (PreferNoSchedule)
+//! node_affinity.rs      NodeAffinity: nodeSelector + required terms (Filter), preferred (Score)
+//! node_ports.rs         NodePorts: hostPort conflicts
+//! resources_fit.rs      NodeResourcesFit (Filter, LeastAllocated), BalancedAllocation
+//! inter_pod_affinity.rs InterPodAffinity: required (Filter), preferred (Score)
+//! topology_spread.rs    PodTopologySpread: the system default constraints (Score)
+//! volume_binding.rs     VolumeBinding: the PreFilter checks on PersistentVolumeClaims
+//! ```
+
+pub mod inter_pod_affinity;
+pub mod node_affinity;
+pub mod node_basics;
+pub mod node_ports;
+pub mod resources_fit;
+pub mod taint_toleration;
+pub mod topology_spread;
+pub mod volume_binding;

@@ -1,0 +1,103 @@
+//! NodeAffinity. Filter: `spec.nodeSelector` (every pair must be a node label) and
+//! `requiredDuringSchedulingIgnoredDuringExecution` (terms ORed, a term's requirements ANDed;
+//! an empty term matches nothing). Score: the sum of the weights of the matching
+//! `preferredDuringSchedulingIgnoredDuringExecution` terms, normalised to 0..100.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{NodeSelectorRequirement, NodeSelectorTerm};
+
+use crate::scheduler::cache::NodeInfo;
+use crate::scheduler::framework::{PodCtx, Status};
+
+pub const ERR_POD: &str = "node(s) didn't match Pod's node affinity/selector";
+
+/// One label requirement: In, NotIn, Exists, DoesNotExist, Gt, Lt (`nodeSelectorRequirement`).
+fn label_requirement(r: &NodeSelectorRequirement, labels: Option<&BTreeMap<String, String>>) -> bool {
+    let value = labels.and_then(|l| l.get(&r.key));
+    let values = r.values.as_deref().unwrap_or(&[]);
+    let int = |s: &str| s.parse::<i64>().ok();
+    match r.operator.as_str() {
+        "In" => value.is_some_and(|v| values.contains(v)),
+        "NotIn" => value.is_none_or(|v| !values.contains(v)),
+        "Exists" => value.is_some(),
+        "DoesNotExist" => value.is_none(),
+        "Gt" | "Lt" => {
+            let (Some(v), [bound]) = (value.and_then(|v| int(v)), values) else { return false };
+            let Some(bound) = int(bound) else { return false };
+            if r.operator == "Gt" {
+                v > bound
+            } else {
+                v < bound
+            }
+        }
+        _ => false,
+    }
+}
+
+/// A field requirement: only `metadata.name` with In / NotIn (one value) is served.
+fn field_requirement(r: &NodeSelectorRequirement, node_name: &str) -> bool {
+    if r.key != "metadata.name" {
+        return false;
+    }
+    let values = r.values.as_deref().unwrap_or(&[]);
+    match r.operator.as_str() {
+        "In" => values.iter().any(|v| v == node_name),
+        "NotIn" => !values.iter().any(|v| v == node_name),
+        _ => false,
+    }
+}
+
+pub fn term_matches(term: &NodeSelectorTerm, node: &NodeInfo) -> bool {
+    let exprs = term.match_expressions.as_deref().unwrap_or(&[]);
+    let fields = term.match_fields.as_deref().unwrap_or(&[]);
+    if exprs.is_empty() && fields.is_empty() {
+        return false;
+    }
+    exprs.iter().all(|r| label_requirement(r, node.labels())) && fields.iter().all(|r| field_requirement(r, node.name()))
+}
+
+/// Whether `node` satisfies the pod's nodeSelector and required node affinity.
+pub fn matches(pod: &PodCtx<'_>, node: &NodeInfo) -> bool {
+    if let Some(sel) = pod.spec.node_selector.as_ref() {
+        let labels = node.labels();
+        if !sel.iter().all(|(k, v)| labels.and_then(|l| l.get(k)) == Some(v)) {
+            return false;
+        }
+    }
+    let required = pod
+        .spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref());
+    match required {
+        Some(sel) => sel.node_selector_terms.iter().any(|t| term_matches(t, node)),
+        None => true,
+    }
+}
+
+pub fn filter(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<Status> {
+    (!matches(pod, node)).then(|| Status::unresolvable(ERR_POD))
+}
+
+/// Whether the pod has preferred terms (PreScore skips the plugin otherwise).
+pub fn has_preferred(pod: &PodCtx<'_>) -> bool {
+    pod.spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_ref())
+        .is_some_and(|p| !p.is_empty())
+}
+
+pub fn score(pod: &PodCtx<'_>, node: &NodeInfo) -> i64 {
+    let preferred = pod
+        .spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_deref())
+        .unwrap_or(&[]);
+    preferred.iter().filter(|p| p.weight != 0 && term_matches(&p.preference, node)).map(|p| p.weight as i64).sum()
+}

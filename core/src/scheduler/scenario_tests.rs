@@ -1,0 +1,174 @@
+//! The scheduler inside a running simulation: pods created through the API server are bound,
+//! or left Pending with the event and condition kube-scheduler writes.
+
+use k8s_openapi::api::core::v1::{Event, Node, Pod};
+
+use crate::api::{Kind, Object};
+use crate::sim::{ClusterConfig, Sim};
+use crate::store::{Cause, Component, ObjectRef};
+
+fn pod_object(name: &str, cpu: &str, extra: serde_json::Value) -> Object {
+    let mut v = serde_json::json!({
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": cpu}}}]}
+    });
+    if let (Some(spec), Some(extra)) = (v["spec"].as_object_mut(), extra.as_object()) {
+        spec.extend(extra.clone());
+    }
+    Object::from_value(Kind::Pod, v).unwrap()
+}
+
+fn create(sim: &mut Sim, obj: Object) {
+    let action = sim.begin_action("kubectl create");
+    sim.api().create(obj, &Component::new("kubectl"), Cause::Action(action)).unwrap();
+    sim.after_action();
+    sim.settle(10_000);
+}
+
+fn key(name: &str) -> ObjectRef {
+    ObjectRef::new(Kind::Pod, Some("default"), name)
+}
+
+fn get_pod(sim: &Sim, name: &str) -> Pod {
+    match sim.get(&key(name)) {
+        Some(Object::Pod(p)) => (**p).clone(),
+        _ => panic!("no pod {name}"),
+    }
+}
+
+fn node_of(sim: &Sim, name: &str) -> Option<String> {
+    get_pod(sim, name).spec.and_then(|s| s.node_name)
+}
+
+fn events_for(sim: &Sim, name: &str) -> Vec<Event> {
+    sim.store()
+        .list(Kind::Event, Some("default"))
+        .filter_map(|o| match o.as_ref() {
+            Object::Event(e) if e.involved_object.name.as_deref() == Some(name) => Some((**e).clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+fn scheduled_condition(sim: &Sim, name: &str) -> Option<(String, Option<String>, Option<String>)> {
+    let pod = get_pod(sim, name);
+    let c = pod.status?.conditions?.into_iter().find(|c| c.type_ == "PodScheduled")?;
+    Some((c.status, c.reason, c.message))
+}
+
+#[test]
+fn pods_are_bound_with_an_event_and_a_condition() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    for i in 0..5 {
+        create(&mut sim, pod_object(&format!("web-{i}"), "500m", serde_json::json!({})));
+    }
+    for i in 0..5 {
+        let name = format!("web-{i}");
+        let node = node_of(&sim, &name).expect("bound");
+        assert_eq!(scheduled_condition(&sim, &name), Some(("True".into(), None, None)));
+        let events = events_for(&sim, &name);
+        let scheduled = events.iter().find(|e| e.reason.as_deref() == Some("Scheduled")).expect("Scheduled event");
+        assert_eq!(scheduled.message.as_deref(), Some(format!("Successfully assigned default/{name} to {node}").as_str()));
+        assert_eq!(scheduled.type_.as_deref(), Some("Normal"));
+        assert_eq!(scheduled.source.as_ref().and_then(|s| s.component.as_deref()), Some("default-scheduler"));
+        let decision = sim.scheduling_decision(&key(&name)).expect("decision kept");
+        assert_eq!(decision.nodes.len(), 3, "every node filtered in a small cluster");
+        assert_eq!(decision.selected.as_deref(), Some(node.as_str()));
+    }
+    // Spreading: five equal pods over three equal nodes use every node.
+    let mut used: Vec<String> = (0..5).filter_map(|i| node_of(&sim, &format!("web-{i}"))).collect();
+    used.sort();
+    used.dedup();
+    assert_eq!(used.len(), 3);
+}
+
+#[test]
+fn a_pod_too_big_for_any_node_stays_pending() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    create(&mut sim, pod_object("big", "5", serde_json::json!({})));
+    let want = "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod..";
+    assert_eq!(node_of(&sim, "big"), None);
+    assert_eq!(scheduled_condition(&sim, "big"), Some(("False".into(), Some("Unschedulable".into()), Some(want.into()))));
+    let events = events_for(&sim, "big");
+    let failed: Vec<&Event> = events.iter().filter(|e| e.reason.as_deref() == Some("FailedScheduling")).collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].message.as_deref(), Some(want));
+    assert_eq!(failed[0].type_.as_deref(), Some("Warning"));
+    let d = sim.scheduling_decision(&key("big")).expect("decision");
+    assert!(d.nodes.iter().all(|n| n.failed.as_ref().is_some_and(|(p, _)| *p == "NodeResourcesFit")));
+    // A node with room joining makes the pod schedulable.
+    let mut node: Node = match sim.get(&ObjectRef::new(Kind::Node, None, "node-1")) {
+        Some(Object::Node(n)) => (**n).clone(),
+        _ => panic!("node-1"),
+    };
+    node.metadata = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta { name: Some("node-big".into()), ..Default::default() };
+    let alloc = node.status.as_mut().and_then(|s| s.allocatable.as_mut()).unwrap();
+    alloc.insert("cpu".into(), k8s_openapi::apimachinery::pkg::api::resource::Quantity("8".into()));
+    create(&mut sim, node.into());
+    assert_eq!(node_of(&sim, "big").as_deref(), Some("node-big"));
+}
+
+#[test]
+fn cordoned_nodes_are_skipped() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    let action = sim.begin_action("kubectl cordon");
+    for n in ["node-1", "node-3"] {
+        let Some(Object::Node(node)) = sim.get(&ObjectRef::new(Kind::Node, None, n)).cloned() else { panic!() };
+        let mut node = (*node).clone();
+        node.spec.get_or_insert_with(Default::default).unschedulable = Some(true);
+        node.metadata.resource_version = None;
+        sim.api().update(node.into(), &Component::new("kubectl"), Cause::Action(action)).unwrap();
+    }
+    sim.after_action();
+    sim.settle(10_000);
+    for i in 0..3 {
+        create(&mut sim, pod_object(&format!("p{i}"), "100m", serde_json::json!({})));
+        assert_eq!(node_of(&sim, &format!("p{i}")).as_deref(), Some("node-2"));
+    }
+    let d = sim.scheduling_decision(&key("p0")).unwrap();
+    let n1 = d.nodes.iter().find(|n| &*n.node == "node-1").unwrap();
+    assert_eq!(n1.failed.as_ref().map(|(p, s)| (*p, s.reasons[0].as_str())), Some(("NodeUnschedulable", "node(s) were unschedulable")));
+}
+
+#[test]
+fn pods_for_another_scheduler_are_left_alone() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    create(&mut sim, pod_object("custom", "100m", serde_json::json!({"schedulerName": "my-scheduler"})));
+    assert_eq!(node_of(&sim, "custom"), None);
+    assert_eq!(scheduled_condition(&sim, "custom"), None);
+    assert!(events_for(&sim, "custom").is_empty());
+    assert!(sim.scheduling_decision(&key("custom")).is_none());
+}
+
+#[test]
+fn a_missing_claim_fails_at_prefilter() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    let volumes = serde_json::json!({"volumes": [{"name": "data", "persistentVolumeClaim": {"claimName": "data"}}]});
+    create(&mut sim, pod_object("db", "100m", volumes));
+    let want = "0/3 nodes are available: persistentvolumeclaim \"data\" not found. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..";
+    let events = events_for(&sim, "db");
+    assert_eq!(events.iter().find(|e| e.reason.as_deref() == Some("FailedScheduling")).and_then(|e| e.message.as_deref()), Some(want));
+}
+
+#[test]
+fn a_node_joining_during_back_off_is_used_when_it_ends() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    let action = sim.begin_action("kubectl create");
+    sim.api().create(pod_object("big", "6", serde_json::json!({})), &Component::new("kubectl"), Cause::Action(action)).unwrap();
+    sim.after_action();
+    // The first attempt fails; its back-off (1 s) has not ended when the node joins.
+    while sim.scheduling_decision(&key("big")).is_none() {
+        assert!(sim.step());
+    }
+    assert_eq!(node_of(&sim, "big"), None);
+    let Some(Object::Node(node)) = sim.get(&ObjectRef::new(Kind::Node, None, "node-1")).cloned() else { panic!() };
+    let mut node = (*node).clone();
+    node.metadata = k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta { name: Some("node-big".into()), ..Default::default() };
+    let alloc = node.status.as_mut().and_then(|s| s.allocatable.as_mut()).unwrap();
+    alloc.insert("cpu".into(), k8s_openapi::apimachinery::pkg::api::resource::Quantity("8".into()));
+    let before = sim.now();
+    create(&mut sim, node.into());
+    assert_eq!(node_of(&sim, "big").as_deref(), Some("node-big"));
+    assert!(sim.now().since(before) >= crate::time::SimDuration::from_millis(900));
+    assert_eq!(sim.scheduling_decision(&key("big")).map(|d| d.attempt), Some(2));
+}
