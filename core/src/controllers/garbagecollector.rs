@@ -8,8 +8,8 @@
 //! - Orphan: an owner with the `orphan` finalizer has its reference removed from every
 //!   dependent, then the finalizer goes.
 //!
-//! Dependents are found by listing the owner's namespace (every kind but Events); a
-//! cluster-scoped owner's dependents are looked for everywhere.
+//! Dependents are found through the store's owner index (the real collector keeps the same
+//! graph in memory, built from its informers).
 
 use std::sync::Arc;
 
@@ -82,16 +82,15 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
 fn candidates(ctx: &Ctx<'_, '_>, key: &ObjectRef, is_ref: impl Fn(&OwnerReference) -> bool) -> Vec<Arc<Object>> {
     let refers = |o: &&Arc<Object>| o.metadata().owner_references.iter().flatten().any(&is_ref);
     let store = &*ctx.api.store;
-    match key.namespace.as_deref() {
-        Some(ns) => store
-            .namespaced_kinds()
-            .filter(|k| *k != Kind::Event)
-            .flat_map(|k| store.list(k, Some(ns)))
-            .filter(refers)
-            .cloned()
-            .collect(),
-        None => store.iter().map(|(_, o)| o).filter(|o| o.kind() != Kind::Event).filter(refers).cloned().collect(),
-    }
+    // The store's owner index: objects naming an owner of this kind and name; a namespaced
+    // owner's dependents live in its namespace.
+    store
+        .dependents_of(key.kind.info().name, &key.name)
+        .filter(|k| key.namespace.is_none() || k.namespace == key.namespace)
+        .filter_map(|k| store.get(k))
+        .filter(refers)
+        .cloned()
+        .collect()
 }
 
 /// Whether the owner a reference names exists with that uid.

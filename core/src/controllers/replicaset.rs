@@ -107,20 +107,26 @@ fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
 /// `ClaimPods`: the pods this replica set controls after adopting matching orphans and
 /// releasing owned pods whose labels no longer match.
 fn claim_pods(ctx: &mut Ctx<'_, '_>, owner: &Object, uid: &str, sel: &Selector, deleting: bool) -> Vec<Arc<Object>> {
-    let ns = owner.namespace();
-    let pods: Vec<Arc<Object>> = ctx
-        .api
-        .store
-        .list(Kind::Pod, ns)
-        .filter(|o| {
-            let meta = o.metadata();
-            match controller_of(meta) {
-                Some(r) => r.uid == uid,
-                None => !deleting && meta.deletion_timestamp.is_none() && sel.matches(meta.labels.as_ref()),
-            }
-        })
+    let ns = owner.namespace().unwrap_or("default");
+    // The pods naming this replica set as controller (from the store's owner index), then the
+    // orphans its selector matches: no scan of the namespace.
+    let store = &ctx.api.store;
+    let mut pods: Vec<Arc<Object>> = store
+        .dependents_of("ReplicaSet", owner.name())
+        .filter(|k| k.kind == Kind::Pod && k.namespace.as_deref() == Some(ns))
+        .filter_map(|k| store.get(k))
+        .filter(|o| controller_of(o.metadata()).is_some_and(|r| r.uid == uid))
         .cloned()
         .collect();
+    if !deleting {
+        pods.extend(
+            store
+                .uncontrolled(Kind::Pod, ns)
+                .filter(|o| o.metadata().deletion_timestamp.is_none() && sel.matches(o.metadata().labels.as_ref()))
+                .cloned(),
+        );
+        pods.sort_by(|a, b| a.name().cmp(b.name()));
+    }
     let mut owned = Vec::with_capacity(pods.len());
     for pod in pods {
         let Object::Pod(p) = pod.as_ref() else { continue };

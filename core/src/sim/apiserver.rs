@@ -297,7 +297,7 @@ impl Api<'_> {
     fn store_update(&mut self, mut obj: Object, old: Arc<Object>, key: ObjectRef, by: &Component, cause: Cause) -> Result<Arc<Object>, ApiError> {
         self.before_write(&mut obj, Some(&old))?;
         check_valid(&obj, Some(&old))?;
-        if tracks_generation(key.kind) && spec_of(&obj) != spec_of(&old) {
+        if tracks_generation(key.kind) && spec_changed(&obj, &old) {
             obj.metadata_mut().generation = Some(old.metadata().generation.unwrap_or(0) + 1);
         }
         if obj == *old {
@@ -422,6 +422,25 @@ impl Api<'_> {
             }),
             Some(_) => Ok(()),
         }
+    }
+}
+
+/// Did anything but metadata and status change? Typed comparisons for the kinds written
+/// most (no serialisation on the hot path); JSON for the rest.
+fn spec_changed(new: &Object, old: &Object) -> bool {
+    match (new, old) {
+        (Object::Pod(a), Object::Pod(b)) => a.spec != b.spec,
+        (Object::Deployment(a), Object::Deployment(b)) => a.spec != b.spec,
+        (Object::ReplicaSet(a), Object::ReplicaSet(b)) => a.spec != b.spec,
+        (Object::StatefulSet(a), Object::StatefulSet(b)) => a.spec != b.spec,
+        (Object::DaemonSet(a), Object::DaemonSet(b)) => a.spec != b.spec,
+        (Object::Job(a), Object::Job(b)) => a.spec != b.spec,
+        (Object::CronJob(a), Object::CronJob(b)) => a.spec != b.spec,
+        (Object::HorizontalPodAutoscaler(a), Object::HorizontalPodAutoscaler(b)) => a.spec != b.spec,
+        (Object::EndpointSlice(a), Object::EndpointSlice(b)) => {
+            a.address_type != b.address_type || a.endpoints != b.endpoints || a.ports != b.ports
+        }
+        _ => spec_of(new) != spec_of(old),
     }
 }
 

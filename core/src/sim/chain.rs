@@ -38,7 +38,7 @@ pub fn chain_of(store: &Store, action: ActionId, summary: &str, at: SimTime) -> 
     let mut graph: DiGraph<ChainNode, ()> = DiGraph::new();
     let root = graph.add_node(ChainNode::Action { id: action, summary: summary.to_string(), at });
     let mut by_rv: BTreeMap<u64, NodeIndex> = BTreeMap::new();
-    for event in store.log() {
+    for event in store.history() {
         let parent = match event.cause {
             Cause::Action(a) if a == action => Some(root),
             Cause::Write(rv) | Cause::Timer(Some(rv)) => by_rv.get(&rv).copied(),

@@ -328,6 +328,7 @@ impl Sim {
             }
         }
         self.watch_cursor = self.store.resource_version();
+        self.store.compact(self.watch_cursor);
         for (controller, key, cause) in work {
             self.enqueue(controller, key, cause, controller.reaction_delay(), false);
         }

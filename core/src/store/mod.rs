@@ -16,7 +16,7 @@ pub mod field_selector;
 pub mod selector;
 
 use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::ops::Bound;
 use std::sync::Arc;
@@ -120,6 +120,22 @@ pub struct WatchEvent {
     pub cause: Cause,
 }
 
+/// A write as the history keeps it once the object itself has been compacted away: who wrote
+/// what, when and why (all the event chain needs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    pub resource_version: u64,
+    pub event_type: WatchEventType,
+    pub key: ObjectRef,
+    pub at: SimTime,
+    pub by: Component,
+    pub cause: Cause,
+}
+
+/// How many write-log entries with their objects are kept behind the slowest reader, as
+/// etcd keeps a window of history before compacting it.
+pub const WATCH_WINDOW: usize = 10_000;
+
 /// Why a write was refused by the store itself.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StoreError {
@@ -135,7 +151,15 @@ pub struct Store {
     /// How many objects of each kind are stored, so that listing an empty kind costs no search.
     per_kind: BTreeMap<Kind, usize>,
     resource_version: u64,
+    /// The recent writes with their objects (what watches deliver); older ones are compacted.
     log: Vec<WatchEvent>,
+    /// Every write since the cluster began, without the objects.
+    history: Vec<Record>,
+    /// Objects by each owner their ownerReferences name, as (owner kind, owner name): what the
+    /// garbage collector's graph and the controllers' "pods I own" lookups need without a scan.
+    dependents: BTreeMap<(String, String), BTreeSet<ObjectRef>>,
+    /// Objects (not Events) that name no controller: the candidates for adoption.
+    uncontrolled: BTreeSet<ObjectRef>,
 }
 
 impl Store {
@@ -227,9 +251,90 @@ impl Store {
         Discovery::new(self.crds())
     }
 
-    /// The whole write log, oldest first.
+    /// The objects whose ownerReferences name an owner of kind `kind` (`ReplicaSet`) called
+    /// `name`, in any namespace, in key order. Callers check the namespace and the uid.
+    pub fn dependents_of(&self, kind: &str, name: &str) -> impl Iterator<Item = &ObjectRef> + '_ {
+        self.dependents.get(&(kind.to_string(), name.to_string())).into_iter().flatten()
+    }
+
+    /// Objects of `kind` in `namespace` that have no controller, in name order.
+    pub fn uncontrolled<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
+        let start = ObjectRef { kind, namespace: Some(namespace.to_string()), name: String::new() };
+        self.uncontrolled
+            .range(start..)
+            .take_while(move |k| k.kind == kind && k.namespace.as_deref() == Some(namespace))
+            .filter_map(|k| self.objects.get(k))
+    }
+
+    /// Keeps the owner indexes current across a write (`old` → `new`).
+    fn reindex(&mut self, key: &ObjectRef, old: Option<&Object>, new: Option<&Object>) {
+        let owners = |o: Option<&Object>| -> Vec<(String, String)> {
+            o.and_then(|o| o.metadata().owner_references.as_ref())
+                .into_iter()
+                .flatten()
+                .map(|r| (r.kind.clone(), r.name.clone()))
+                .collect()
+        };
+        let (before, after) = (owners(old), owners(new));
+        if before != after {
+            for uid in before.iter().filter(|u| !after.contains(u)) {
+                if let Some(set) = self.dependents.get_mut(uid) {
+                    set.remove(key);
+                    if set.is_empty() {
+                        self.dependents.remove(uid);
+                    }
+                }
+            }
+            for uid in after.iter().filter(|u| !before.contains(u)) {
+                self.dependents.entry(uid.clone()).or_default().insert(key.clone());
+            }
+        }
+        if key.kind != Kind::Event {
+            let controlled = new.is_some_and(|o| {
+                o.metadata().owner_references.iter().flatten().any(|r| r.controller == Some(true))
+            });
+            if new.is_some() && !controlled {
+                self.uncontrolled.insert(key.clone());
+            } else {
+                self.uncontrolled.remove(key);
+            }
+        }
+    }
+
+    /// The write log with objects, oldest first: the writes since the last compaction.
     pub fn log(&self) -> &[WatchEvent] {
         &self.log
+    }
+
+    /// Every write ever made, oldest first, without objects.
+    pub fn history(&self) -> &[Record] {
+        &self.history
+    }
+
+    /// Drops the objects of writes older than the last [`WATCH_WINDOW`] before `read_rv` (the
+    /// resourceVersion every component has read up to). Their records stay in the history.
+    /// Runs in bulk, when the log holds twice the window.
+    pub fn compact(&mut self, read_rv: u64) {
+        if self.log.len() < 2 * WATCH_WINDOW {
+            return;
+        }
+        let read = self.log.partition_point(|e| e.resource_version <= read_rv);
+        let drop = read.saturating_sub(WATCH_WINDOW);
+        if drop > 0 {
+            self.log.drain(..drop);
+        }
+    }
+
+    fn push_log(&mut self, event: WatchEvent) {
+        self.history.push(Record {
+            resource_version: event.resource_version,
+            event_type: event.event_type,
+            key: event.key.clone(),
+            at: event.at,
+            by: event.by.clone(),
+            cause: event.cause,
+        });
+        self.log.push(event);
     }
 
     /// Watch events with a resourceVersion greater than `rv`, oldest first.
@@ -247,7 +352,8 @@ impl Store {
         let obj = stamp(&mut self.resource_version, obj);
         slot.insert(obj.clone());
         *self.per_kind.entry(key.kind).or_default() += 1;
-        self.log.push(WatchEvent {
+        self.reindex(&key, None, Some(&obj));
+        self.push_log(WatchEvent {
             resource_version: self.resource_version,
             event_type: WatchEventType::Added,
             key,
@@ -280,8 +386,9 @@ impl Store {
         if let Some(n) = self.per_kind.get_mut(&key.kind) {
             *n -= 1;
         }
+        self.reindex(key, Some(&old), None);
         self.resource_version += 1;
-        self.log.push(WatchEvent {
+        self.push_log(WatchEvent {
             resource_version: self.resource_version,
             event_type: WatchEventType::Deleted,
             key: key.clone(),
@@ -295,11 +402,15 @@ impl Store {
 
     fn write(&mut self, key: ObjectRef, obj: Object, event_type: WatchEventType, at: SimTime, by: Component, cause: Cause) -> Arc<Object> {
         let obj = stamp(&mut self.resource_version, obj);
-        if self.objects.insert(key.clone(), obj.clone()).is_none() {
-            *self.per_kind.entry(key.kind).or_default() += 1;
+        match self.objects.insert(key.clone(), obj.clone()) {
+            None => {
+                *self.per_kind.entry(key.kind).or_default() += 1;
+                self.reindex(&key, None, Some(&obj));
+            }
+            Some(old) => self.reindex(&key, Some(&old), Some(&obj)),
         }
         let rv = self.resource_version;
-        self.log.push(WatchEvent { resource_version: rv, event_type, key, object: obj.clone(), at, by, cause });
+        self.push_log(WatchEvent { resource_version: rv, event_type, key, object: obj.clone(), at, by, cause });
         obj
     }
 }

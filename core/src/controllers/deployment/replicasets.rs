@@ -28,10 +28,21 @@ pub(super) fn as_object(d: &Deployment) -> Object {
 pub(super) fn claim(ctx: &mut Ctx<'_, '_>, d: &Deployment, sel: &Selector) -> Vec<ReplicaSet> {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let deleting = d.metadata.deletion_timestamp.is_some();
-    let candidates: Vec<ReplicaSet> = ctx
-        .api
-        .store
-        .list(Kind::ReplicaSet, d.metadata.namespace.as_deref())
+    // Owned replica sets through the store's owner index, plus the uncontrolled ones of the
+    // namespace (adoption candidates), in name order as a list would give them.
+    let ns = d.metadata.namespace.as_deref().unwrap_or("default");
+    let store = &ctx.api.store;
+    let name = d.metadata.name.as_deref().unwrap_or("");
+    let mut found: Vec<&std::sync::Arc<Object>> = store
+        .dependents_of("Deployment", name)
+        .filter(|k| k.kind == Kind::ReplicaSet && k.namespace.as_deref() == Some(ns))
+        .filter_map(|k| store.get(k))
+        .chain(store.uncontrolled(Kind::ReplicaSet, ns))
+        .collect();
+    found.sort_by(|a, b| a.name().cmp(b.name()));
+    found.dedup_by(|a, b| a.name() == b.name());
+    let candidates: Vec<ReplicaSet> = found
+        .into_iter()
         .filter_map(|o| match o.as_ref() {
             Object::ReplicaSet(rs) => Some(rs),
             _ => None,

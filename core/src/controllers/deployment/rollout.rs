@@ -119,7 +119,15 @@ fn old_pods_running(ctx: &Ctx<'_, '_>, d: &Deployment, olds: &[ReplicaSet]) -> b
         return true;
     }
     let uids: Vec<&str> = olds.iter().filter_map(|rs| rs.metadata.uid.as_deref()).collect();
-    ctx.api.store.list(Kind::Pod, d.metadata.namespace.as_deref()).any(|o| match o.as_ref() {
+    let store = &ctx.api.store;
+    let ns = d.metadata.namespace.as_deref();
+    let mut pods = olds
+        .iter()
+        .filter_map(|rs| rs.metadata.name.as_deref())
+        .flat_map(|name| store.dependents_of("ReplicaSet", name))
+        .filter(|k| k.kind == Kind::Pod && k.namespace.as_deref() == ns)
+        .filter_map(|k| store.get(k));
+    pods.any(|o| match o.as_ref() {
         Object::Pod(p) => {
             let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());
             !matches!(phase, Some("Failed") | Some("Succeeded")) && uids.iter().any(|u| controlled_by(&p.metadata, u))
