@@ -11,6 +11,9 @@
 //! shell          commands run on nodes and in containers (`node … --`, `kubectl exec`)
 //! view           plain-data snapshots for the UI
 //! controllers    level-triggered reconcilers woken by the watch log
+//! scheduler      kube-scheduler's framework: cache, filter and score plugins, decisions
+//! kubelet        one simulated kubelet per node: pod workers, image catalog, pod status
+//! net            per-node network state: host-local IPAM behind CNI ADD/DEL
 //! sim            Sim: clock, queue, RNG, bootstrap, the API server write path, apply, events
 //! admission      LimitRange and ResourceQuota
 //! store          versioned object store, the one mutation path, the ordered write (watch) log

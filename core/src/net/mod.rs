@@ -12,6 +12,9 @@
 //! → host-local IPAM; the result is the pod's address, prefix and gateway.
 
 pub mod ipam;
+pub mod pcap;
+pub mod tcpdump;
+pub mod wire;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;

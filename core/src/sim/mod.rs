@@ -14,7 +14,8 @@
 //! crd.rs        CRD status (names, Established), CRD deletion, custom resource admission
 //! queue.rs      the discrete-event queue ordered by (time, sequence)
 //! logs.rs       container logs by pod uid and container (what `kubectl logs` reads)
-//! metrics.rs    simulated resource usage (what `kubectl top` reads)
+//! metrics.rs    simulated resource usage (what `kubectl top` and the HPA read; `load`)
+//! nodes.rs      machines joining (`node add`), kubelets stopping and starting
 //! ```
 
 pub mod allocator;
