@@ -174,9 +174,7 @@ pub fn resolve_targets(sim: &Sim, args: &Args, rest: &[String]) -> Result<Vec<Ob
         Some(s) => Some(selector::parse(s).map_err(|e| Output::error(format!("error: {e}")))?),
         None if args.flag("all") => None,
         None => {
-            return Err(Output::error(format!(
-                "error: resource(s) were provided, but no name was specified"
-            )))
+            return Err(Output::error("error: resource(s) were provided, but no name was specified".to_string()))
         }
     };
     for kind in kinds {

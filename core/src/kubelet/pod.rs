@@ -158,10 +158,10 @@ fn new_ctr(c: &Container, pod_name: &str, restartable: bool) -> Ctr {
         .and_then(|l| l.pre_stop.as_ref())
         .and_then(|h| h.exec.as_ref())
         .and_then(|e| e.command.as_ref())
-        .and_then(|cmd| {
+        .map(|cmd| {
             let text = cmd.join(" ");
             let s = super::program::parse_script(&text.replace("/bin/sh -c", "").replace("sh -c", ""), &Default::default());
-            Some(s.prefix.iter().map(|st| if let Step::Sleep { ms } = st { *ms } else { 0 }).fold(0u64, u64::saturating_add))
+            s.prefix.iter().map(|st| if let Step::Sleep { ms } = st { *ms } else { 0 }).fold(0u64, u64::saturating_add)
         })
         .unwrap_or(0);
     Ctr {

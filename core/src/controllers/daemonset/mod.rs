@@ -119,10 +119,10 @@ fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
             create.push(name);
         } else if keep {
             let failed = |p: &&Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Failed");
-            delete.extend(live.iter().filter(|p| failed(p)).map(|p| name_of(p)));
-            delete.extend(live.iter().filter(|p| !failed(p)).skip(1).map(|p| name_of(p)));
+            delete.extend(live.iter().filter(|p| failed(p)).map(name_of));
+            delete.extend(live.iter().filter(|p| !failed(p)).skip(1).map(name_of));
         } else {
-            delete.extend(live.iter().map(|p| name_of(p)));
+            delete.extend(live.iter().map(name_of));
         }
     }
     // Never-bound pods aimed at a node that no longer exists.

@@ -179,23 +179,21 @@ fn scale(ctx: &mut Ctx<'_, '_>, d: &Deployment, new: &mut Option<ReplicaSet>, ol
     let r = replicas(d);
     // One active replica set (or none: the newest) takes the whole count.
     let active = olds.iter().filter(|rs| rs_replicas(rs) > 0).count() + new.iter().filter(|rs| rs_replicas(rs) > 0).count();
-    if new.is_some() || !olds.is_empty() {
-        if active <= 1 {
-            let target: Option<&mut ReplicaSet> = if active == 0 {
-                match new.as_mut() {
-                    Some(rs) => Some(rs),
-                    None => olds.iter_mut().max_by(|a, b| created_key(a).cmp(&created_key(b))),
-                }
-            } else {
-                new.as_mut().filter(|rs| rs_replicas(rs) > 0).or_else(|| olds.iter_mut().find(|rs| rs_replicas(rs) > 0))
-            };
-            if let Some(rs) = target {
-                if rs_replicas(rs) != r {
-                    scale_to(ctx, d, rs, r);
-                }
+    if (new.is_some() || !olds.is_empty()) && active <= 1 {
+        let target: Option<&mut ReplicaSet> = if active == 0 {
+            match new.as_mut() {
+                Some(rs) => Some(rs),
+                None => olds.iter_mut().max_by(|a, b| created_key(a).cmp(&created_key(b))),
             }
-            return;
+        } else {
+            new.as_mut().filter(|rs| rs_replicas(rs) > 0).or_else(|| olds.iter_mut().find(|rs| rs_replicas(rs) > 0))
+        };
+        if let Some(rs) = target {
+            if rs_replicas(rs) != r {
+                scale_to(ctx, d, rs, r);
+            }
         }
+        return;
     }
     // A saturated new replica set: the old ones go to zero.
     let saturated = new.as_ref().is_some_and(|rs| rs_replicas(rs) == r && desired_annotation(rs) == Some(r) && rs_available(rs) == r);

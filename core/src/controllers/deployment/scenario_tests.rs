@@ -59,7 +59,7 @@ pub(crate) fn replica_sets(sim: &Sim) -> Vec<ReplicaSet> {
             _ => None,
         })
         .collect();
-    v.sort_by_key(|r| super::util::revision(r));
+    v.sort_by_key(super::util::revision);
     v
 }
 
@@ -226,7 +226,7 @@ fn recreate_removes_old_pods_before_creating_new_ones() {
     let old_rs = replica_sets(&sim)[0].metadata.name.clone().unwrap();
     kubectl(&mut sim, "set image deployment/web web=nginx:1.26");
     step_checked(&mut sim, |sim| {
-        let ps = pods(&sim);
+        let ps = pods(sim);
         let old = ps.iter().any(|p| p.metadata.name.as_ref().unwrap().starts_with(&format!("{old_rs}-")));
         let new = ps.iter().any(|p| !p.metadata.name.as_ref().unwrap().starts_with(&format!("{old_rs}-")));
         assert!(!(old && new), "old and new pods together");
