@@ -39,3 +39,36 @@ pub fn finish() {
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
+thread_local! {
+    static CLUSTER: RefCell<Option<(Sim, Vec<Object>)>> = const { RefCell::new(None) };
+}
+
+/// The whole-cluster benchmark of `core/benches/cluster.rs`: a cluster of `nodes` nodes and
+/// `deployments` Deployments of `replicas` pods to apply (not timed).
+#[wasm_bindgen]
+pub fn prepare_cluster(nodes: u32, deployments: u32, replicas: u32) {
+    use fishbowl_core::controllers::Controller;
+    let sim = Sim::new(workload::scale_config(nodes as usize, Controller::ALL));
+    let objects = (0..deployments as usize).map(|i| workload::deployment(i, replicas)).collect();
+    CLUSTER.with(|c| *c.borrow_mut() = Some((sim, objects)));
+}
+
+/// Applies the Deployments and settles (timed); returns the pods Running and Ready.
+#[wasm_bindgen]
+pub fn run_cluster() -> u32 {
+    CLUSTER.with(|c| match c.borrow_mut().as_mut() {
+        Some((sim, objects)) => {
+            workload::apply_all(sim, std::mem::take(objects));
+            sim.settle(u64::MAX);
+            workload::running_ready(sim).0 as u32
+        }
+        None => 0,
+    })
+}
+
+/// Frees the cluster (not timed).
+#[wasm_bindgen]
+pub fn finish_cluster() {
+    CLUSTER.with(|c| c.borrow_mut().take());
+}

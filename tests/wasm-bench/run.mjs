@@ -3,6 +3,18 @@ import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 const require = createRequire(import.meta.url);
 const bench = require(process.argv[2]);
+if (process.argv[3] === 'cluster') {
+  // node run.mjs PKG cluster NODES DEPLOYMENTS REPLICAS: one run of the whole-cluster benchmark.
+  const [nodes, deployments, replicas] = process.argv.slice(4, 7).map(Number);
+  bench.prepare_cluster(nodes, deployments, replicas);
+  const t0 = performance.now();
+  const ready = bench.run_cluster();
+  const seconds = (performance.now() - t0) / 1000;
+  bench.finish_cluster();
+  if (ready !== deployments * replicas) { console.error(`${ready} of ${deployments * replicas} pods ready`); process.exit(1); }
+  console.log(JSON.stringify({ pods: ready, settle: seconds }));
+  process.exit(0);
+}
 const n = Number(process.argv[3] ?? 150000);
 // Cold (fresh linear memory), then warm (memory reused; median of five), as natively.
 function timed() {
