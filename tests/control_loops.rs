@@ -155,3 +155,22 @@ fn a_node_joins_and_a_deleted_node_s_pods_are_collected() {
     assert!(!after.contains_key("node-4"), "{after:?}");
     assert_eq!(after.values().sum::<usize>(), 8, "replacements were created: {after:?}");
 }
+
+#[test]
+fn the_scheduler_relists_when_the_watch_log_was_compacted_past_it() {
+    use fishbowl_core::controllers::Controller;
+    use fishbowl_core::{workload, ClusterConfig};
+    // More writes than the watch window before the scheduler first looks: its cache must
+    // rebuild from a list, as an informer does after "too old resource version".
+    let config = ClusterConfig { controllers: vec![Controller::Scheduler], ..ClusterConfig::default() };
+    let mut sim = Sim::new(config);
+    let writes = 2 * fishbowl_core::store::WATCH_WINDOW + 10;
+    workload::write_pods(&mut sim, (0..writes).map(workload::pod).collect());
+    sim.after_action();
+    assert!(sim.store().log().len() < writes, "the log was compacted");
+    sim.settle(u64::MAX);
+    let (bound, all) = workload::bound(&sim);
+    assert_eq!(all, writes);
+    // Each pod requests 100m of a node's 4 CPUs: 40 per node fit, the rest stay Pending.
+    assert_eq!(bound, 3 * 40);
+}

@@ -66,6 +66,12 @@ pub struct Cache {
 impl Cache {
     /// Applies the writes since the last sync.
     pub fn sync(&mut self, store: &Store) {
+        // The log was compacted past what this cache has read: relist, as an informer does when
+        // its watch gets "too old resource version".
+        if store.log().first().is_some_and(|e| e.resource_version > self.cursor + 1) {
+            self.relist(store);
+            return;
+        }
         for ev in store.events_since(self.cursor) {
             match ev.key.kind {
                 Kind::Node => match ev.event_type {
@@ -84,6 +90,30 @@ impl Cache {
             self.rebuild_order();
             self.order_dirty = false;
         }
+    }
+
+    /// Rebuilds the node and pod view from the store, keeping the scheduling queue, decisions
+    /// and walk position.
+    fn relist(&mut self, store: &Store) {
+        let fresh = Cache {
+            queue: std::mem::take(&mut self.queue),
+            epoch: self.epoch + 1,
+            decisions: std::mem::take(&mut self.decisions),
+            recent: std::mem::take(&mut self.recent),
+            next_start: self.next_start,
+            ..Cache::default()
+        };
+        *self = fresh;
+        for obj in store.list(Kind::Node, None) {
+            let name = obj.metadata().name.clone().unwrap_or_default();
+            self.upsert_node(&name, obj.clone());
+        }
+        for obj in store.list(Kind::Pod, None) {
+            self.pod_event(&ObjectRef::of(obj), WatchEventType::Added, obj);
+        }
+        self.cursor = store.resource_version();
+        self.rebuild_order();
+        self.order_dirty = false;
     }
 
     /// Every node known (including ones deleted while pods are still accounted to them), by name.
