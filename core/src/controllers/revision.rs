@@ -48,8 +48,7 @@ pub fn fnv32a(bytes: &[u8], collision_count: Option<i32>) -> u32 {
 
 /// `rand.SafeEncodeString` of the decimal text of `h`.
 pub fn encode(h: u32) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    h.to_string().chars().map(|c| ALPHABET[(c as usize) % ALPHABET.len()] as char).collect()
+    super::deployment::util::safe_encode(&h.to_string())
 }
 
 /// `controller.ComputeHash` of a pod template (the DaemonSet's revision hash).

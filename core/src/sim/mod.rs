@@ -288,7 +288,12 @@ impl Sim {
 
     /// The write path, for callers that act as a component.
     pub fn api(&mut self) -> Api<'_> {
-        Api {
+        self.api_and_controllers().0
+    }
+
+    /// The write path and the controllers' caches, borrowed together for a reconcile.
+    fn api_and_controllers(&mut self) -> (Api<'_>, &mut crate::controllers::ControllerState) {
+        let api = Api {
             store: &mut self.store,
             rng: &mut self.rng,
             now: self.now,
@@ -297,7 +302,8 @@ impl Sim {
             metrics: &mut self.metrics,
             net: &mut self.net,
             recorder: &mut self.recorder,
-        }
+        };
+        (api, &mut self.controllers)
     }
 
     /// What controllers keep between reconciles (the scheduler's cache and decisions).
@@ -429,17 +435,8 @@ impl Sim {
                 }
                 let by = Component::new(controller.component());
                 let requeue = {
-                    let mut api = Api {
-                        store: &mut self.store,
-                        rng: &mut self.rng,
-                        now: self.now,
-                        alloc: &mut self.alloc,
-                        logs: &mut self.logs,
-                        metrics: &mut self.metrics,
-                        net: &mut self.net,
-                        recorder: &mut self.recorder,
-                    };
-                    let mut ctx = Ctx { api: &mut api, by, cause, state: &mut self.controllers };
+                    let (mut api, state) = self.api_and_controllers();
+                    let mut ctx = Ctx { api: &mut api, by, cause, state };
                     controller.reconcile(&mut ctx, &key)
                 };
                 let timer = Cause::Timer(match cause {

@@ -6,8 +6,6 @@
 //! is tolerated once the daemon tolerations are added. A node whose only untolerated taints
 //! are NoSchedule keeps a pod already there but gets no new one.
 
-use std::collections::BTreeMap;
-
 use k8s_openapi::api::core::v1::{Affinity, Node, NodeAffinity, NodeSelector, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Toleration};
 
 use crate::scheduler::plugins::taint_toleration::tolerates;
@@ -74,39 +72,9 @@ pub fn target_of(spec: Option<&PodSpec>) -> Option<String> {
     })
 }
 
-fn label_requirement(r: &NodeSelectorRequirement, labels: Option<&BTreeMap<String, String>>) -> bool {
-    let value = labels.and_then(|l| l.get(&r.key));
-    let values = r.values.as_deref().unwrap_or(&[]);
-    let int = |s: &str| s.parse::<i64>().ok();
-    match r.operator.as_str() {
-        "In" => value.is_some_and(|v| values.contains(v)),
-        "NotIn" => value.is_none_or(|v| !values.contains(v)),
-        "Exists" => value.is_some(),
-        "DoesNotExist" => value.is_none(),
-        "Gt" | "Lt" => match (value.and_then(|v| int(v)), values) {
-            (Some(v), [b]) => int(b).is_some_and(|b| if r.operator == "Gt" { v > b } else { v < b }),
-            _ => false,
-        },
-        _ => false,
-    }
-}
-
-fn field_requirement(r: &NodeSelectorRequirement, name: &str) -> bool {
-    let values = r.values.as_deref().unwrap_or(&[]);
-    match (r.key.as_str(), r.operator.as_str()) {
-        ("metadata.name", "In") => values.iter().any(|v| v == name),
-        ("metadata.name", "NotIn") => !values.iter().any(|v| v == name),
-        _ => false,
-    }
-}
-
 fn term_matches(t: &NodeSelectorTerm, node: &Node) -> bool {
-    let exprs = t.match_expressions.as_deref().unwrap_or(&[]);
-    let fields = t.match_fields.as_deref().unwrap_or(&[]);
     let name = node.metadata.name.as_deref().unwrap_or("");
-    (!exprs.is_empty() || !fields.is_empty())
-        && exprs.iter().all(|r| label_requirement(r, node.metadata.labels.as_ref()))
-        && fields.iter().all(|r| field_requirement(r, name))
+    crate::scheduler::plugins::node_affinity::term_matches_node(t, name, node.metadata.labels.as_ref())
 }
 
 /// `(shouldRun, shouldContinueRunning)` for the template `spec` on `node`.

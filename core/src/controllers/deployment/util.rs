@@ -293,17 +293,7 @@ pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
 /// count, written as decimal digits through the generateName alphabet (`rand.SafeEncodeString`).
 pub fn pod_template_hash(t: &PodTemplateSpec, collision_count: Option<i32>) -> String {
     let bytes = serde_json::to_vec(&normalised_template(t)).unwrap_or_default();
-    let mut h: u32 = 0x811c_9dc5;
-    let mut feed = |b: u8| {
-        h ^= u32::from(b);
-        h = h.wrapping_mul(0x0100_0193);
-    };
-    bytes.iter().for_each(|&b| feed(b));
-    if let Some(c) = collision_count {
-        (c as u32).to_le_bytes().iter().for_each(|&b| feed(b));
-        [0u8; 4].iter().for_each(|&b| feed(b));
-    }
-    safe_encode(&h.to_string())
+    safe_encode(&crate::controllers::revision::fnv32a(&bytes, collision_count).to_string())
 }
 
 /// `rand.SafeEncodeString`: each character to the alphabet entry at (code point mod 27).

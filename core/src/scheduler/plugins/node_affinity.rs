@@ -49,12 +49,19 @@ fn field_requirement(r: &NodeSelectorRequirement, node_name: &str) -> bool {
 }
 
 pub fn term_matches(term: &NodeSelectorTerm, node: &NodeInfo) -> bool {
+    term_matches_node(term, node.name(), node.labels())
+}
+
+/// A node selector term against a node's name and labels (also what the DaemonSet controller
+/// uses to decide where its pods should run): requirements ANDed; an empty term matches
+/// nothing.
+pub fn term_matches_node(term: &NodeSelectorTerm, name: &str, labels: Option<&BTreeMap<String, String>>) -> bool {
     let exprs = term.match_expressions.as_deref().unwrap_or(&[]);
     let fields = term.match_fields.as_deref().unwrap_or(&[]);
     if exprs.is_empty() && fields.is_empty() {
         return false;
     }
-    exprs.iter().all(|r| label_requirement(r, node.labels())) && fields.iter().all(|r| field_requirement(r, node.name()))
+    exprs.iter().all(|r| label_requirement(r, labels)) && fields.iter().all(|r| field_requirement(r, name))
 }
 
 /// Whether `node` satisfies the pod's nodeSelector and required node affinity.
