@@ -214,17 +214,7 @@ fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, activ
             let mut failed = false;
             for _ in 0..n {
                 let pod = pod_from_template(owner, &name, &template);
-                match ctx.api.create(pod.into(), &ctx.by, ctx.cause) {
-                    Ok(created) => {
-                        let msg = format!("Created pod: {}", created.name());
-                        events::record(ctx.api, owner, EventType::Normal, "SuccessfulCreate", &msg, &ctx.by, None, ctx.cause);
-                    }
-                    Err(e) => {
-                        let msg = format!("Error creating: {}", e.message());
-                        events::record(ctx.api, owner, EventType::Warning, "FailedCreate", &msg, &ctx.by, None, ctx.cause);
-                        failed = true;
-                    }
-                }
+                failed |= !create_pod_reporting(ctx, owner, pod);
             }
             if failed {
                 break;
@@ -280,3 +270,21 @@ pub(crate) fn pod_from_template(owner: &Object, owner_name: &str, template: &Pod
 #[cfg(test)]
 #[path = "replicaset_tests.rs"]
 mod tests;
+
+/// Creates a controller's pod and records what the controller's pod control records:
+/// `SuccessfulCreate` `Created pod: <name>`, or `FailedCreate` `Error creating: <reason>`.
+/// Returns whether the pod was created.
+pub(crate) fn create_pod_reporting(ctx: &mut Ctx<'_, '_>, owner: &Object, pod: Pod) -> bool {
+    match ctx.api.create(pod.into(), &ctx.by, ctx.cause) {
+        Ok(created) => {
+            let msg = format!("Created pod: {}", created.name());
+            events::record(ctx.api, owner, EventType::Normal, "SuccessfulCreate", &msg, &ctx.by, None, ctx.cause);
+            true
+        }
+        Err(e) => {
+            let msg = format!("Error creating: {}", e.message());
+            events::record(ctx.api, owner, EventType::Warning, "FailedCreate", &msg, &ctx.by, None, ctx.cause);
+            false
+        }
+    }
+}

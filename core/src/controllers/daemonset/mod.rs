@@ -211,16 +211,7 @@ fn create_pod(ctx: &mut Ctx<'_, '_>, owner: &Arc<Object>, ds: &DaemonSet, node: 
     add_daemon_tolerations(spec);
     spec.affinity = Some(target_node(spec.affinity.take(), node));
     let pod = pod_from_template(owner, ds.metadata.name.as_deref().unwrap_or(""), &template);
-    match ctx.api.create(pod.into(), &ctx.by, ctx.cause) {
-        Ok(created) => {
-            let msg = format!("Created pod: {}", created.name());
-            events::record(ctx.api, owner, EventType::Normal, "SuccessfulCreate", &msg, &ctx.by, None, ctx.cause);
-        }
-        Err(e) => {
-            let msg = format!("Error creating: {}", e.message());
-            events::record(ctx.api, owner, EventType::Warning, "FailedCreate", &msg, &ctx.by, None, ctx.cause);
-        }
-    }
+    super::replicaset::create_pod_reporting(ctx, owner, pod);
 }
 
 fn delete_pod(ctx: &mut Ctx<'_, '_>, owner: &Arc<Object>, name: &str) {
