@@ -41,17 +41,7 @@ pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
 }
 
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let Some(ns) = key.namespace.clone() else { return Requeue::Done };
-    match key.kind {
-        Kind::Service => sync_service(ctx, &ns, &key.name),
-        Kind::Pod => {
-            for service in sp::services_for_pod(ctx.api.store, &ctx.state.endpoints, key) {
-                sync_service(ctx, &ns, &service);
-            }
-        }
-        _ => {}
-    }
-    Requeue::Done
+    sp::reconcile_services(ctx, key, |state| &state.endpoints, sync_service)
 }
 
 /// `syncService`.

@@ -54,17 +54,7 @@ pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
 }
 
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let Some(ns) = key.namespace.clone() else { return Requeue::Done };
-    match key.kind {
-        Kind::Service => sync_service(ctx, &ns, &key.name),
-        Kind::Pod => {
-            for service in sp::services_for_pod(ctx.api.store, &ctx.state.endpointslice, key) {
-                sync_service(ctx, &ns, &service);
-            }
-        }
-        _ => {}
-    }
-    Requeue::Done
+    sp::reconcile_services(ctx, key, |state| &state.endpointslice, sync_service)
 }
 
 /// Ports as the grouping key: sorted, so that pods resolving the same ports share slices.

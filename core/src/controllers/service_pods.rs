@@ -17,6 +17,8 @@ use crate::api::{Kind, Object};
 use crate::store::{ObjectRef, Store};
 use crate::time::{from_unix_secs, rfc3339};
 
+use super::{ControllerState, Ctx, Requeue};
+
 /// The annotation both controllers stamp with the time of the oldest change not yet reflected.
 pub const LAST_CHANGE_TRIGGER_TIME: &str = "endpoints.kubernetes.io/last-change-trigger-time";
 /// The label the API server's service registry and both controllers put on headless Services'
@@ -145,6 +147,27 @@ pub fn selected_pods(store: &Store, ns: &str, selector: &BTreeMap<String, String
         .filter(|o| selects(selector, o.labels()))
         .cloned()
         .collect()
+}
+
+/// What both endpoint controllers do with a key: a Service key syncs that Service; a Pod key
+/// syncs every Service that selects the pod now or did at its last sync (`cache`).
+pub fn reconcile_services(
+    ctx: &mut Ctx<'_, '_>,
+    key: &ObjectRef,
+    cache: fn(&ControllerState) -> &Cache,
+    sync_service: fn(&mut Ctx<'_, '_>, &str, &str),
+) -> Requeue {
+    let Some(ns) = key.namespace.clone() else { return Requeue::Done };
+    match key.kind {
+        Kind::Service => sync_service(ctx, &ns, &key.name),
+        Kind::Pod => {
+            for service in services_for_pod(ctx.api.store, cache(ctx.state), key) {
+                sync_service(ctx, &ns, &service);
+            }
+        }
+        _ => {}
+    }
+    Requeue::Done
 }
 
 /// The Services to sync after a pod changed: those in its namespace that select it now, and
