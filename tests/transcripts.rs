@@ -74,7 +74,8 @@ fn parse(text: &str) -> Result<Transcript, String> {
         } else if let Some(command) = line.strip_prefix("$ ") {
             let mut expected = String::new();
             while let Some((_, next)) = lines.peek() {
-                if next.starts_with("$ ") || next.starts_with("--- ") || next.starts_with("## ") {
+                // Output may hold lines like ping's `--- 10.244.0.2 ping statistics ---`.
+                if next.starts_with("$ ") || next.starts_with("--- file ") || next.starts_with("--- config ") || next.starts_with("## ") {
                     break;
                 }
                 expected.push_str(next);

@@ -9,7 +9,8 @@
 //! events               the event chain of the last action, as an indented tree
 //! time                 the simulated clock
 //! node NAME -- CMD     a command on a node (see `crate::shell`)
-//! trace …              a packet's path (needs the network data path, not simulated yet)
+//! trace SRC DST        a packet's path, hop by hop (see `crate::trace_command`)
+//! pcap FILE [NODE/DEV] the last trace's frames as a libpcap file
 //! # …                  a comment
 //! ```
 //!
@@ -135,11 +136,10 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
         "time" => Output::ok(format!("{}\n", sim.now())),
         "node" => node_command(sim, rest),
         "load" => load_command(sim, rest),
-        "trace" => Output::error(
-            "error: trace follows packets through the network data path, which this version does not simulate",
-        ),
+        "trace" => crate::trace_command::trace(sim, rest),
+        "pcap" => crate::trace_command::pcap(sim, rest, files),
         other => Output::error(format!(
-            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, load, trace"
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, load, trace, pcap"
         )),
     }
 }
@@ -220,5 +220,7 @@ fn node_command(sim: &mut Sim, rest: &[String]) -> Output {
     if sim.get(&key).is_none() {
         return Output::error(format!("error: there is no node \"{name}\" (see `kubectl get nodes`)"));
     }
-    crate::shell::run(crate::shell::Host::Node { name }, &rest[2..])
+    let argv = &rest[2..];
+    crate::shell::net::run(sim, &crate::shell::net::At::node(name), argv)
+        .unwrap_or_else(|| crate::shell::run(crate::shell::Host::Node { name }, argv))
 }

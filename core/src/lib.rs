@@ -6,14 +6,15 @@
 //! ## Layers (dependencies point downwards)
 //!
 //! ```text
-//! console, bin   one command line in, its output out (browser console and `fishbowl` CLI)
+//! console, bin   one command line in, its output out (browser console and `fishbowl` CLI);
+//!                trace_command: `trace` and `pcap`
 //! kubectl        kubectl's commands, tables, describers and messages
 //! shell          commands run on nodes and in containers (`node … --`, `kubectl exec`)
 //! view           plain-data snapshots for the UI
 //! controllers    level-triggered reconcilers woken by the watch log
 //! scheduler      kube-scheduler's framework: cache, filter and score plugins, decisions
 //! kubelet        one simulated kubelet per node: pod workers, image catalog, pod status
-//! net            per-node network state: host-local IPAM behind CNI ADD/DEL
+//! net            the data path: namespaces, devices, routes, ARP, bridge, flannel, traces
 //! sim            Sim: clock, queue, RNG, bootstrap, the API server write path, apply, events
 //! admission      LimitRange and ResourceQuota
 //! store          versioned object store, the one mutation path, the ordered write (watch) log
@@ -39,6 +40,7 @@ pub mod shell;
 pub mod sim;
 pub mod store;
 pub mod time;
+pub mod trace_command;
 pub mod view;
 pub mod workload;
 

@@ -14,7 +14,7 @@ use fishbowl_core::console::Console;
 use fishbowl_core::kubectl::{Files, Output};
 use fishbowl_core::{ClusterConfig, Sim};
 
-const USAGE: &str = "usage: fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw] [--proxy-mode iptables|ipvs|userspace] [SCRIPT]";
+const USAGE: &str = "usage: fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw] [--underlay l2|l3] [--proxy-mode iptables|ipvs|userspace] [SCRIPT]";
 
 /// `-f` paths are read relative to the working directory.
 struct Disk;
@@ -25,6 +25,10 @@ impl Files for Disk {
             std::io::ErrorKind::NotFound => format!("the path \"{path}\" does not exist"),
             _ => format!("cannot read \"{path}\": {e}"),
         })
+    }
+
+    fn write(&self, path: &str, bytes: &[u8]) -> Result<(), String> {
+        std::fs::write(path, bytes).map_err(|e| format!("cannot write \"{path}\": {e}"))
     }
 }
 
@@ -47,6 +51,7 @@ fn parse_args(args: &[String]) -> Result<(ClusterConfig, Option<String>), String
                 }
             }
             "--network" => config.network = value()?.parse()?,
+            "--underlay" => config.underlay = value()?.parse()?,
             "--proxy-mode" => config.proxy_mode = value()?.parse()?,
             "-h" | "--help" => return Err(USAGE.into()),
             f if f.starts_with('-') => return Err(format!("unknown option {f}\n{USAGE}")),

@@ -10,6 +10,8 @@
 //! namespace.rs        namespace deletion: delete the contents, then the namespace
 //! scheduler.rs        default-scheduler: binds pending pods (framework in `crate::scheduler`)
 //! replicaset.rs       ReplicaSet: pods from the template, adoption and orphaning
+//! replicationcontroller.rs
+//!                     ReplicationController: the ReplicaSet sync on its ReplicaSet form
 //! deployment/         Deployment: ReplicaSets per template, rolling update and recreate
 //! owner.rs            ownerReference helpers, pod readiness and availability
 //! pod_ranking.rs      which pods a ReplicaSet deletes first
@@ -26,6 +28,12 @@
 //! statefulset/        StatefulSet: ordinal pods, claims per pod, ordered and rolling updates
 //! daemonset/          DaemonSet: one pod per eligible node, node events, rolling update
 //! revision.rs         ControllerRevisions of DaemonSets and StatefulSets: hash, create, history
+//! pv_binder.rs        persistentvolume-binder: claims to volumes, phases, reclaim, default class
+//! pv_matching.rs      which volume a claim binds to (class, modes, selector, size, node)
+//! pv_volume.rs        the binder's volume side: Available, Bound, Released, reclaim
+//! pv_provisioner.rs   rancher.io/local-path: PersistentVolumes for claims on the selected node
+//! serviceaccount.rs   a `default` ServiceAccount in every namespace
+//! root_ca.rs          root-ca-cert-publisher: ConfigMap `kube-root-ca.crt` in every namespace
 //! ```
 
 pub mod deployment;
@@ -40,6 +48,7 @@ pub mod podgc;
 pub mod owner;
 pub mod pod_ranking;
 pub mod replicaset;
+pub mod replicationcontroller;
 pub mod revision;
 pub mod scheduler;
 pub mod service_pods;
@@ -47,6 +56,14 @@ pub mod statefulset;
 pub mod daemonset;
 pub mod job;
 pub mod cronjob;
+pub mod pv_binder;
+pub mod pv_matching;
+pub mod pv_provisioner;
+pub mod pv_volume;
+pub mod serviceaccount;
+pub mod root_ca;
+#[cfg(test)]
+pub(crate) mod storage_test_support;
 
 use crate::sim::apiserver::Api;
 use crate::store::{Cause, Component, ObjectRef, WatchEvent};
@@ -72,6 +89,11 @@ pub enum Controller {
     Job,
     CronJob,
     TtlAfterFinished,
+    PersistentVolumeBinder,
+    Provisioner,
+    ServiceAccount,
+    RootCaPublisher,
+    ReplicationController,
 }
 
 /// What a reconcile asks for next.
@@ -129,6 +151,11 @@ impl Controller {
         Controller::Job,
         Controller::CronJob,
         Controller::TtlAfterFinished,
+        Controller::PersistentVolumeBinder,
+        Controller::Provisioner,
+        Controller::ServiceAccount,
+        Controller::RootCaPublisher,
+        Controller::ReplicationController,
     ];
 
     /// The component name written as the author of this controller's writes. (Kubelets name
@@ -151,6 +178,11 @@ impl Controller {
             Controller::Job => "job-controller",
             Controller::CronJob => "cronjob-controller",
             Controller::TtlAfterFinished => "ttl-after-finished-controller",
+            Controller::PersistentVolumeBinder => "persistentvolume-controller",
+            Controller::Provisioner => "local-path-provisioner",
+            Controller::ServiceAccount => "serviceaccount-controller",
+            Controller::RootCaPublisher => "root-ca-cert-publisher",
+            Controller::ReplicationController => "replication-controller",
         }
     }
 
@@ -160,6 +192,7 @@ impl Controller {
             // The HPA's work queue delays every sync by the sync period.
             Controller::HorizontalPodAutoscaler => hpa::SYNC_PERIOD,
             Controller::PodGc => podgc::QUARANTINE,
+            Controller::Provisioner => pv_provisioner::PROVISIONING_TIME,
             _ => SimDuration::from_millis(1),
         }
     }
@@ -183,6 +216,11 @@ impl Controller {
             Controller::Job => job::keys_for(event),
             Controller::CronJob => cronjob::keys_for(event),
             Controller::TtlAfterFinished => job::ttl::keys_for(event),
+            Controller::PersistentVolumeBinder => pv_binder::keys_for(event),
+            Controller::Provisioner => pv_provisioner::keys_for(event),
+            Controller::ServiceAccount => serviceaccount::keys_for(event),
+            Controller::RootCaPublisher => root_ca::keys_for(event),
+            Controller::ReplicationController => replicationcontroller::keys_for(event),
         }
     }
 
@@ -204,6 +242,11 @@ impl Controller {
             Controller::Job => job::reconcile(ctx, key),
             Controller::CronJob => cronjob::reconcile(ctx, key),
             Controller::TtlAfterFinished => job::ttl::reconcile(ctx, key),
+            Controller::PersistentVolumeBinder => pv_binder::reconcile(ctx, key),
+            Controller::Provisioner => pv_provisioner::reconcile(ctx, key),
+            Controller::ServiceAccount => serviceaccount::reconcile(ctx, key),
+            Controller::RootCaPublisher => root_ca::reconcile(ctx, key),
+            Controller::ReplicationController => replicationcontroller::reconcile(ctx, key),
         }
     }
 }

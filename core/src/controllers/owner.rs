@@ -84,3 +84,26 @@ pub fn is_active(pod: &Pod) -> bool {
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
     pod.metadata.deletion_timestamp.is_none() && !matches!(phase, Some("Succeeded") | Some("Failed"))
 }
+
+/// The workloads of `kind` in `namespace` whose pod template runs as ServiceAccount `account`
+/// (unset means `default`): the ones to sync again when that account is created, since their
+/// pod creations were refused while it was missing (the real controllers retry with their
+/// rate limiters until it exists).
+pub fn running_as(store: &crate::store::Store, kind: Kind, namespace: Option<&str>, account: &str) -> Vec<ObjectRef> {
+    store
+        .list(kind, namespace)
+        .filter(|o| {
+            let template = match o.as_ref() {
+                Object::ReplicaSet(r) => r.spec.template.as_ref(),
+                Object::ReplicationController(r) => r.spec.as_ref().and_then(|s| s.template.as_ref()),
+                Object::StatefulSet(s) => Some(&s.spec.template),
+                Object::DaemonSet(d) => Some(&d.spec.template),
+                Object::Job(j) => j.spec.as_ref().map(|s| &s.template),
+                _ => None,
+            };
+            let name = template.and_then(|t| t.spec.as_ref()).and_then(|s| s.service_account_name.as_deref());
+            name.filter(|n| !n.is_empty()).unwrap_or("default") == account
+        })
+        .map(|o| ObjectRef::of(o))
+        .collect()
+}

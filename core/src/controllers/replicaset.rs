@@ -4,6 +4,9 @@
 //! deletes surplus ones in `pod_ranking` order, and reports replicas, fullyLabeledReplicas,
 //! readyReplicas, availableReplicas and observedGeneration.
 //!
+//! Creations refused because the pods' ServiceAccount does not exist yet are retried when it
+//! is created.
+//!
 //! Pods are listed per namespace (`Store::list(Pod, ns)`); the real controller reads an
 //! informer's namespace index the same way.
 
@@ -20,7 +23,7 @@ use crate::store::selector::{self, Selector};
 use crate::store::{ObjectRef, WatchEvent, WatchEventType};
 use crate::time::SimDuration;
 
-use super::owner::{availability, controller_key, controller_of, controller_ref, is_active, is_ready};
+use super::owner::{availability, controller_key, controller_of, controller_ref, is_active, is_ready, running_as};
 use super::pod_ranking::rank_for_deletion;
 use super::{Ctx, Requeue};
 
@@ -39,6 +42,8 @@ pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
             let orphan = controller_of(meta).is_none() && event.event_type != WatchEventType::Deleted && meta.deletion_timestamp.is_none();
             if orphan { vec![event.key.clone()] } else { vec![] }
         }
+        // Pod creations refused for a missing ServiceAccount are retried once it exists.
+        Kind::ServiceAccount if event.event_type == WatchEventType::Added => vec![event.key.clone()],
         _ => vec![],
     }
 }
@@ -47,8 +52,20 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     match key.kind {
         Kind::ReplicaSet => sync(ctx, key),
         Kind::Pod => adopt_orphan(ctx, key),
+        Kind::ServiceAccount => account_created(ctx, key),
         _ => Requeue::Done,
     }
+}
+
+/// A ServiceAccount appeared: the replica sets whose pods run as it sync again (the real
+/// controller retries a failed create with its rate limiter until the account exists).
+fn account_created(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    let sets = running_as(ctx.api.store, Kind::ReplicaSet, key.namespace.as_deref(), &key.name);
+    let mut requeue = Requeue::Done;
+    for rs in sets {
+        requeue = earliest(requeue, sync(ctx, &rs));
+    }
+    requeue
 }
 
 /// An orphan pod appeared or changed: every replica set whose selector matches it syncs (the
@@ -89,18 +106,27 @@ pub(crate) fn earliest(a: Requeue, b: Requeue) -> Requeue {
 fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     let Some(obj) = ctx.api.store.get(key).cloned() else { return Requeue::Done };
     let Object::ReplicaSet(rs) = obj.as_ref() else { return Requeue::Done };
+    sync_as(ctx, &obj, rs)
+}
+
+/// The sync of `obj` seen as the ReplicaSet `rs` (a ReplicationController is synced through
+/// its ReplicaSet form, as the real replication manager does).
+pub(crate) fn sync_as(ctx: &mut Ctx<'_, '_>, obj: &Arc<Object>, rs: &ReplicaSet) -> Requeue {
     let spec = &rs.spec;
     let Ok(sel) = selector::from_label_selector(&spec.selector) else { return Requeue::Done };
     let uid = rs.metadata.uid.clone().unwrap_or_default();
     let deleting = rs.metadata.deletion_timestamp.is_some();
-    let owned = claim_pods(ctx, &obj, &uid, &sel, deleting);
+    let owned = claim_pods(ctx, obj, &uid, &sel, deleting);
     let active: Vec<Arc<Object>> = owned.into_iter().filter(|o| matches!(o.as_ref(), Object::Pod(p) if is_active(p))).collect();
     let min_ready = spec.min_ready_seconds.unwrap_or(0);
     let (status, wait) = calculate_status(ctx, rs, &active, min_ready);
     if !deleting {
-        manage_replicas(ctx, &obj, rs, &active);
+        manage_replicas(ctx, obj, rs, &active);
     }
-    update_status(ctx, rs, status);
+    match obj.as_ref() {
+        Object::ReplicationController(rc) => super::replicationcontroller::update_status(ctx, rc, status),
+        _ => update_status(ctx, rs, status),
+    }
     wait.map_or(Requeue::Done, Requeue::After)
 }
 
@@ -112,7 +138,7 @@ fn claim_pods(ctx: &mut Ctx<'_, '_>, owner: &Object, uid: &str, sel: &Selector, 
     // orphans its selector matches: no scan of the namespace.
     let store = &ctx.api.store;
     let mut pods: Vec<Arc<Object>> = store
-        .dependents_of("ReplicaSet", owner.name())
+        .dependents_of(owner.kind().info().name, owner.name())
         .filter(|k| k.kind == Kind::Pod && k.namespace.as_deref() == Some(ns))
         .filter_map(|k| store.get(k))
         .filter(|o| controller_of(o.metadata()).is_some_and(|r| r.uid == uid))

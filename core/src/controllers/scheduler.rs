@@ -14,6 +14,9 @@
 //! same way and only bumps the event's count, so it is not modelled: the simulation can then
 //! come to rest while pods are Pending.
 //!
+//! A pod whose claims wait for their first consumer is bound only after the chosen node was
+//! named on those claims and they were bound (VolumeBinding's PreBind).
+//!
 //! Cluster events all map to one key, [`flush_key`]; its reconcile retries the waiting pods
 //! whose back-off is over, naming the event as the cause, so a node joining schedules the pods
 //! that waited for room. Pods still backing off are retried by their own timer.
@@ -24,12 +27,14 @@ use k8s_openapi::api::core::v1::{Pod, PodCondition};
 
 use crate::api::{Kind, Object};
 use crate::scheduler::framework;
+use crate::scheduler::plugins::volume_binding;
 use crate::scheduler::cache::QueuedPod;
 use crate::sim::apiserver::k8s_time;
 use crate::sim::events::{self, EventType};
 use crate::store::{rv_of, ObjectRef, WatchEvent, WatchEventType};
 use crate::time::{SimDuration, SimTime};
 
+use super::pv_matching::ANN_SELECTED_NODE;
 use super::{Ctx, Requeue};
 
 pub const SCHEDULER_NAME: &str = "default-scheduler";
@@ -144,7 +149,12 @@ fn attempt(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, obj: &Arc<Object>) -> Requeue
     let decision = framework::schedule(&mut ctx.state.scheduler, ctx.api.store, ctx.api.rng, key, pod, now, attempts);
     let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
     let name = pod.metadata.name.as_deref().unwrap_or("");
+    let delayed = match &decision.selected {
+        Some(_) => volume_binding::claims_to_bind(ctx.api.store, pod),
+        None => Vec::new(),
+    };
     let requeue = match (&decision.selected, &decision.message) {
+        (Some(node), _) if !delayed.is_empty() => wait_for_volumes(ctx, key, obj, node, &delayed, now),
         (Some(node), _) => {
             let mut bound = (**pod).clone();
             bound.metadata.resource_version = None;
@@ -173,6 +183,21 @@ fn attempt(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, obj: &Arc<Object>) -> Requeue
     };
     ctx.state.scheduler.keep_decision(decision);
     requeue
+}
+
+/// VolumeBinding's PreBind: name the chosen node on the pod's delayed claims, then wait for
+/// them to be bound (provisioned there) before binding the pod; the claim and volume writes
+/// bring the pod back. Waiting is not a failed attempt: the back-off does not grow.
+fn wait_for_volumes(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, obj: &Arc<Object>, node: &str, claims: &[(ObjectRef, bool)], now: SimTime) -> Requeue {
+    for (claim, _) in claims.iter().filter(|(_, needs_node)| *needs_node) {
+        let Some(Object::PersistentVolumeClaim(pvc)) = ctx.api.store.get(claim).map(|o| o.as_ref()) else { continue };
+        let mut annotated = (**pvc).clone();
+        annotated.metadata.annotations.get_or_insert_with(Default::default).insert(ANN_SELECTED_NODE.into(), node.to_string());
+        annotated.metadata.resource_version = None;
+        let _ = ctx.api.update(annotated.into(), &ctx.by, ctx.cause);
+    }
+    let attempts = ctx.state.scheduler.queued(key).map_or(0, |q| q.attempts);
+    failed(ctx, key, attempts, rv_of(obj), now)
 }
 
 fn failed(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, attempts: u32, written_rv: u64, now: SimTime) -> Requeue {

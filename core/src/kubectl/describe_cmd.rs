@@ -160,6 +160,19 @@ fn context(sim: &Sim, obj: &Object) -> DescribeContext {
                 .collect();
         }
         Object::Node(node) => node_context(sim, node, &mut ctx),
+        Object::PersistentVolumeClaim(c) => {
+            let name = c.metadata.name.as_deref().unwrap_or("");
+            ctx.used_by = store
+                .list(Kind::Pod, Some(ns))
+                .filter(|o| match o.as_ref() {
+                    Object::Pod(p) => p.spec.as_ref().and_then(|s| s.volumes.as_ref()).is_some_and(|vs| {
+                        vs.iter().any(|v| v.persistent_volume_claim.as_ref().is_some_and(|c| c.claim_name == name))
+                    }),
+                    _ => false,
+                })
+                .map(|o| o.name().to_string())
+                .collect();
+        }
         Object::Namespace(n) => {
             let name = n.metadata.name.as_deref().unwrap_or("");
             for o in store.list(Kind::ResourceQuota, Some(name)) {

@@ -1,6 +1,6 @@
 //! `kubectl exec POD [-c CONTAINER] -- COMMAND [ARG…]`: the checks kubectl, the API server and
 //! the kubelet make, in their order and words, then the command runs in the container's
-//! simulated host (see [`crate::shell`]).
+//! simulated host (see [`crate::shell`]; the network tools run in the pod's network namespace).
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -15,7 +15,7 @@ use super::{Args, Output};
 
 const USAGE_HINT: &str = "See 'kubectl exec -h' for help and examples";
 
-pub fn exec(sim: &Sim, args: &Args, rest: &[String]) -> Output {
+pub fn exec(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
     let Some(target) = rest.first() else {
         return Output::error(format!(
             "error: expected 'exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...]'.\n\
@@ -41,7 +41,7 @@ pub fn exec(sim: &Sim, args: &Args, rest: &[String]) -> Output {
         None => target.as_str(),
     };
     let pod = match sim.get(&ObjectRef::new(Kind::Pod, Some(&ns), name)) {
-        Some(Object::Pod(p)) => p.as_ref(),
+        Some(Object::Pod(p)) => p.as_ref().clone(),
         _ => return Output::error(format!("Error from server (NotFound): pods \"{name}\" not found")),
     };
     let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref()).unwrap_or("");
@@ -51,7 +51,7 @@ pub fn exec(sim: &Sim, args: &Args, rest: &[String]) -> Output {
     let mut out = Output::default();
     let container = match args.value("container") {
         Some(c) => c.to_string(),
-        None => match choose_container(pod, None, &mut out) {
+        None => match choose_container(&pod, None, &mut out) {
             Ok(c) => c,
             Err(e) => return e,
         },
@@ -60,12 +60,15 @@ pub fn exec(sim: &Sim, args: &Args, rest: &[String]) -> Output {
         out.push(Output::error(format!("Error from server (BadRequest): pod {name} does not have a host assigned")));
         return out;
     }
-    if !running(pod, &container) {
+    if !running(&pod, &container) {
         out.push(Output::error(format!("error: unable to upgrade connection: container not found (\"{container}\")")));
         return out;
     }
     let hostname = pod.spec.as_ref().and_then(|s| s.hostname.as_deref()).unwrap_or(name);
-    out.push(shell::run(Host::Container { pod: name, hostname, container: &container }, &args.after_dash));
+    let view = crate::kubelet::view::container_view(sim, &pod, &container, hostname);
+    let at = shell::net::At::pod(&ns, name, view.busybox);
+    let ran = shell::net::run(sim, &at, &args.after_dash);
+    out.push(ran.unwrap_or_else(|| shell::run_in_container(Host::Container { pod: name, hostname, container: &container }, &view, &args.after_dash)));
     out
 }
 

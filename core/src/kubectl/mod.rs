@@ -94,6 +94,10 @@ impl Output {
 /// Where `-f <path>` contents come from: the file system for the CLI, the editor in the page.
 pub trait Files {
     fn read(&self, path: &str) -> Result<String, String>;
+    /// Writes a file the console produces (`pcap`). Where there is nowhere to write, says so.
+    fn write(&self, path: &str, _bytes: &[u8]) -> Result<(), String> {
+        Err(format!("cannot write \"{path}\" here"))
+    }
 }
 
 /// No files at all (`-f` fails with kubectl's message).

@@ -72,7 +72,7 @@ pub fn apply(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
 pub fn create(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
     let rest = &args.positional[1..];
     if let Some(what) = rest.first() {
-        return create_named(sim, what, &rest[1..]);
+        return create_named(sim, what, &rest[1..], &namespace(args));
     }
     let sources = match read_files(args, files) {
         Ok(s) => s,
@@ -117,8 +117,12 @@ pub fn create(sim: &mut Sim, args: &Args, files: &dyn Files) -> Output {
     out
 }
 
-/// `kubectl create namespace NAME` (the generators kubectl has for other kinds are not modelled).
-fn create_named(sim: &mut Sim, what: &str, rest: &[String]) -> Output {
+/// `kubectl create namespace NAME` and `kubectl create serviceaccount NAME` (the generators
+/// kubectl has for other kinds are not modelled).
+fn create_named(sim: &mut Sim, what: &str, rest: &[String], namespace: &str) -> Output {
+    if matches!(what, "serviceaccount" | "sa") {
+        return create_service_account(sim, rest, namespace);
+    }
     if !matches!(what, "namespace" | "ns") {
         return Output::error(format!(
             "error: `kubectl create {what}` is not available in this simulator; write a manifest and use `kubectl create -f` or `kubectl apply -f`"
@@ -136,6 +140,27 @@ fn create_named(sim: &mut Sim, what: &str, rest: &[String]) -> Output {
     sim.after_action();
     match result {
         Ok(_) => Output::ok(format!("namespace/{name} created\n")),
+        Err(e) => Output::error(e.to_string()),
+    }
+}
+
+fn create_service_account(sim: &mut Sim, rest: &[String], namespace: &str) -> Output {
+    let Some(name) = rest.first() else {
+        return Output::error("error: exactly one NAME is required, got 0");
+    };
+    let sa = k8s_openapi::api::core::v1::ServiceAccount {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some(name.clone()),
+            namespace: Some(namespace.to_string()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let action = sim.begin_action(format!("kubectl create serviceaccount {name}"));
+    let result = sim.api().create(sa.into(), &kubectl(), Cause::Action(action));
+    sim.after_action();
+    match result {
+        Ok(_) => Output::ok(format!("serviceaccount/{name} created\n")),
         Err(e) => Output::error(e.to_string()),
     }
 }

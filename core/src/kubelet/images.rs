@@ -10,7 +10,11 @@
 //! the container goes ErrImagePull → ImagePullBackOff, as a real node does.
 //!
 //! Images under `fishbowl/` are simulated test images for lessons: `fishbowl/crash` exits 1
-//! after a few seconds, `fishbowl/hang` listens but never answers.
+//! after a few seconds, `fishbowl/hang` listens but never answers (a tcpSocket probe passes, an
+//! httpGet probe times out), `fishbowl/slow-start` answers 503 on port 8080 for its first 20 s
+//! and 200 after (startup and readiness probes). `liveness` (`registry.k8s.io/liveness`, and
+//! agnhost run with the `liveness` argument) is the liveness-probe example of the Kubernetes
+//! docs: `/healthz` on port 8080 answers 200 for the first 10 s after start, 500 after.
 
 use std::net::Ipv4Addr;
 
@@ -41,6 +45,9 @@ pub struct Server {
     /// Milliseconds it takes to exit after SIGTERM; `None` ignores SIGTERM (killed at the end of
     /// the grace period).
     pub sigterm_exit_ms: Option<u64>,
+    /// Exit status after SIGTERM: 0 for servers that shut down cleanly, 2 for a Go program
+    /// running as PID 1 without a handler (the runtime exits with 2 on an unhandled signal).
+    pub sigterm_code: i32,
     /// Whether it answers at all (fishbowl/hang accepts connections and never replies).
     pub answers: bool,
     /// Environment variable that must be set, or the entrypoint exits 1 with `error_log`.
@@ -59,7 +66,23 @@ pub enum Http {
     EchoClient,
     /// 200 with a fixed body for every path.
     Text(&'static str),
+    /// agnhost `liveness`: `/healthz` answers 200 while the process has run at most
+    /// `healthy_secs` seconds, 500 after; `/started` 200; other paths 404.
+    Liveness { healthy_secs: u64 },
+    /// Every path answers 503 until the process has run `after_secs` seconds, 200 after.
+    WarmUp { after_secs: u64 },
 }
+
+/// agnhost's `liveness` server (also the `registry.k8s.io/liveness` image).
+pub const LIVENESS_SERVER: Server = Server {
+    ports: &[8080],
+    http: Some(Http::Liveness { healthy_secs: 10 }),
+    sigterm_exit_ms: Some(10),
+    sigterm_code: 2,
+    answers: true,
+    requires_env: None,
+    start_logs: &[],
+};
 
 /// One catalog entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,7 +129,7 @@ const REDIS_LOGS: &[&str] = &[
 ];
 
 const fn server(ports: &'static [u16], http: Option<Http>, start_logs: &'static [&'static str]) -> App {
-    App::Server(Server { ports, http, sigterm_exit_ms: Some(100), answers: true, requires_env: None, start_logs })
+    App::Server(Server { ports, http, sigterm_exit_ms: Some(100), sigterm_code: 0, answers: true, requires_env: None, start_logs })
 }
 
 const fn entry(repository: &'static str, size_mb: u64, pull_ms: u64, app: App, usage: (u64, u64)) -> Image {
@@ -139,8 +162,8 @@ pub const CATALOG: &[Image] = &[
     entry("openjdk", 320, 6_800, App::Repl, (0, 20 * MI)),
     entry("ruby", 330, 6_800, App::Repl, (0, 8 * MI)),
     Image { repository: "redis", size_bytes: 45_007_296, pull_ms: 1_300, app: server(&[6379], None, REDIS_LOGS), usage: (2, 3 * MI) },
-    entry("postgres", 158, 3_500, App::Server(Server { ports: &[5432], http: None, sigterm_exit_ms: Some(300), answers: true, requires_env: Some(("POSTGRES_PASSWORD", "Error: Database is uninitialized and superuser password is not specified.")), start_logs: &["PostgreSQL init process complete; ready for start up.", "{time} UTC [1] LOG:  database system is ready to accept connections"] }), (5, 40 * MI)),
-    entry("mysql", 170, 3_800, App::Server(Server { ports: &[3306], http: None, sigterm_exit_ms: Some(1_500), answers: true, requires_env: Some(("MYSQL_ROOT_PASSWORD", "{time}+00:00 [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified\n    You need to specify one of the following as an environment variable:\n    - MYSQL_ROOT_PASSWORD\n    - MYSQL_ALLOW_EMPTY_PASSWORD\n    - MYSQL_RANDOM_ROOT_PASSWORD")), start_logs: &["{time}+00:00 [Note] [Entrypoint]: MySQL init process done. Ready for start up.", "{time}Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '{version}'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."] }), (8, 360 * MI)),
+    entry("postgres", 158, 3_500, App::Server(Server { ports: &[5432], http: None, sigterm_exit_ms: Some(300), sigterm_code: 0, answers: true, requires_env: Some(("POSTGRES_PASSWORD", "Error: Database is uninitialized and superuser password is not specified.")), start_logs: &["PostgreSQL init process complete; ready for start up.", "{time} UTC [1] LOG:  database system is ready to accept connections"] }), (5, 40 * MI)),
+    entry("mysql", 170, 3_800, App::Server(Server { ports: &[3306], http: None, sigterm_exit_ms: Some(1_500), sigterm_code: 0, answers: true, requires_env: Some(("MYSQL_ROOT_PASSWORD", "{time}+00:00 [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified\n    You need to specify one of the following as an environment variable:\n    - MYSQL_ROOT_PASSWORD\n    - MYSQL_ALLOW_EMPTY_PASSWORD\n    - MYSQL_RANDOM_ROOT_PASSWORD")), start_logs: &["{time}+00:00 [Note] [Entrypoint]: MySQL init process done. Ready for start up.", "{time}Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '{version}'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."] }), (8, 360 * MI)),
     entry("mariadb", 120, 3_000, server(&[3306], None, &[]), (5, 80 * MI)),
     entry("mongo", 250, 5_000, server(&[27017], None, &[]), (8, 70 * MI)),
     entry("memcached", 30, 800, server(&[11211], None, &[]), (1, 2 * MI)),
@@ -171,7 +194,10 @@ pub const CATALOG: &[Image] = &[
     entry("redis-slave", 40, 1_200, server(&[6379], None, REDIS_LOGS), (2, 3 * MI)),
     entry("cockroachdb/cockroach", 150, 3_200, server(&[26257, 8080], None, &[]), (20, 200 * MI)),
     entry("minio/minio", 60, 1_500, server(&[9000], None, &[]), (2, 60 * MI)),
-    entry("fishbowl/hang", 5, 300, App::Server(Server { ports: &[80], http: Some(Http::NginxWelcome), sigterm_exit_ms: None, answers: false, requires_env: None, start_logs: &["listening on :80"] }), (0, MI)),
+    entry("fishbowl/hang", 5, 300, App::Server(Server { ports: &[80], http: Some(Http::NginxWelcome), sigterm_exit_ms: None, sigterm_code: 0, answers: false, requires_env: None, start_logs: &["listening on :80"] }), (0, MI)),
+    entry("fishbowl/slow-start", 5, 300, App::Server(Server { ports: &[8080], http: Some(Http::WarmUp { after_secs: 20 }), sigterm_exit_ms: Some(10), sigterm_code: 2, answers: true, requires_env: None, start_logs: &["warming up", "listening on :8080"] }), (1, 4 * MI)),
+    entry("liveness", 4, 300, App::Server(LIVENESS_SERVER), (0, 2 * MI)),
+    entry("goproxy", 3, 300, server(&[8080], None, &[]), (0, 2 * MI)),
     entry("fishbowl/crash", 5, 300, App::Crash { after_secs: 5, code: 1 }, (0, MI)),
     entry("fishbowl/web", 5, 300, server(&[80], Some(Http::EchoClient), &["listening on :80"]), (1, 2 * MI)),
 ];

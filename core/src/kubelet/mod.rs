@@ -7,6 +7,16 @@
 //! program.rs  what a container's process does (catalog default or a small shell)
 //! pod.rs      one pod's lifecycle on the virtual clock (the pod worker's sync)
 //! status.rs   the PodStatus generated from the runtime view
+//! probes.rs   the prober manager: due probes run, kills for failed ones, readiness, wake-ups
+//! probe_worker.rs    one probe's state: its ticks and the threshold rules
+//! probe_handlers.rs  httpGet, tcpSocket and grpc checks against the pod's servers
+//! probe_exec.rs      exec probe commands against the container's files
+//! start.rs    hooks of the pod worker: volumes mounted, a container's config resolved
+//! env.rs      a container's environment: envFrom, env (valueFrom, $(VAR)), service variables
+//! envvars.rs  the naming rules: service variables, $(VAR) expansion, the runtime's env merge
+//! downward.rs downward API values: pod fields, container resources
+//! volumes.rs  configMap, secret, downwardAPI, projected volumes: mount, FailedMount, updates
+//! view.rs     what `kubectl exec` sees inside a container: its env and mounted files
 //! ```
 //!
 //! The reconcile is the pod worker's `SyncPod`: it reads the pod, advances the runtime view of
@@ -17,9 +27,10 @@
 //! Timeline of a pod whose image must be pulled (times after the kubelet sees the binding):
 //! `+0` status Pending/ContainerCreating with hostIP and startTime; `+0.5s` sandbox created
 //! (CNI ADD → podIP) and, for each container in order, `Pulling` … `Pulled`, `Created`,
-//! `Started`; Running/Ready when the last one started. Simplification: container exits are
-//! reported at the instant they happen (a real kubelet notices them at its next PLEG relist,
-//! within a second).
+//! `Started`; Running/Ready when the last one started (with probes: `started` when the startup
+//! probe passes, Ready when the readiness probe does; see `probes.rs`). Simplification:
+//! container exits are reported at the instant they happen (a real kubelet notices them at its
+//! next PLEG relist, within a second).
 //!
 //! Restarts follow the kubelet's container back-off: the first restart is immediate (1 s), then
 //! each exit waits 10 s, 20 s, 40 s … up to 300 s (`CrashLoopBackOff`); the back-off resets
@@ -29,11 +40,28 @@
 
 pub mod images;
 mod pod;
+pub mod sockets;
 pub mod program;
 mod status;
+mod probe_exec;
+mod probe_handlers;
+mod probe_worker;
+mod probes;
+mod downward;
+pub mod env;
+pub mod envvars;
+mod start;
+pub mod view;
+pub mod volumes;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod config_tests;
+#[cfg(test)]
+mod probes_tests;
+#[cfg(test)]
+mod readiness_tests;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -53,6 +81,9 @@ pub struct State {
     pods: BTreeMap<ObjectRef, Arc<PodRuntime>>,
     /// Per node: images present and the pull queue.
     nodes: BTreeMap<String, NodeRuntime>,
+    /// Service variables per namespace, shared by the containers started while its Services
+    /// stay the same.
+    service_env: env::ServiceEnvCache,
 }
 
 /// One node's kubelet and container runtime.

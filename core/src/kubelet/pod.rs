@@ -1,5 +1,6 @@
 //! One pod's lifecycle: the kubelet's `SyncPod` on the virtual clock.
 
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -73,6 +74,8 @@ pub struct Proc {
     /// SIGTERM sent at; SIGKILL at the grace deadline.
     sigterm: Option<SimTime>,
     sigkill: Option<SimTime>,
+    /// Files the process created (`touch`, redirections) and did not remove: what exec probes see.
+    pub(super) files: BTreeSet<String>,
 }
 
 /// The runtime view of one container.
@@ -81,8 +84,8 @@ pub struct Ctr {
     pub name: String,
     pub image: String,
     iref: ImageRef,
-    entry: Option<&'static Image>,
-    program: Program,
+    pub(super) entry: Option<&'static Image>,
+    pub(super) program: Program,
     pull_policy: String,
     pub pull: Pull,
     pull_backoff: Option<(SimDuration, SimTime)>,
@@ -91,15 +94,19 @@ pub struct Ctr {
     pub restart_count: i32,
     backoff: Option<(SimDuration, SimTime)>,
     /// When a waiting container restarts.
-    restart_at: Option<SimTime>,
+    pub(super) restart_at: Option<SimTime>,
     /// When the crash-loop back-off is reported.
     crashloop_report: Option<SimTime>,
-    proc: Option<Proc>,
+    pub(super) proc: Option<Proc>,
     pub ready: bool,
     pub started_once: bool,
     /// preStop `sleep N` in milliseconds.
     prestop_ms: u64,
     restartable: bool,
+    /// The probe workers of a container that has probes.
+    pub(super) probes: Option<Box<super::probes::Probes>>,
+    /// What the running (or last) instance was created with: env and volume contents.
+    pub config: Option<Arc<super::env::Config>>,
 }
 
 /// Graceful termination in progress.
@@ -126,6 +133,8 @@ pub struct PodRuntime {
     pub finished: bool,
     /// When the sandbox was first ready (PodReadyToStartContainers).
     pub sandbox_ready_at: Option<SimTime>,
+    /// The API-backed volumes (`None` for a pod without any).
+    pub volumes: Option<Box<super::volumes::Mounts>>,
 }
 
 /// The pod sandbox and its network.
@@ -184,25 +193,35 @@ fn new_ctr(c: &Container, pod_name: &str, restartable: bool) -> Ctr {
         started_once: false,
         prestop_ms,
         restartable,
+        probes: super::probes::Probes::of(c),
+        config: None,
     }
 }
 
 /// Everything a sync needs besides the runtime view.
-struct SyncCx<'p> {
-    pod: &'p Pod,
+pub(super) struct SyncCx<'p> {
+    pub(super) pod: &'p Pod,
     key: &'p ObjectRef,
     pod_obj: &'p Object,
     node: String,
     kubelet: Component,
     next: Option<SimTime>,
+    /// The next steady-state probe: periodic work, which `settle` does not wait for.
+    periodic: Option<SimTime>,
+    /// What containers are created with (pod IP, volume contents).
+    pub(super) start: super::start::StartCx,
 }
 
 impl SyncCx<'_> {
-    fn wake(&mut self, at: SimTime) {
+    pub(super) fn wake(&mut self, at: SimTime) {
         self.next = Some(self.next.map_or(at, |n| n.min(at)));
     }
 
-    fn event(&self, ctx: &mut Ctx<'_, '_>, t: EventType, reason: &str, message: &str) {
+    pub(super) fn wake_periodic(&mut self, at: SimTime) {
+        self.periodic = Some(self.periodic.map_or(at, |n| n.min(at)));
+    }
+
+    pub(super) fn event(&self, ctx: &mut Ctx<'_, '_>, t: EventType, reason: &str, message: &str) {
         events::record(ctx.api, self.pod_obj, t, reason, message, &self.kubelet, Some(&self.node), ctx.cause);
     }
 
@@ -229,7 +248,7 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     if ctx.state.kubelet.pods.get(key).is_some_and(|r| r.uid != uid) {
         teardown(ctx, key);
     }
-    let mut cx = SyncCx { pod, key, pod_obj, node: node.clone(), kubelet: Component::new("kubelet"), next: None };
+    let mut cx = SyncCx { pod, key, pod_obj, node: node.clone(), kubelet: Component::new("kubelet"), next: None, periodic: None, start: Default::default() };
     let now = ctx.api.now;
     let mut rt = match ctx.state.kubelet.pods.get(key) {
         Some(rt) => rt.as_ref().clone(),
@@ -261,6 +280,7 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
                 killing: None,
                 finished: false,
                 sandbox_ready_at: None,
+                volumes: None,
             }
         }
     };
@@ -297,8 +317,13 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
         let by = ctx.by.clone();
         let _ = ctx.api.update_pod_status(key, st, &by, ctx.cause);
     }
-    let next = cx.next;
+    let (next, periodic) = (cx.next, cx.periodic);
     ctx.state.kubelet.pods.insert(key.clone(), Arc::new(rt));
+    let backing_off = backing_off || next.is_none();
+    let next = match (next, periodic) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    };
     match next {
         Some(at) if at > now && backing_off => Requeue::Periodic(at.since(now)),
         Some(at) if at > now => Requeue::After(at.since(now)),
@@ -325,7 +350,9 @@ fn node_ip(ctx: &mut Ctx<'_, '_>, node: &str) -> Option<Ipv4Addr> {
         .and_then(|a| a.iter().find(|a| a.type_ == "InternalIP"))
         .and_then(|a| a.address.parse().ok())?;
     if let Some(cidr) = n.spec.as_ref().and_then(|s| s.pod_cidr.as_ref()).and_then(|c| c.parse().ok()) {
-        let _ = ctx.api.net.configure_node(node, cidr);
+        let net = &mut *ctx.api.net;
+        let placement = net.config.underlay.placement_for(ip, net.config.large);
+        let _ = net.configure_node(node, cidr, placement, &mut ctx.api.rng);
     }
     ctx.state.kubelet.nodes.entry(node.to_string()).or_default().ip = Some(ip);
     Some(ip)
@@ -343,7 +370,7 @@ fn teardown(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) {
 fn finish(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, rt: &PodRuntime) {
     if let Some(sb) = &rt.sandbox {
         if !rt.host_network {
-            ctx.api.net.del(&rt.node, &CniArgs { container_id: sb.id.clone(), netns: sb.netns.clone(), ifname: "eth0".into() });
+            ctx.api.net.del(&rt.node, &CniArgs { container_id: sb.id.clone(), netns: sb.netns.clone(), ifname: "eth0".into(), pod: String::new() });
         }
     }
     ctx.api.metrics.remove_pod(&rt.uid);
@@ -355,6 +382,9 @@ fn finish(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, rt: &PodRuntime) {
 /// Drives the pod forward to now.
 fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
     let now = ctx.api.now;
+    if !super::start::mount_volumes(ctx, cx, rt) {
+        return;
+    }
     if rt.sandbox.is_none() {
         if now < rt.sandbox_at {
             cx.wake(rt.sandbox_at);
@@ -365,8 +395,9 @@ fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
         let ip = if rt.host_network {
             rt.host_ip
         } else {
-            let args = CniArgs { container_id: id.clone(), netns: netns.clone(), ifname: "eth0".into() };
-            match ctx.api.net.add(&rt.node, &args) {
+            let pod = format!("{}/{}", cx.key.namespace.as_deref().unwrap_or_default(), cx.key.name);
+            let args = CniArgs { container_id: id.clone(), netns: netns.clone(), ifname: "eth0".into(), pod };
+            match ctx.api.net.add(&rt.node, &args, &mut ctx.api.rng) {
                 Ok(r) => r.ip,
                 Err(e) => {
                     let msg = format!(
@@ -382,6 +413,7 @@ fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
         rt.sandbox = Some(Sandbox { id, netns, ip });
         rt.sandbox_ready_at = Some(now);
     }
+    cx.start = super::start::StartCx::of(rt);
     // Init containers, one after another, each to completion.
     let policy = rt.restart_policy.clone();
     let mut init_done = true;
@@ -407,6 +439,7 @@ fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
         }
     }
     if !init_done {
+        super::probes::sync(ctx, cx, rt);
         return;
     }
     if !rt.init.is_empty() {
@@ -418,11 +451,12 @@ fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
     }
     for c in rt.app.iter_mut() {
         drive(ctx, cx, c, &policy, rt.host_ip);
-        if !c.started_once && !matches!(c.pull, Pull::Failed { .. }) {
+        if !c.started_once && !matches!(c.pull, Pull::Failed { .. }) && !super::start::config_failed(c) {
             // The first start of a pod's containers is sequential.
             break;
         }
     }
+    super::probes::sync(ctx, cx, rt);
     let phase = status::phase(rt);
     if phase == "Succeeded" || phase == "Failed" {
         // The kubelet kills the sandbox of a finished pod (its IP is released; the status keeps it).
@@ -430,6 +464,7 @@ fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
         finish(ctx, &key, rt);
         rt.finished = true;
         cx.next = None;
+        cx.periodic = None;
     }
 }
 
@@ -504,8 +539,15 @@ fn drive(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, policy: &str, 
                 }
                 restart_now(c, now);
             }
+            CState::Waiting { reason: "CreateContainerConfigError", .. } if c.restart_at.is_some_and(|t| now < t) => {
+                cx.wake_periodic(c.restart_at.unwrap_or(now));
+                return;
+            }
             CState::Waiting { .. } => {
                 if !pull(ctx, cx, c) {
+                    return;
+                }
+                if !super::start::configure(ctx, cx, c, _host_ip) {
                     return;
                 }
                 // Created and started.
@@ -518,7 +560,7 @@ fn drive(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, policy: &str, 
                 c.ready = true;
                 c.restart_at = None;
                 c.state = CState::Running { started: now, id };
-                c.proc = Some(Proc { pc: 0, at: now, status: 0, exit_at: None, sigterm: None, sigkill: None });
+                c.proc = Some(Proc { pc: 0, at: now, status: 0, exit_at: None, sigterm: None, sigkill: None, files: BTreeSet::new() });
                 start_process(ctx, c, &uid, now);
                 ctx.api.metrics.set_container(&uid, &c.name, usage_of(c));
             }
@@ -538,6 +580,18 @@ impl Ctr {
 
     pub fn image_id(&self) -> String {
         self.iref.image_id()
+    }
+
+    /// Stops the running process as the kubelet's `killContainer` does: the preStop hook, then
+    /// SIGTERM, then SIGKILL at `deadline`. Returns when SIGTERM is sent.
+    pub(super) fn stop(&mut self, now: SimTime, deadline: SimTime) -> SimTime {
+        let prestop = SimDuration::from_millis(self.prestop_ms);
+        let sigterm = (now + prestop).min(deadline.max(now));
+        if let Some(p) = &mut self.proc {
+            p.sigterm = Some(sigterm);
+            p.sigkill = Some(deadline.max(now));
+        }
+        sigterm
     }
 }
 
@@ -597,7 +651,7 @@ fn advance(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, _started: Si
     let sigterm_exit = p.sigterm.and_then(|t| c.program.sigterm_exit_ms().map(|ms| t + SimDuration::from_millis(ms)));
     let mut stop: Option<(SimTime, i32)> = None;
     if let Some(t) = sigterm_exit {
-        stop = Some((t, 0));
+        stop = Some((t, c.program.sigterm_exit_code()));
     }
     if p.sigterm.is_some() {
         if let Some(k) = kill_at {
@@ -655,6 +709,14 @@ fn advance(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, _started: Si
                     return Some((at, *code, reason(*code), None));
                 }
                 Step::Status(code) => p.status = *code,
+                Step::Touch(path) => {
+                    p.files.insert(path.clone());
+                    p.status = 0;
+                }
+                Step::Remove(path) => {
+                    p.files.remove(path);
+                    p.status = 0;
+                }
             }
             p.pc += 1;
         }

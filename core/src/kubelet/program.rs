@@ -4,10 +4,13 @@
 //! The shell understands the shapes lessons use: `sleep N` (seconds, fractions, `infinity`),
 //! `echo …` (with `-n`), `printf`, `date`, `true`, `false`, `exit N`, statements joined by `;`,
 //! `&&`, `||` or newlines, `while true; do …; done` (also `while :`), `for x in a b c; do …; done`
-//! and `$VAR` / `${VAR}` from the container's env (plus `HOSTNAME` = the pod name). Other
+//! and `$VAR` / `${VAR}` from the container's env (plus `HOSTNAME` = the pod name). `touch F`,
+//! `rm F` and output redirected to a file (`echo ok > /tmp/ready`) create and remove files in
+//! the container's own file set, which exec probes read (`cat /tmp/healthy`). Other
 //! commands (`wget`, `nslookup`, `cat`, …) print nothing here and succeed: the network tools'
 //! output belongs to the data path. A command naming a server's own binary (`nginx -g …`,
-//! `redis-server`) runs the image's server.
+//! `redis-server`) runs the image's server; agnhost's `liveness` argument runs its liveness
+//! server.
 
 use std::collections::BTreeMap;
 
@@ -27,6 +30,10 @@ pub enum Step {
     Exit(i32),
     /// A command whose only effect is its exit status (`true`, `false`, unknown tools).
     Status(i32),
+    /// Create a file (`touch`, a redirection).
+    Touch(String),
+    /// Remove a file (`rm`).
+    Remove(String),
 }
 
 /// A script: `prefix` runs once, then `body` repeats forever if it is not empty. With an empty
@@ -61,6 +68,14 @@ impl Program {
             Program::Script(_) | Program::Fail { .. } => None,
         }
     }
+
+    /// The exit status after SIGTERM, for processes that exit on it.
+    pub fn sigterm_exit_code(&self) -> i32 {
+        match self {
+            Program::Server(s) => s.sigterm_code,
+            _ => 0,
+        }
+    }
 }
 
 /// The process a container runs.
@@ -74,6 +89,9 @@ pub fn program_of(container: &Container, image: &Image, pod_name: &str) -> Progr
         .collect();
     let command = container.command.clone().filter(|c| !c.is_empty());
     let args = container.args.clone().unwrap_or_default();
+    if image.repository == "e2e-test-images/agnhost" && command.is_none() && args.first().map(String::as_str) == Some("liveness") {
+        return Program::Server(super::images::LIVENESS_SERVER);
+    }
     let argv: Option<Vec<String>> = match (&command, image.app) {
         (Some(c), _) => Some(c.iter().cloned().chain(args.iter().cloned()).collect()),
         (None, App::Shell | App::Repl) if !args.is_empty() => Some(args.clone()),
@@ -349,7 +367,23 @@ fn block(stmts: &[Vec<String>], start: usize) -> (Vec<Vec<String>>, usize) {
 }
 
 fn command(words: &[String]) -> Vec<Step> {
-    let words: Vec<String> = words.iter().map(|w| clean(w)).collect();
+    let mut words: Vec<String> = words.iter().map(|w| clean(w)).collect();
+    // `> FILE`, `>> FILE`, `>FILE`: the output goes to the file, which now exists.
+    let mut target = None;
+    if let Some(i) = words.iter().position(|w| w.starts_with('>') || w.starts_with("1>")) {
+        let op = words[i].trim_start_matches('1').trim_start_matches('>').to_string();
+        let file = if op.is_empty() { words.get(i + 1).cloned() } else { Some(op) };
+        words.truncate(i);
+        target = file.filter(|f| f != "/dev/null");
+        if target.is_none() {
+            return command(&words).into_iter().filter(|s| !matches!(s, Step::Echo(_) | Step::Date)).collect();
+        }
+    }
+    if let Some(file) = target {
+        let mut steps: Vec<Step> = command(&words).into_iter().filter(|s| !matches!(s, Step::Echo(_) | Step::Date)).collect();
+        steps.push(Step::Touch(file));
+        return steps;
+    }
     let Some(first) = words.first() else { return vec![] };
     let exe = first.rsplit('/').next().unwrap_or(first);
     let rest = &words[1..];
@@ -377,6 +411,8 @@ fn command(words: &[String]) -> Vec<Step> {
         }
         "exit" => vec![Step::Exit(rest.first().and_then(|c| c.parse::<i32>().ok()).unwrap_or(0) & 0xff)],
         "false" => vec![Step::Status(1)],
+        "touch" => rest.iter().filter(|a| !a.starts_with('-')).map(|f| Step::Touch(f.clone())).collect(),
+        "rm" => rest.iter().filter(|a| !a.starts_with('-')).map(|f| Step::Remove(f.clone())).collect(),
         "true" | ":" => vec![Step::Status(0)],
         "done" | "do" | "then" | "fi" | "else" | "if" => vec![],
         _ => vec![Step::Status(0)],
@@ -414,5 +450,17 @@ mod tests {
         let s = p("for i in 1 2; do echo $i; done");
         assert_eq!(s.prefix, vec![Step::Echo("1".into()), Step::Echo("2".into())]);
         assert_eq!(p("sleep infinity").prefix, vec![Step::Sleep { ms: u64::MAX }]);
+    }
+
+    #[test]
+    fn files_come_and_go() {
+        let s = p("touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600");
+        assert_eq!(
+            s.prefix,
+            vec![Step::Touch("/tmp/healthy".into()), Step::Sleep { ms: 30_000 }, Step::Remove("/tmp/healthy".into()), Step::Sleep { ms: 600_000 }]
+        );
+        assert_eq!(p("echo ok > /tmp/ready").prefix, vec![Step::Touch("/tmp/ready".into())]);
+        assert_eq!(p("echo ok >/tmp/ready").prefix, vec![Step::Touch("/tmp/ready".into())]);
+        assert_eq!(p("echo quiet > /dev/null").prefix, vec![]);
     }
 }

@@ -112,7 +112,7 @@ fn container_status(c: &Ctr) -> ContainerStatus {
         image: if ran { c.image_full() } else { c.image.clone() },
         image_id: if ran { c.image_id() } else { String::new() },
         container_id: id.map(|i| format!("containerd://{i}")),
-        started: Some(matches!(c.state, CState::Running { .. })),
+        started: Some(c.is_started()),
         ..Default::default()
     }
 }

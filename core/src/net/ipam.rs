@@ -13,14 +13,16 @@
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use ipnet::Ipv4Net;
 
 /// One address held by a container.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reservation {
-    pub container_id: String,
-    pub ifname: String,
+    /// Shared with the network's attachment of the same sandbox.
+    pub container_id: Arc<str>,
+    pub ifname: Box<str>,
 }
 
 /// The allocator of one node's pod subnet.
@@ -79,7 +81,12 @@ impl HostLocal {
     /// Reserves the next free address for (`container_id`, `ifname`). A container that already
     /// holds an address on this interface gets the same one back (CNI ADD is idempotent).
     pub fn allocate(&mut self, container_id: &str, ifname: &str) -> Result<Ipv4Addr, String> {
-        if let Some((ip, _)) = self.held.iter().find(|(_, r)| r.container_id == container_id && r.ifname == ifname) {
+        self.allocate_shared(&Arc::from(container_id), ifname)
+    }
+
+    /// [`HostLocal::allocate`] with the container id already shared.
+    pub fn allocate_shared(&mut self, container_id: &Arc<str>, ifname: &str) -> Result<Ipv4Addr, String> {
+        if let Some((ip, _)) = self.held.iter().find(|(_, r)| *r.container_id == **container_id && &*r.ifname == ifname) {
             return Ok(*ip);
         }
         let start = u32::from(self.range_start);
@@ -93,7 +100,7 @@ impl HostLocal {
         for _ in 0..size {
             let ip = Ipv4Addr::from(candidate);
             if ip != self.gateway && !self.held.contains_key(&ip) {
-                self.held.insert(ip, Reservation { container_id: container_id.to_string(), ifname: ifname.to_string() });
+                self.held.insert(ip, Reservation { container_id: container_id.clone(), ifname: ifname.into() });
                 self.last_reserved = Some(ip);
                 return Ok(ip);
             }
@@ -105,7 +112,7 @@ impl HostLocal {
     /// Releases whatever (`container_id`, `ifname`) holds; releasing nothing is not an error.
     /// Only the address file goes: `last_reserved_ip` stays, so the address is not reused at once.
     pub fn release(&mut self, container_id: &str, ifname: &str) -> Option<Ipv4Addr> {
-        let ip = self.held.iter().find(|(_, r)| r.container_id == container_id && r.ifname == ifname).map(|(ip, _)| *ip)?;
+        let ip = self.held.iter().find(|(_, r)| &*r.container_id == container_id && &*r.ifname == ifname).map(|(ip, _)| *ip)?;
         self.held.remove(&ip);
         Some(ip)
     }

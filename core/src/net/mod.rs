@@ -1,8 +1,19 @@
-//! The simulated network of the nodes.
+//! The simulated network: namespaces, devices, routes, neighbours, bridges, the flannel
+//! overlay, and the forwarding code that moves packets through them and records every hop.
 //!
 //! ```text
-//! mod.rs   Network: per-node state the kubelet's CNI calls change; the CNI ADD/DEL surface
-//! ipam.rs  host-local IPAM over the node's podCIDR (round robin, last_reserved_ip)
+//! mod.rs       Network: the namespaces of every node and pod, leases, CNI ADD/DEL
+//! netns.rs     a namespace and its devices (lo, eth0, veth, cni0, flannel.1, flannel0)
+//! route.rs     routes, longest-prefix lookup, `ip route` text
+//! neigh.rs     the ARP cache with NUD states on the virtual clock
+//! bridge.rs    a bridge's FDB: learning, ageing, forward/flood/filter
+//! flannel.rs   leases and what each backend programs per remote lease; subnet.env
+//! underlay.rs  the nodes' own network and the router outside the cluster
+//! ipam.rs      host-local IPAM over the node's podCIDR (round robin, last_reserved_ip)
+//! forward/     the data path: frames through devices, bridge, routing, ARP, encapsulation
+//! trace.rs     the hops the forwarding code records, and their text form
+//! wire/        packet headers with parse/emit to bytes
+//! pcap.rs      classic libpcap files; tcpdump.rs  tcpdump's one-line summaries
 //! ```
 //!
 //! The kubelet (through the container runtime) calls the network plugin once per pod sandbox:
@@ -11,17 +22,32 @@
 //! The plugin chain is flannel → bridge (`cni0`, gateway = first address of the node subnet)
 //! → host-local IPAM; the result is the pod's address, prefix and gateway.
 
+pub mod bridge;
+pub mod flannel;
+pub mod forward;
 pub mod ipam;
+pub mod neigh;
+pub mod netns;
 pub mod pcap;
+pub mod route;
 pub mod tcpdump;
+pub mod trace;
+pub mod underlay;
 pub mod wire;
+
+mod setup;
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+pub use flannel::{Backend, Lease};
 pub use ipam::HostLocal;
+pub use netns::{NsId, Netns, Owner};
+pub use underlay::{Placement, Underlay};
 
 /// The network name in flannel's `10-flannel.conflist` (the directory host-local keeps its
 /// reservations in: `/var/lib/cni/networks/cbr0`).
@@ -35,6 +61,8 @@ pub struct CniArgs {
     pub container_id: String,
     pub netns: String,
     pub ifname: String,
+    /// `K8S_POD_NAMESPACE/K8S_POD_NAME` from `CNI_ARGS`.
+    pub pod: String,
 }
 
 /// What ADD returns (the `ips` entry of the CNI result).
@@ -50,34 +78,73 @@ pub struct CniResult {
 /// A pod interface the plugin has set up on a node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
-    pub args: CniArgs,
+    /// The sandbox's netns path (`/var/run/netns/cni-<uuid>`).
+    pub netns: Box<str>,
     pub ip: Ipv4Addr,
+    /// The sandbox's namespace.
+    pub ns: NsId,
+    /// The host end of its veth pair in the node's namespace.
+    pub host_ifindex: u32,
 }
 
-/// One node's network: the bridge's subnet, the IPAM store, and the attached sandboxes.
+/// One node's network: the IPAM store, the attached sandboxes and its root namespace.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeNet {
     pub ipam: HostLocal,
-    /// Attached sandboxes by container id.
-    pub attachments: BTreeMap<String, Attachment>,
+    /// Attached sandboxes by container id (shared with the IPAM reservation).
+    pub attachments: BTreeMap<std::sync::Arc<str>, Attachment>,
+    pub root: NsId,
+    pub placement: Placement,
 }
 
-/// Per-node network state. Part of the `Sim`, so snapshots carry it.
+/// What the network is built from (the cluster config's network part).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetConfig {
+    pub backend: Backend,
+    /// flannel's `Network` (the cluster CIDR).
+    pub network: Ipv4Net,
+    pub underlay: Underlay,
+    /// Whether the underlay is the /16 segment of a large cluster.
+    pub large: bool,
+    /// The nodes' eth0 MTU.
+    pub mtu: u32,
+    /// flanneld's `--ip-masq` (kube-flannel.yml passes it).
+    pub ip_masq: bool,
+}
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            backend: Backend::default(),
+            network: "10.244.0.0/16".parse().expect("valid CIDR"),
+            underlay: Underlay::default(),
+            large: false,
+            mtu: 1500,
+            ip_masq: true,
+        }
+    }
+}
+
+/// The whole simulated network. Part of the `Sim`, so snapshots carry it.
 #[derive(Debug, Clone, Default)]
 pub struct Network {
+    pub config: NetConfig,
     nodes: BTreeMap<String, NodeNet>,
+    spaces: BTreeMap<NsId, Netns>,
+    next_ns: u32,
+    /// Every node's lease, by the lease's network address.
+    leases: BTreeMap<u32, Lease>,
+    /// Lease keys by VTEP MAC (flannel.1's FDB, indexed).
+    vteps: BTreeMap<wire::ethernet::MacAddr, u32>,
+    /// The router outside the cluster (created with the first node).
+    external: Option<NsId>,
+    /// Underlay NICs by MAC: the segment's switching table.
+    segment: BTreeMap<wire::ethernet::MacAddr, (NsId, u32)>,
 }
 
 impl Network {
-    /// Sets up a node's bridge network over its podCIDR (what flannel's subnet lease and the
-    /// bridge plugin's first run do). Idempotent: a node already configured keeps its state.
-    pub fn configure_node(&mut self, node: &str, pod_cidr: Ipv4Net) -> Result<(), String> {
-        if self.nodes.contains_key(node) {
-            return Ok(());
-        }
-        let ipam = HostLocal::new(pod_cidr)?;
-        self.nodes.insert(node.to_string(), NodeNet { ipam, attachments: BTreeMap::new() });
-        Ok(())
+    pub fn new(config: NetConfig) -> Network {
+        Network { config, ..Default::default() }
     }
 
     pub fn node(&self, node: &str) -> Option<&NodeNet> {
@@ -88,28 +155,51 @@ impl Network {
         self.nodes.iter()
     }
 
-    /// CNI ADD on `node`: reserve an address and attach the sandbox.
-    pub fn add(&mut self, node: &str, args: &CniArgs) -> Result<CniResult, String> {
-        let Some(net) = self.nodes.get_mut(node) else {
-            return Err("loadFlannelSubnetEnv failed: open /run/flannel/subnet.env: no such file or directory".into());
-        };
-        let ip = net.ipam.allocate(&args.container_id, &args.ifname)?;
-        net.attachments.insert(args.container_id.clone(), Attachment { args: args.clone(), ip });
-        Ok(CniResult {
-            ip,
-            prefix: net.ipam.subnet().prefix_len(),
-            gateway: net.ipam.gateway(),
-            interface: args.ifname.clone(),
-            sandbox: args.netns.clone(),
-        })
+    pub fn netns(&self, id: NsId) -> Option<&Netns> {
+        self.spaces.get(&id)
     }
 
-    /// CNI DEL on `node`: release the address and detach. Deleting what is not there succeeds,
-    /// as the CNI spec asks of DEL.
-    pub fn del(&mut self, node: &str, args: &CniArgs) {
-        if let Some(net) = self.nodes.get_mut(node) {
-            net.ipam.release(&args.container_id, &args.ifname);
-            net.attachments.remove(&args.container_id);
-        }
+    pub(crate) fn netns_mut(&mut self, id: NsId) -> Option<&mut Netns> {
+        self.spaces.get_mut(&id)
+    }
+
+    pub fn namespaces(&self) -> impl Iterator<Item = (&NsId, &Netns)> {
+        self.spaces.iter()
+    }
+
+    pub fn external(&self) -> Option<NsId> {
+        self.external
+    }
+
+    pub fn leases(&self) -> impl Iterator<Item = &Lease> {
+        self.leases.values()
+    }
+
+    /// The lease whose subnet holds `ip`.
+    pub fn lease_for(&self, ip: Ipv4Addr) -> Option<&Lease> {
+        let (_, l) = self.leases.range(..=u32::from(ip)).next_back()?;
+        l.subnet.contains(&ip).then_some(l)
+    }
+
+    /// The lease of `node`.
+    pub fn lease_of(&self, node: &str) -> Option<&Lease> {
+        let n = self.nodes.get(node)?;
+        self.leases.get(&u32::from(n.ipam.subnet().network()))
+    }
+
+    /// The namespace of the sandbox `container_id` on `node`.
+    pub fn sandbox(&self, node: &str, container_id: &str) -> Option<NsId> {
+        self.nodes.get(node)?.attachments.get(container_id).map(|a| a.ns)
+    }
+
+    /// The NIC on the underlay with `mac`.
+    pub(crate) fn segment_port(&self, mac: wire::ethernet::MacAddr) -> Option<(NsId, u32)> {
+        self.segment.get(&mac).copied()
+    }
+
+    /// `/run/flannel/subnet.env` on `node`.
+    pub fn subnet_env(&self, node: &str) -> Option<String> {
+        let n = self.nodes.get(node)?;
+        Some(flannel::subnet_env(self.config.network, n.ipam.subnet(), self.config.backend.mtu(self.config.mtu), self.config.ip_masq))
     }
 }

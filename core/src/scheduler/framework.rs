@@ -43,8 +43,16 @@ impl Status {
 }
 
 /// The Filter plugins, in the default profile's order.
-pub const FILTER_PLUGINS: [&str; 7] =
-    ["NodeUnschedulable", "NodeName", "TaintToleration", "NodeAffinity", "NodePorts", "NodeResourcesFit", "InterPodAffinity"];
+pub const FILTER_PLUGINS: [&str; 8] = [
+    "NodeUnschedulable",
+    "NodeName",
+    "TaintToleration",
+    "NodeAffinity",
+    "NodePorts",
+    "NodeResourcesFit",
+    "VolumeBinding",
+    "InterPodAffinity",
+];
 
 /// The Score plugins with the default profile's weights, in its order.
 pub const SCORE_PLUGINS: [(&str, i64); 7] = [
@@ -124,6 +132,7 @@ pub struct PodCtx<'a> {
     pub requests: PodRequests,
     pub ports: Vec<HostPort>,
     pub interpod: inter_pod_affinity::State,
+    pub volumes: volume_binding::State,
 }
 
 /// `numFeasibleNodesToFind` with the adaptive default percentage `50 - nodes/125`, at least 5%,
@@ -140,13 +149,14 @@ pub fn num_feasible_nodes_to_find(num_all: usize) -> usize {
 type Filter = fn(&PodCtx<'_>, &NodeInfo) -> Option<Status>;
 
 fn run_filters(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<(&'static str, Status)> {
-    let filters: [(&'static str, Filter); 7] = [
+    let filters: [(&'static str, Filter); 8] = [
         ("NodeUnschedulable", node_basics::unschedulable),
         ("NodeName", node_basics::node_name),
         ("TaintToleration", taint_toleration::filter),
         ("NodeAffinity", node_affinity::filter),
         ("NodePorts", node_ports::filter),
         ("NodeResourcesFit", resources_fit::filter),
+        ("VolumeBinding", volume_binding::filter),
         ("InterPodAffinity", inter_pod_affinity::filter),
     ];
     filters.iter().find_map(|(name, f)| f(pod, node).map(|s| (*name, s)))
@@ -222,18 +232,22 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
         }
     };
     // PreFilter.
-    if let Some(msg) = volume_binding::pre_filter(store, pod) {
-        let post = post_filter(&mut std::iter::repeat_n(Code::UnschedulableAndUnresolvable, num_nodes));
-        d.message = Some(message::fit_error(num_nodes, Some(&msg), [], Some(&post)));
-        d.prefilter = Some(("VolumeBinding", msg));
-        return d;
-    }
+    let volumes = match volume_binding::pre_filter(store, pod) {
+        Ok(state) => state,
+        Err(msg) => {
+            let post = post_filter(&mut std::iter::repeat_n(Code::UnschedulableAndUnresolvable, num_nodes));
+            d.message = Some(message::fit_error(num_nodes, Some(&msg), [], Some(&post)));
+            d.prefilter = Some(("VolumeBinding", msg));
+            return d;
+        }
+    };
     let ctx = PodCtx {
         pod,
         spec,
         requests: pod_requests(spec),
         ports: host_ports(spec),
         interpod: inter_pod_affinity::pre_filter(cache, store, pod),
+        volumes,
     };
     // Filter, from where the last walk stopped, until enough feasible nodes are found.
     let start = cache.next_start;

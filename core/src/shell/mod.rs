@@ -2,11 +2,35 @@
 //! pod's container (`kubectl exec POD -- COMMAND`). Each command prints what the real tool
 //! prints for the simulated state.
 //!
-//! This version simulates the control plane only: there is no network stack yet, so the
-//! network tools (`ip`, `iptables-save`, `curl`, `nslookup`, …) answer that they are not
-//! simulated rather than inventing output.
+//! ```text
+//! mod.rs          dispatch; hostname, echo, true; what a missing program answers
+//! env.rs          env, printenv, echo $VAR, sh -c (in containers)
+//! files.rs        cat, ls over a container's volume mounts
+//! net.rs          the network tools, run in the machine's network namespace (needs the Sim):
+//!   ip.rs, ip_link.rs, ip_route.rs   ip link / addr / route / route get / neigh
+//!   bridge_fdb.rs                     bridge fdb
+//!   ping.rs                           ping -c N
+//!   tcpdump_cmd.rs, tcpdump_filter.rs tcpdump -i DEV [FILTER] (the last trace's frames)
+//! ```
+//!
+//! The tools whose state is not simulated yet (`iptables-save`, `curl`, `nslookup`, …) answer
+//! that they are not simulated rather than inventing output.
+
+pub mod bridge_fdb;
+pub mod env;
+pub mod files;
+pub mod ip;
+pub mod ip_link;
+pub mod ip_route;
+pub mod net;
+pub mod ping;
+pub mod tcpdump_cmd;
+pub mod tcpdump_filter;
+#[cfg(test)]
+mod net_tests;
 
 use crate::kubectl::Output;
+use crate::kubelet::view::ContainerView;
 
 /// Where a command runs.
 #[derive(Debug, Clone, Copy)]
@@ -24,11 +48,11 @@ impl Host<'_> {
     }
 }
 
-/// Tools that exist on real nodes and images but whose state (the network stack) this
-/// version does not simulate.
+/// Tools that exist on real nodes and images but whose state (kube-proxy's rules, DNS,
+/// sockets) this version does not simulate.
 const NOT_SIMULATED: &[&str] = &[
-    "arp", "bridge", "conntrack", "curl", "dig", "ip", "ip6tables", "ip6tables-save", "ipset", "iptables",
-    "iptables-save", "ipvsadm", "nc", "netstat", "nslookup", "ping", "ss", "tcpdump", "traceroute", "wget",
+    "arp", "conntrack", "curl", "dig", "ip6tables", "ip6tables-save", "ipset", "iptables", "iptables-save", "ipvsadm",
+    "nc", "netstat", "nslookup", "ss", "traceroute", "wget",
 ];
 
 /// Runs `argv` on `host`.
@@ -43,11 +67,17 @@ pub fn run(host: Host<'_>, argv: &[String]) -> Output {
         ("true", _) => Output::ok(""),
         ("echo", words) => Output::ok(format!("{}\n", words.join(" "))),
         (p, _) if NOT_SIMULATED.contains(&p) => Output::error(format!(
-            "fishbowl: `{}` needs the network data path, which this version does not simulate",
+            "fishbowl: `{}` is not simulated: kube-proxy's rules, DNS and sockets are not modelled yet",
             argv.join(" ")
         )),
         (p, _) => not_found(host, p),
     }
+}
+
+/// Runs `argv` in a container whose environment and mounted files `view` holds: `env`,
+/// `printenv`, `echo $VAR`, `cat`, `ls` and `sh -c` answer from it (`env.rs`, `files.rs`).
+pub fn run_in_container(host: Host<'_>, view: &ContainerView, argv: &[String]) -> Output {
+    env::run(view, argv).unwrap_or_else(|| run(host, argv))
 }
 
 /// What the real system answers for a program it does not have.
@@ -85,7 +115,7 @@ mod tests {
             (pod, "cat /etc/hostname", "web-0\n", ""),
             (pod, "/bin/echo hello there", "hello there\n", ""),
             (node, "frob", "", "bash: frob: command not found\n"),
-            (node, "ip route", "", "fishbowl: `ip route` needs the network data path, which this version does not simulate\n"),
+            (node, "iptables-save", "", "fishbowl: `iptables-save` is not simulated: kube-proxy's rules, DNS and sockets are not modelled yet\n"),
         ] {
             let out = run(host, &words(line));
             assert_eq!((out.stdout.as_str(), out.stderr.as_str()), (stdout, stderr), "{line}");

@@ -3,7 +3,7 @@
 //! `create` / `update` / `delete` run what the real server runs between the request and etcd:
 //! generateName, uid, creationTimestamp, generation, namespace existence, defaulting, the
 //! service registry's allocations (`services.rs`), validation, admission (LimitRange,
-//! ResourceQuota), optimistic concurrency, finalizers and deletionTimestamp. Each write names
+//! ServiceAccount, DefaultStorageClass, ResourceQuota), optimistic concurrency, finalizers and deletionTimestamp. Each write names
 //! its writer ([`Component`]) and its [`Cause`]; the store turns that into the ordered watch log
 //! the event chain is built from.
 
@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota, ResourceQuotaStatus}
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
-use crate::admission::{limit_range, quota};
+use crate::admission::{default_storage_class, limit_range, quota, service_account};
 use crate::api::defaults::apply_defaults;
 use crate::api::validate::{self, FieldError};
 use crate::api::{Kind, Object};
@@ -210,7 +210,8 @@ impl Api<'_> {
         Ok(created)
     }
 
-    /// Admission for a new object: LimitRange defaults and limits, then ResourceQuota.
+    /// Admission for a new object: LimitRange defaults and limits, ServiceAccount,
+    /// DefaultStorageClass, then ResourceQuota.
     fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
         if obj.namespace().is_none() {
             return Ok(());
@@ -227,6 +228,12 @@ impl Api<'_> {
             if !ranges.is_empty() {
                 limit_range::admit_pod(pod, &ranges).map_err(|message| ApiError::Forbidden { message })?;
             }
+            let name = pod.metadata.name.clone().unwrap_or_default();
+            service_account::admit_pod(pod, self.store, self.rng)
+                .map_err(|e| ApiError::Forbidden { message: format!("pods \"{name}\" is forbidden: {e}") })?;
+        }
+        if let Object::PersistentVolumeClaim(pvc) = obj {
+            default_storage_class::admit_claim(pvc, self.store);
         }
         let Some(ns) = obj.namespace() else { return Ok(()) };
         let quotas: Vec<Arc<Object>> = self.store.list(Kind::ResourceQuota, Some(ns)).cloned().collect();

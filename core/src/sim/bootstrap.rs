@@ -1,6 +1,8 @@
-//! What a fresh cluster holds before anyone acts: the system namespaces, the `kubernetes`
-//! Service kube-apiserver maintains for itself (with the Endpoints and EndpointSlice its
-//! endpoint reconciler writes), and the nodes as their kubelets register them.
+//! What a fresh cluster holds before anyone acts: the system namespaces with their `default`
+//! ServiceAccount and `kube-root-ca.crt` ConfigMap, the default StorageClass `standard` (kind's:
+//! rancher.io/local-path, WaitForFirstConsumer), the `kubernetes` Service kube-apiserver
+//! maintains for itself (with the Endpoints and EndpointSlice its endpoint reconciler writes),
+//! and the nodes as their kubelets register them.
 
 use std::collections::BTreeMap;
 
@@ -13,6 +15,9 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
+use k8s_openapi::api::storage::v1::StorageClass;
+
+use crate::controllers::{pv_provisioner, root_ca, serviceaccount};
 use crate::store::{Cause, Component};
 use crate::time::SimTime;
 
@@ -31,6 +36,13 @@ impl Sim {
             let obj = Namespace { metadata: meta(ns), ..Default::default() };
             self.api().create(obj.into(), &apiserver, Cause::Bootstrap).expect("bootstrap namespace");
         }
+        // What kube-controller-manager writes into them as soon as it starts.
+        let (accounts, publisher) = (Component::new("serviceaccount-controller"), Component::new("root-ca-cert-publisher"));
+        for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+            serviceaccount::ensure_default(&mut self.api(), ns, &accounts, Cause::Bootstrap);
+            root_ca::ensure(&mut self.api(), ns, &publisher, Cause::Bootstrap);
+        }
+        self.default_storage_class();
         self.kubernetes_service(&apiserver);
         for _ in 0..self.config.nodes {
             self.register_node(Cause::Bootstrap).expect("the configured pod network holds the configured nodes");
@@ -95,10 +107,31 @@ impl Sim {
                 ..Default::default()
             }),
         };
+        let Some(placement) = self.config.node_placement(i) else {
+            return Err(format!("no address left on the underlay for another node (node {})", i + 1));
+        };
+        self.net.configure_node(&name, pod_cidr, placement, &mut self.rng)?;
         let kubelet = Component::new(format!("kubelet/{name}"));
         let node = self.api().create(obj.into(), &kubelet, cause).map_err(|e| e.to_string())?;
         events::node_registered(&mut self.api(), &node, cause);
             Ok(name)
+    }
+
+    /// The default StorageClass, as kind ships it: `standard`, served by the local-path
+    /// provisioner, binding when the first pod using a claim is scheduled.
+    fn default_storage_class(&mut self) {
+        let class = StorageClass {
+            metadata: ObjectMeta {
+                name: Some("standard".into()),
+                annotations: Some(BTreeMap::from([("storageclass.kubernetes.io/is-default-class".to_string(), "true".to_string())])),
+                ..Default::default()
+            },
+            provisioner: pv_provisioner::PROVISIONER.into(),
+            reclaim_policy: Some("Delete".into()),
+            volume_binding_mode: Some("WaitForFirstConsumer".into()),
+            ..Default::default()
+        };
+        let _ = self.api().create(class.into(), &Component::new("kubectl"), Cause::Bootstrap);
     }
 
     /// The `kubernetes` Service in `default` as kube-apiserver creates it (its first cluster IP,

@@ -31,6 +31,7 @@ mod nodes;
 pub mod queue;
 mod service_fields;
 mod services;
+pub mod trace;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -49,26 +50,8 @@ pub use apiserver::{Api, ApiError, Deleted, Propagation};
 pub use apply::{ApplyOutcome, ApplyReport};
 
 
-/// The flannel backend carrying pod traffic between nodes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum NetworkBackend {
-    #[default]
-    Vxlan,
-    Udp,
-    HostGw,
-}
-
-impl std::str::FromStr for NetworkBackend {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "vxlan" => Ok(NetworkBackend::Vxlan),
-            "udp" => Ok(NetworkBackend::Udp),
-            "host-gw" => Ok(NetworkBackend::HostGw),
-            _ => Err(format!("unknown network backend \"{s}\": choose vxlan, udp or host-gw")),
-        }
-    }
-}
+pub use crate::net::flannel::Backend as NetworkBackend;
+pub use crate::net::underlay::Underlay;
 
 /// How kube-proxy implements Services.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -120,6 +103,8 @@ pub struct ClusterConfig {
     /// The NodePort range (kube-apiserver's default 30000-32767).
     pub node_port_range: RangeInclusive<u16>,
     pub network: NetworkBackend,
+    /// How the nodes' eth0 are connected (one L2 segment, or two subnets behind a router).
+    pub underlay: Underlay,
     pub proxy_mode: ProxyMode,
     /// The controllers that run (kube-controller-manager's `--controllers`, plus the scheduler
     /// and the kubelets). All of them by default; a lesson can leave one out to show what it
@@ -137,6 +122,7 @@ impl Default for ClusterConfig {
             service_cidr: "10.96.0.0/12".parse().expect("valid CIDR"),
             node_port_range: 30000..=32767,
             network: NetworkBackend::default(),
+            underlay: Underlay::default(),
             proxy_mode: ProxyMode::default(),
             controllers: Controller::ALL.to_vec(),
         }
@@ -146,8 +132,31 @@ impl Default for ClusterConfig {
 impl ClusterConfig {
     /// The underlay address of the `index`-th node (0-based): 192.168.56.11, .12, …
     pub fn node_ip(&self, index: usize) -> Ipv4Addr {
-        let host = 11 + index as u32;
-        Ipv4Addr::from(u32::from(Ipv4Addr::new(192, 168, 56, 0)) + host)
+        match self.node_placement(index) {
+            Some(p) => p.ip,
+            None => Ipv4Addr::from(u32::from(Ipv4Addr::new(192, 168, 56, 11)) + index as u32),
+        }
+    }
+
+    /// Where the `index`-th node sits on the underlay (None when its subnet is full).
+    pub fn node_placement(&self, index: usize) -> Option<crate::net::underlay::Placement> {
+        self.underlay.place(index, self.large_underlay())
+    }
+
+    /// The network's part of the config.
+    pub fn net_config(&self) -> crate::net::NetConfig {
+        crate::net::NetConfig {
+            backend: self.network,
+            network: self.pod_cidr,
+            underlay: self.underlay,
+            large: self.large_underlay(),
+            ..Default::default()
+        }
+    }
+
+    /// Clusters of more than 200 nodes get a /16 underlay segment.
+    pub fn large_underlay(&self) -> bool {
+        self.nodes > 200
     }
 
     /// The API server's address on the same underlay, just below the first node: 192.168.56.10.
@@ -223,8 +232,10 @@ pub struct Sim {
     metrics: metrics::Metrics,
     /// The API server's ClusterIP and NodePort allocators.
     alloc: Allocators,
-    /// Per-node network state: IPAM today, the data path later.
+    /// The simulated network: every node's and pod's namespace, devices, tables.
     net: crate::net::Network,
+    /// The last packet trace, for `pcap` export.
+    last_trace: Option<crate::net::trace::Trace>,
     /// The Event recorders' correlation cache.
     recorder: events::Recorder,
     /// Controller caches (the scheduler's node snapshot and back-off).
@@ -246,6 +257,8 @@ impl Sim {
         let mut sim = Sim {
             rng: SimRng::seeded(config.seed),
             alloc: Allocators::new(config.service_cidr, config.node_port_range.clone()),
+            net: crate::net::Network::new(config.net_config()),
+            last_trace: None,
             config,
             now: SimTime::ZERO,
             store: Store::new(),
@@ -257,7 +270,6 @@ impl Sim {
             actions: Vec::new(),
             logs: logs::ContainerLogs::default(),
             metrics: metrics::Metrics::default(),
-            net: crate::net::Network::default(),
             recorder: events::Recorder::default(),
             controllers: crate::controllers::ControllerState::default(),
         };
@@ -476,3 +488,6 @@ impl Sim {
         self.store.get(key).map(|a| a.as_ref())
     }
 }
+
+#[cfg(test)]
+mod trace_tests;

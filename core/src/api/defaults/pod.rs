@@ -26,7 +26,8 @@ pub(super) fn pod(p: &mut Pod) {
         }
     }
     // ServiceAccount admission plugin (enabled by default): the pod runs as "default" when it
-    // names no service account. (Its projected token volume is not modelled here.)
+    // names no service account. (The plugin's account lookup and token volume are in
+    // `crate::admission::service_account`.)
     or_set_str(&mut spec.service_account_name, "default");
     // Priority admission plugin: no priorityClassName and no global default class ⇒ priority 0.
     if spec.priority_class_name.as_deref().is_none_or(str::is_empty) {

@@ -47,6 +47,8 @@ pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
         Kind::DaemonSet if event.event_type != WatchEventType::Deleted => vec![event.key.clone()],
         Kind::Pod => controller_key(event.object.metadata(), Kind::DaemonSet).into_iter().collect(),
         Kind::Node => vec![event.key.clone()],
+        // Pod creations refused for a missing ServiceAccount are retried once it exists.
+        Kind::ServiceAccount if event.event_type == WatchEventType::Added => vec![event.key.clone()],
         _ => vec![],
     }
 }
@@ -57,6 +59,10 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
         Kind::Node => {
             let all: Vec<ObjectRef> = ctx.api.store.list(Kind::DaemonSet, None).map(|o| ObjectRef::of(o)).collect();
             all.iter().fold(Requeue::Done, |r, ds| earliest(r, sync(ctx, ds)))
+        }
+        Kind::ServiceAccount => {
+            let sets = super::owner::running_as(ctx.api.store, Kind::DaemonSet, key.namespace.as_deref(), &key.name);
+            sets.iter().fold(Requeue::Done, |r, ds| earliest(r, sync(ctx, ds)))
         }
         _ => Requeue::Done,
     }

@@ -40,15 +40,20 @@ pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
     match event.key.kind {
         Kind::StatefulSet if event.event_type != WatchEventType::Deleted => vec![event.key.clone()],
         Kind::Pod => controller_key(event.object.metadata(), Kind::StatefulSet).into_iter().collect(),
+        // Pod creations refused for a missing ServiceAccount are retried once it exists.
+        Kind::ServiceAccount if event.event_type == WatchEventType::Added => vec![event.key.clone()],
         _ => vec![],
     }
 }
 
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    if key.kind == Kind::StatefulSet {
-        sync(ctx, key)
-    } else {
-        Requeue::Done
+    match key.kind {
+        Kind::StatefulSet => sync(ctx, key),
+        Kind::ServiceAccount => {
+            let sets = super::owner::running_as(ctx.api.store, Kind::StatefulSet, key.namespace.as_deref(), &key.name);
+            sets.iter().fold(Requeue::Done, |r, s| super::replicaset::earliest(r, sync(ctx, s)))
+        }
+        _ => Requeue::Done,
     }
 }
 

@@ -6,7 +6,8 @@
 //!   `common`: labels, annotations, tolerations, Events, resources, the generic field dump;
 //!   `containers`: containers, volumes, pod templates.
 //! - One file per describer family: `pod`, `workloads` (deployment, replica set), `service`,
-//!   `node`, `quota` (quota, limit range, namespace), `misc` (config map, secret, generic).
+//!   `node`, `quota` (quota, limit range, namespace), `storage` (claim, volume, class), `misc` (config
+//!   map, secret, generic).
 
 pub mod common;
 pub mod containers;
@@ -15,6 +16,7 @@ pub mod node;
 pub mod pod;
 pub mod quota;
 pub mod service;
+pub mod storage;
 pub mod workloads;
 pub mod writer;
 
@@ -139,6 +141,8 @@ pub struct DescribeContext {
     /// Namespace: its quotas and limit ranges.
     pub resource_quotas: Vec<ResourceQuota>,
     pub limit_ranges: Vec<LimitRange>,
+    /// PersistentVolumeClaim: the pods mounting it, by name.
+    pub used_by: Vec<String>,
 }
 
 /// `kubectl describe <kind> <name>` of one object.
@@ -154,6 +158,9 @@ pub fn describe(obj: &Object, related: &DescribeContext, now: SimTime) -> String
         Object::Namespace(ns) => quota::describe_namespace(ns, related),
         Object::ConfigMap(cm) => misc::describe_config_map(cm, related),
         Object::Secret(s) => misc::describe_secret(s),
+        Object::PersistentVolumeClaim(c) => storage::describe_claim(c, related),
+        Object::PersistentVolume(v) => storage::describe_volume(v, related),
+        Object::StorageClass(c) => storage::describe_storage_class(c, related),
         other => misc::describe_generic(other, related),
     }
 }

@@ -47,7 +47,6 @@ fn vxlan_syn_through_a_pcap_file() {
 /// installed. Expected: `eth:ethertype:ip:udp:vxlan:eth:ethertype:ip:tcp|0x0800|1|1,1|3|1`
 /// (UDP status 3: the outer checksum is zero, "not present").
 #[test]
-#[ignore = "needs tshark"]
 fn tshark_decodes_the_vxlan_syn() {
     let mut pcap = Pcap::new();
     pcap.push(0, &hex(VXLAN_SYN));

@@ -1,44 +1,113 @@
-//! VolumeBinding, the PreFilter part: every PersistentVolumeClaim the pod mounts must exist,
-//! and claims of a StorageClass that binds immediately (or with no class) must already be
-//! bound; otherwise the pod is unschedulable on every node before any filter runs.
+//! VolumeBinding (pkg/scheduler/framework/plugins/volumebinding). PreFilter: every
+//! PersistentVolumeClaim the pod mounts must exist, and claims of a StorageClass that binds
+//! immediately (or with no class) must already be bound; otherwise the pod is unschedulable on
+//! every node before any filter runs. Filter: a node must satisfy the node affinity of the
+//! volumes bound to the pod's claims ("node(s) had volume node affinity conflict") and be the
+//! node already selected for its delayed claims ("node(s) didn't find available persistent
+//! volumes to bind"). Once a node is chosen, [`claims_to_bind`] names the delayed claims the
+//! scheduler annotates with `volume.kubernetes.io/selected-node` (PreBind); the pod is bound
+//! when they are.
+//!
+//! Simplified: an unbound delayed claim is assumed provisionable on every node (the real
+//! filter also looks for a matching static volume or asks the class's allowed topologies).
 
-use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::api::core::v1::{NodeSelectorTerm, Pod};
 
+use super::super::cache::NodeInfo;
+use super::super::framework::{PodCtx, Status};
+use super::node_affinity::term_matches;
 use crate::api::{Kind, Object};
+use crate::controllers::pv_matching::ANN_SELECTED_NODE;
 use crate::store::{ObjectRef, Store};
 
 pub const ERR_UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
+pub const ERR_NODE_CONFLICT: &str = "node(s) had volume node affinity conflict";
+pub const ERR_BIND_CONFLICT: &str = "node(s) didn't find available persistent volumes to bind";
 
-/// The PreFilter failure message, if any.
-pub fn pre_filter(store: &Store, pod: &Pod) -> Option<String> {
-    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+/// What the Filter checks, computed once per attempt.
+#[derive(Debug, Clone, Default)]
+pub struct State {
+    /// Per bound volume with required node affinity: its terms (one must match).
+    pub affinities: Vec<Vec<NodeSelectorTerm>>,
+    /// The node already selected for the pod's delayed claims.
+    pub selected: Option<String>,
+}
+
+/// A claim a pod mounts: its name.
+fn claim_names(pod: &Pod) -> impl Iterator<Item = String> + '_ {
     let volumes = pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or(&[]);
+    volumes.iter().filter_map(|v| match (&v.persistent_volume_claim, &v.ephemeral) {
+        (Some(c), _) => Some(c.claim_name.clone()),
+        // Generic ephemeral volumes: the claim is named <pod>-<volume>.
+        (None, Some(_)) => Some(format!("{}-{}", pod.metadata.name.as_deref().unwrap_or(""), v.name)),
+        _ => None,
+    })
+}
+
+fn is_delayed(store: &Store, class: &str) -> bool {
+    !class.is_empty()
+        && store.get(&ObjectRef::new(Kind::StorageClass, None, class)).is_some_and(|sc| match sc.as_ref() {
+            Object::StorageClass(sc) => sc.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"),
+            _ => false,
+        })
+}
+
+/// The PreFilter: the failure message, or the Filter's state.
+pub fn pre_filter(store: &Store, pod: &Pod) -> Result<State, String> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let mut state = State::default();
     let mut unbound_immediate = false;
-    for v in volumes {
-        let name = match (&v.persistent_volume_claim, &v.ephemeral) {
-            (Some(c), _) => c.claim_name.clone(),
-            // Generic ephemeral volumes: the claim is named <pod>-<volume>.
-            (None, Some(_)) => format!("{}-{}", pod.metadata.name.as_deref().unwrap_or(""), v.name),
-            _ => continue,
-        };
-        let key = ObjectRef::new(Kind::PersistentVolumeClaim, Some(ns), &name);
-        let Some(obj) = store.get(&key) else {
-            return Some(format!("persistentvolumeclaim \"{name}\" not found"));
+    for name in claim_names(pod) {
+        let Some(obj) = store.get(&ObjectRef::new(Kind::PersistentVolumeClaim, Some(ns), &name)) else {
+            return Err(format!("persistentvolumeclaim \"{name}\" not found"));
         };
         let Object::PersistentVolumeClaim(pvc) = obj.as_ref() else { continue };
-        let bound = pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()).is_some_and(|n| !n.is_empty());
-        if bound {
+        if let Some(volume) = pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()).filter(|n| !n.is_empty()) {
+            if let Some(Object::PersistentVolume(pv)) = store.get(&ObjectRef::new(Kind::PersistentVolume, None, volume)).map(|o| o.as_ref()) {
+                let required = pv.spec.as_ref().and_then(|s| s.node_affinity.as_ref()).and_then(|a| a.required.as_ref());
+                if let Some(r) = required {
+                    state.affinities.push(r.node_selector_terms.clone());
+                }
+            }
             continue;
         }
         let class = pvc.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()).unwrap_or("");
-        let wait_for_consumer = !class.is_empty()
-            && store.get(&ObjectRef::new(Kind::StorageClass, None, class)).is_some_and(|sc| match sc.as_ref() {
-                Object::StorageClass(sc) => sc.volume_binding_mode.as_deref() == Some("WaitForFirstConsumer"),
-                _ => false,
-            });
-        if !wait_for_consumer {
+        if !is_delayed(store, class) {
             unbound_immediate = true;
+        } else if let Some(node) = pvc.metadata.annotations.as_ref().and_then(|a| a.get(ANN_SELECTED_NODE)) {
+            state.selected = Some(node.clone());
         }
     }
-    unbound_immediate.then(|| ERR_UNBOUND_IMMEDIATE.to_string())
+    if unbound_immediate {
+        return Err(ERR_UNBOUND_IMMEDIATE.to_string());
+    }
+    Ok(state)
+}
+
+pub fn filter(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<Status> {
+    let state = &pod.volumes;
+    if state.selected.as_deref().is_some_and(|s| s != &*node.name) {
+        return Some(Status::unresolvable(ERR_BIND_CONFLICT));
+    }
+    let conflict = state.affinities.iter().any(|terms| !terms.iter().any(|t| term_matches(t, node)));
+    conflict.then(|| Status::unresolvable(ERR_NODE_CONFLICT))
+}
+
+/// The pod's unbound claims of delayed classes: the scheduler names `node` on those not yet
+/// annotated (the first element says which), and binds the pod only once none is left.
+pub fn claims_to_bind(store: &Store, pod: &Pod) -> Vec<(ObjectRef, bool)> {
+    let ns = pod.metadata.namespace.as_deref().unwrap_or("default");
+    let mut out = Vec::new();
+    for name in claim_names(pod) {
+        let key = ObjectRef::new(Kind::PersistentVolumeClaim, Some(ns), &name);
+        let Some(Object::PersistentVolumeClaim(pvc)) = store.get(&key).map(|o| o.as_ref()) else { continue };
+        let bound = pvc.spec.as_ref().and_then(|s| s.volume_name.as_deref()).is_some_and(|n| !n.is_empty());
+        let class = pvc.spec.as_ref().and_then(|s| s.storage_class_name.as_deref()).unwrap_or("");
+        if bound || !is_delayed(store, class) {
+            continue;
+        }
+        let annotated = pvc.metadata.annotations.as_ref().is_some_and(|a| a.contains_key(ANN_SELECTED_NODE));
+        out.push((key, !annotated));
+    }
+    out
 }

@@ -1,0 +1,146 @@
+//! The ReplicationController manager (`replication-controller`, pkg/controller/replication):
+//! like the real one, the ReplicaSet controller run on a ReplicaSet view of each
+//! ReplicationController (its map selector as `matchLabels`, defaulting to the template's
+//! labels), so pods, adoption, orphaning, `SuccessfulCreate` / `FailedCreate` events and the
+//! status counts follow the same rules; the status is written back in the
+//! ReplicationController's shape, keeping its own conditions. Creations refused for a missing
+//! ServiceAccount are retried when it is created.
+
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetSpec, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{ReplicationController, ReplicationControllerStatus};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+
+use crate::api::{Kind, Object};
+use crate::store::selector;
+use crate::store::{ObjectRef, WatchEvent, WatchEventType};
+
+use super::owner::{controller_key, controller_of, running_as};
+use super::replicaset::{earliest, sync_as};
+use super::{Ctx, Requeue};
+
+pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
+    match event.key.kind {
+        Kind::ReplicationController if event.event_type != WatchEventType::Deleted => vec![event.key.clone()],
+        Kind::Pod => {
+            let meta = event.object.metadata();
+            if let Some(rc) = controller_key(meta, Kind::ReplicationController) {
+                return vec![rc];
+            }
+            let orphan = controller_of(meta).is_none() && event.event_type != WatchEventType::Deleted && meta.deletion_timestamp.is_none();
+            if orphan { vec![event.key.clone()] } else { vec![] }
+        }
+        // Pod creations refused for a missing ServiceAccount are retried once it exists.
+        Kind::ServiceAccount if event.event_type == WatchEventType::Added => vec![event.key.clone()],
+        _ => vec![],
+    }
+}
+
+pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    match key.kind {
+        Kind::ReplicationController => sync(ctx, key),
+        Kind::Pod => adopt_orphan(ctx, key),
+        Kind::ServiceAccount => account_created(ctx, key),
+        _ => Requeue::Done,
+    }
+}
+
+fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    let Some(obj) = ctx.api.store.get(key).cloned() else { return Requeue::Done };
+    let Object::ReplicationController(rc) = obj.as_ref() else { return Requeue::Done };
+    let rs = as_replica_set(rc);
+    sync_as(ctx, &obj, &rs)
+}
+
+/// An orphan pod: the replication controllers whose selector matches it sync.
+fn adopt_orphan(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    let Some(pod) = ctx.api.store.get(key) else { return Requeue::Done };
+    if controller_of(pod.metadata()).is_some() || pod.metadata().deletion_timestamp.is_some() {
+        return Requeue::Done;
+    }
+    let labels = pod.labels().cloned();
+    let owners: Vec<ObjectRef> = ctx
+        .api
+        .store
+        .list(Kind::ReplicationController, key.namespace.as_deref())
+        .filter(|o| match o.as_ref() {
+            Object::ReplicationController(rc) => {
+                let sel = selector_of(rc);
+                !sel.is_empty() && selector::from_map(&sel).matches(labels.as_ref())
+            }
+            _ => false,
+        })
+        .map(|o| ObjectRef::of(o))
+        .collect();
+    let mut requeue = Requeue::Done;
+    for rc in owners {
+        requeue = earliest(requeue, sync(ctx, &rc));
+    }
+    requeue
+}
+
+/// A ServiceAccount appeared: the replication controllers whose pods run as it sync again.
+fn account_created(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
+    let owners = running_as(ctx.api.store, Kind::ReplicationController, key.namespace.as_deref(), &key.name);
+    let mut requeue = Requeue::Done;
+    for rc in owners {
+        requeue = earliest(requeue, sync(ctx, &rc));
+    }
+    requeue
+}
+
+/// `spec.selector`, or the template's labels when it is empty.
+fn selector_of(rc: &ReplicationController) -> std::collections::BTreeMap<String, String> {
+    let spec = rc.spec.as_ref();
+    let explicit = spec.and_then(|s| s.selector.clone()).filter(|s| !s.is_empty());
+    explicit
+        .or_else(|| spec.and_then(|s| s.template.as_ref()).and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone()))
+        .unwrap_or_default()
+}
+
+/// The ReplicaSet form the sync runs on (`conversion.go`).
+pub fn as_replica_set(rc: &ReplicationController) -> ReplicaSet {
+    let spec = rc.spec.clone().unwrap_or_default();
+    let status = rc.status.clone().unwrap_or_default();
+    ReplicaSet {
+        metadata: rc.metadata.clone(),
+        spec: ReplicaSetSpec {
+            replicas: spec.replicas,
+            min_ready_seconds: spec.min_ready_seconds,
+            selector: LabelSelector { match_labels: Some(selector_of(rc)), match_expressions: None },
+            template: spec.template,
+        },
+        status: Some(ReplicaSetStatus {
+            replicas: status.replicas,
+            fully_labeled_replicas: status.fully_labeled_replicas,
+            ready_replicas: status.ready_replicas,
+            available_replicas: status.available_replicas,
+            observed_generation: status.observed_generation,
+            conditions: None,
+            terminating_replicas: None,
+        }),
+    }
+}
+
+/// Writes the ReplicaSet status computed by the sync in the ReplicationController's shape.
+pub(crate) fn update_status(ctx: &mut Ctx<'_, '_>, rc: &ReplicationController, status: ReplicaSetStatus) {
+    let old = rc.status.clone().unwrap_or_default();
+    let new = ReplicationControllerStatus {
+        replicas: status.replicas,
+        fully_labeled_replicas: status.fully_labeled_replicas,
+        ready_replicas: status.ready_replicas,
+        available_replicas: status.available_replicas,
+        observed_generation: status.observed_generation,
+        conditions: old.conditions.clone(),
+    };
+    if rc.status.as_ref() == Some(&new) {
+        return;
+    }
+    let mut updated = rc.clone();
+    updated.status = Some(new);
+    updated.metadata.resource_version = None;
+    let _ = ctx.api.update(Object::from(updated), &ctx.by, ctx.cause);
+}
+
+#[cfg(test)]
+#[path = "replicationcontroller_tests.rs"]
+mod tests;

@@ -1,0 +1,175 @@
+//! `kubectl describe` of PersistentVolumeClaims, PersistentVolumes and StorageClasses, after
+//! kubectl's `describePersistentVolumeClaim` / `describePersistentVolume` /
+//! `StorageClassDescriber` (Used By, node affinity terms, the hostPath / local source; other
+//! volume sources fall back to their field dump; allowedTopologies are not shown).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::storage::v1::StorageClass;
+
+use super::common::{annotations, events, labels, unstructured};
+use super::writer::DescWriter;
+use super::DescribeContext;
+use crate::kubectl::printers::cluster::is_default_class;
+use crate::kubectl::printers::util::access_modes;
+
+fn finalizers(list: Option<&Vec<String>>) -> String {
+    format!("[{}]", list.map(|f| f.join(" ")).unwrap_or_default())
+}
+
+fn class_of(beta: Option<&String>, class: Option<&String>) -> String {
+    beta.or(class).cloned().unwrap_or_default()
+}
+
+pub fn describe_claim(pvc: &PersistentVolumeClaim, ctx: &DescribeContext) -> String {
+    let mut w = DescWriter::new();
+    let meta = &pvc.metadata;
+    let spec = pvc.spec.clone().unwrap_or_default();
+    let status = pvc.status.clone().unwrap_or_default();
+    w.line(0, &format!("Name:\t{}", meta.name.as_deref().unwrap_or("")));
+    w.line(0, &format!("Namespace:\t{}", meta.namespace.as_deref().unwrap_or("")));
+    let beta = meta.annotations.as_ref().and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"));
+    w.line(0, &format!("StorageClass:\t{}", class_of(beta, spec.storage_class_name.as_ref())));
+    let phase = if meta.deletion_timestamp.is_some() { "Terminating".to_string() } else { status.phase.clone().unwrap_or_default() };
+    w.line(0, &format!("Status:\t{phase}"));
+    let volume = spec.volume_name.clone().unwrap_or_default();
+    w.line(0, &format!("Volume:\t{volume}"));
+    labels(&mut w, "", "Labels", meta.labels.as_ref());
+    annotations(&mut w, "Annotations", meta.annotations.as_ref());
+    w.line(0, &format!("Finalizers:\t{}", finalizers(meta.finalizers.as_ref())));
+    let (capacity, modes) = if volume.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let cap = status.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_default();
+        (cap, access_modes(status.access_modes.as_ref()))
+    };
+    w.line(0, &format!("Capacity:\t{capacity}"));
+    w.line(0, &format!("Access Modes:\t{modes}"));
+    if let Some(mode) = &spec.volume_mode {
+        w.line(0, &format!("VolumeMode:\t{mode}"));
+    }
+    w.write(0, "Used By:\t");
+    if ctx.used_by.is_empty() {
+        w.line(0, "<none>");
+    }
+    for (i, pod) in ctx.used_by.iter().enumerate() {
+        if i > 0 {
+            w.write(0, "\t");
+        }
+        w.line(0, pod);
+    }
+    events(&mut w, ctx.events.as_ref());
+    w.finish()
+}
+
+pub fn describe_volume(pv: &PersistentVolume, ctx: &DescribeContext) -> String {
+    let mut w = DescWriter::new();
+    let meta = &pv.metadata;
+    let spec = pv.spec.clone().unwrap_or_default();
+    let status = pv.status.clone().unwrap_or_default();
+    w.line(0, &format!("Name:\t{}", meta.name.as_deref().unwrap_or("")));
+    labels(&mut w, "", "Labels", meta.labels.as_ref());
+    annotations(&mut w, "Annotations", meta.annotations.as_ref());
+    w.line(0, &format!("Finalizers:\t{}", finalizers(meta.finalizers.as_ref())));
+    let beta = meta.annotations.as_ref().and_then(|a| a.get("volume.beta.kubernetes.io/storage-class"));
+    w.line(0, &format!("StorageClass:\t{}", class_of(beta, spec.storage_class_name.as_ref())));
+    let phase = if meta.deletion_timestamp.is_some() { "Terminating".to_string() } else { status.phase.clone().unwrap_or_default() };
+    w.line(0, &format!("Status:\t{phase}"));
+    let claim = spec.claim_ref.as_ref().map_or_else(String::new, |c| {
+        format!("{}/{}", c.namespace.as_deref().unwrap_or(""), c.name.as_deref().unwrap_or(""))
+    });
+    w.line(0, &format!("Claim:\t{claim}"));
+    w.line(0, &format!("Reclaim Policy:\t{}", spec.persistent_volume_reclaim_policy.clone().unwrap_or_default()));
+    w.line(0, &format!("Access Modes:\t{}", access_modes(spec.access_modes.as_ref())));
+    if let Some(mode) = &spec.volume_mode {
+        w.line(0, &format!("VolumeMode:\t{mode}"));
+    }
+    let capacity = spec.capacity.as_ref().and_then(|c| c.get("storage")).map(|q| q.0.clone()).unwrap_or_else(|| "0".into());
+    w.line(0, &format!("Capacity:\t{capacity}"));
+    w.write(0, "Node Affinity:\t");
+    match spec.node_affinity.as_ref().and_then(|a| a.required.as_ref()) {
+        None => w.line(0, "<none>"),
+        Some(required) => {
+            w.line(0, "");
+            w.write(1, "Required Terms:\t");
+            if required.node_selector_terms.is_empty() {
+                w.line(0, "<none>");
+            } else {
+                w.line(0, "");
+            }
+            for (i, term) in required.node_selector_terms.iter().enumerate() {
+                w.write(2, &format!("Term {i}:\t"));
+                let reqs = term.match_expressions.as_deref().unwrap_or(&[]);
+                if reqs.is_empty() {
+                    w.line(0, "<none>");
+                }
+                for (j, r) in reqs.iter().enumerate() {
+                    if j > 0 {
+                        w.write(2, "\t");
+                    }
+                    let mut expr = format!("{} {}", r.key, r.operator.to_lowercase());
+                    if let Some(values) = r.values.as_ref().filter(|v| !v.is_empty()) {
+                        expr = format!("{expr} [{}]", values.join(", "));
+                    }
+                    w.line(0, &expr);
+                }
+            }
+        }
+    }
+    w.line(0, &format!("Message:\t{}", status.message.clone().unwrap_or_default()));
+    w.line(0, "Source:");
+    if let Some(h) = &spec.host_path {
+        w.line(2, "Type:\tHostPath (bare host directory volume)");
+        w.line(2, &format!("Path:\t{}", h.path));
+        w.line(2, &format!("HostPathType:\t{}", h.type_.as_deref().unwrap_or("<none>")));
+    } else if let Some(l) = &spec.local {
+        w.line(2, "Type:\tLocalVolume (a persistent volume backed by local storage on a node)");
+        w.line(2, &format!("Path:\t{}", l.path));
+    } else if let Ok(serde_json::Value::Object(mut m)) = serde_json::to_value(&spec) {
+        for k in ["accessModes", "capacity", "claimRef", "nodeAffinity", "persistentVolumeReclaimPolicy", "storageClassName", "volumeMode", "mountOptions", "volumeAttributesClassName"] {
+            m.remove(k);
+        }
+        unstructured(&mut w, 2, &m, "", &[]);
+    }
+    events(&mut w, ctx.events.as_ref());
+    w.finish()
+}
+
+/// `labels.FormatLabels`: `k=v,k2=v2` in key order, `<none>` when empty.
+fn format_pairs(map: Option<&BTreeMap<String, String>>) -> String {
+    let pairs: Vec<String> = map.into_iter().flatten().map(|(k, v)| format!("{k}={v}")).collect();
+    if pairs.is_empty() { "<none>".into() } else { pairs.join(",") }
+}
+
+pub fn describe_storage_class(sc: &StorageClass, ctx: &DescribeContext) -> String {
+    let mut w = DescWriter::new();
+    w.line(0, &format!("Name:\t{}", sc.metadata.name.as_deref().unwrap_or("")));
+    w.line(0, &format!("IsDefaultClass:\t{}", if is_default_class(&sc.metadata) { "Yes" } else { "No" }));
+    w.line(0, &format!("Annotations:\t{}", format_pairs(sc.metadata.annotations.as_ref())));
+    w.line(0, &format!("Provisioner:\t{}", sc.provisioner));
+    w.line(0, &format!("Parameters:\t{}", format_pairs(sc.parameters.as_ref())));
+    let expansion = match sc.allow_volume_expansion {
+        None => "<unset>",
+        Some(true) => "True",
+        Some(false) => "False",
+    };
+    w.line(0, &format!("AllowVolumeExpansion:\t{expansion}"));
+    match sc.mount_options.as_ref().filter(|m| !m.is_empty()) {
+        None => w.line(0, "MountOptions:\t<none>"),
+        Some(options) => {
+            w.line(0, "MountOptions:");
+            for o in options {
+                w.line(1, o);
+            }
+        }
+    }
+    if let Some(p) = &sc.reclaim_policy {
+        w.line(0, &format!("ReclaimPolicy:\t{p}"));
+    }
+    if let Some(m) = &sc.volume_binding_mode {
+        w.line(0, &format!("VolumeBindingMode:\t{m}"));
+    }
+    events(&mut w, ctx.events.as_ref());
+    w.finish()
+}

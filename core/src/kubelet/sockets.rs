@@ -1,0 +1,34 @@
+//! What the data path asks the kubelets: where a pod's sandbox is, and which ports its running
+//! containers listen on.
+
+use super::pod::CState;
+use super::program::Program;
+use super::State;
+use crate::store::ObjectRef;
+
+/// A pod's sandbox as the network sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxRef<'a> {
+    pub node: &'a str,
+    /// The sandbox (pause container) id, which is the CNI container id.
+    pub id: &'a str,
+    pub host_network: bool,
+}
+
+impl State {
+    /// The sandbox of pod `key`, if its kubelet has created one.
+    pub fn sandbox(&self, key: &ObjectRef) -> Option<SandboxRef<'_>> {
+        let rt = self.pods.get(key)?;
+        let sb = rt.sandbox.as_ref()?;
+        Some(SandboxRef { node: &rt.node, id: &sb.id, host_network: rt.host_network })
+    }
+
+    /// Whether a running container of pod `key` listens on TCP `port`. Catalog servers listen
+    /// on TCP only.
+    pub fn tcp_listening(&self, key: &ObjectRef, port: u16) -> bool {
+        let Some(rt) = self.pods.get(key) else { return false };
+        rt.init.iter().chain(rt.app.iter()).any(|c| {
+            matches!(c.state, CState::Running { .. }) && matches!(&c.program, Program::Server(s) if s.ports.contains(&port))
+        })
+    }
+}

@@ -1,0 +1,52 @@
+//! The files the volume plugins write for each kind of source, and their SetUp errors.
+
+use super::*;
+
+fn obj(v: serde_json::Value) -> Arc<Object> {
+    let kind = match v["kind"].as_str() {
+        Some("ConfigMap") => Kind::ConfigMap,
+        Some("Secret") => Kind::Secret,
+        _ => Kind::Pod,
+    };
+    Arc::new(Object::from_value(kind, v).unwrap())
+}
+
+#[test]
+fn set_up_errors_and_optional_sources_read_as_the_plugins_word_them() {
+    let pod = obj(serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": {"containers": []}}));
+    let cm = obj(serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "ns"}, "data": {"a": "1"}}));
+    let sec = obj(serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "ns"}, "data": {"k": "dg=="}}));
+    let snap = Snapshot {
+        pod,
+        sources: vec![
+            (ObjectRef::new(Kind::ConfigMap, Some("ns"), "cm"), Some(cm)),
+            (ObjectRef::new(Kind::ConfigMap, Some("ns"), "gone"), None),
+            (ObjectRef::new(Kind::Secret, Some("ns"), "s"), Some(sec)),
+        ],
+    };
+    let addrs = Addrs { pod_ip: None, host_ip: std::net::Ipv4Addr::LOCALHOST };
+    let vol = |v: serde_json::Value| -> Volume { serde_json::from_value(v).unwrap() };
+    for (spec, want) in [
+        (serde_json::json!({"name": "v", "configMap": {"name": "gone"}}), Err("configmap \"gone\" not found".to_string())),
+        (serde_json::json!({"name": "v", "configMap": {"name": "gone", "optional": true}}), Ok(vec![])),
+        (serde_json::json!({"name": "v", "configMap": {"name": "cm", "items": [{"key": "b", "path": "b"}]}}), Err("configmap references non-existent config key: b".to_string())),
+        (serde_json::json!({"name": "v", "configMap": {"name": "cm", "items": [{"key": "a", "path": "x/y", "mode": 256}]}}), Ok(vec![("x/y", "1", 0o400)])),
+        (serde_json::json!({"name": "v", "secret": {"secretName": "s", "defaultMode": 384}}), Ok(vec![("k", "v", 0o600)])),
+        (serde_json::json!({"name": "v", "secret": {"secretName": "s", "items": [{"key": "z", "path": "z"}]}}), Err("references non-existent secret key: z".to_string())),
+        (serde_json::json!({"name": "v", "secret": {"secretName": "nope"}}), Err("secret \"nope\" not found".to_string())),
+        (
+            serde_json::json!({"name": "v", "projected": {"sources": [{"configMap": {"name": "gone"}}, {"secret": {"name": "nope"}}]}}),
+            Err("[configmap \"gone\" not found, secret \"nope\" not found]".to_string()),
+        ),
+        (
+            serde_json::json!({"name": "v", "projected": {"sources": [{"configMap": {"name": "cm"}}, {"downwardAPI": {"items": [{"path": "ns", "fieldRef": {"fieldPath": "metadata.namespace"}}]}}]}}),
+            Ok(vec![("a", "1", 0o644), ("ns", "ns", 0o644)]),
+        ),
+    ] {
+        let got = render(&snap, &vol(spec.clone()), addrs, None).map(|files| {
+            files.into_iter().map(|(p, f)| (p, String::from_utf8_lossy(&f.data).into_owned(), f.mode)).collect::<Vec<_>>()
+        });
+        let want = want.map(|v| v.into_iter().map(|(p, d, m)| (p.to_string(), d.to_string(), m)).collect::<Vec<_>>());
+        assert_eq!(got, want, "{spec}");
+    }
+}

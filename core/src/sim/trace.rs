@@ -1,0 +1,80 @@
+//! Packet traces through the simulated data path: `Sim::trace` resolves the source (a pod's
+//! network namespace, a node's, or the router outside the cluster), asks the kubelets which
+//! sockets listen, and runs the network's forwarding code, which records every hop.
+
+use std::net::Ipv4Addr;
+
+use super::Sim;
+use crate::api::Kind;
+use crate::net::forward::{Probe, TraceRequest};
+use crate::net::netns::Owner;
+use crate::net::trace::Trace;
+use crate::net::wire::ipv4::protocol;
+use crate::store::ObjectRef;
+
+/// Where a trace starts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Pod { namespace: String, name: String },
+    Node(String),
+    /// The router on the underlay, standing for a machine outside the cluster.
+    External,
+}
+
+/// Ports a node's root namespace listens on: sshd and the kubelet.
+const NODE_TCP_PORTS: &[u16] = &[22, 10250];
+
+impl Sim {
+    /// Sends `probe` from `from` to `dst` and records its path and its replies. The trace is
+    /// kept for `pcap` export. Changes the network's caches (ARP, FDB) as the packets do.
+    pub fn trace(&mut self, from: &Endpoint, dst: Ipv4Addr, probe: Probe, size: Option<usize>) -> Result<Trace, String> {
+        let ns = self.endpoint_netns(from)?;
+        let req = TraceRequest { from: ns, dst, probe, size };
+        let kubelet = &self.controllers.kubelet;
+        let listening = |owner: &Owner, proto: u8, port: u16| -> bool {
+            match owner {
+                Owner::Pod { pod, .. } => {
+                    let (namespace, name) = pod.split_once('/').unwrap_or(("", pod));
+                    proto == protocol::TCP && kubelet.tcp_listening(&ObjectRef::new(Kind::Pod, Some(namespace), name), port)
+                }
+                Owner::Node(_) => proto == protocol::TCP && NODE_TCP_PORTS.contains(&port),
+                Owner::External => false,
+            }
+        };
+        let trace = self.net.trace(&req, self.now, &mut self.rng, &listening);
+        self.last_trace = Some(trace.clone());
+        Ok(trace)
+    }
+
+    /// The last trace run.
+    pub fn last_trace(&self) -> Option<&Trace> {
+        self.last_trace.as_ref()
+    }
+
+    /// The network namespace a trace from `from` starts in.
+    pub fn endpoint_netns(&self, from: &Endpoint) -> Result<crate::net::NsId, String> {
+        match from {
+            Endpoint::External => self.net.external().ok_or_else(|| "the cluster has no nodes, so no underlay".to_string()),
+            Endpoint::Node(n) => self.net.node(n).map(|n| n.root).ok_or_else(|| format!("Error from server (NotFound): nodes \"{n}\" not found")),
+            Endpoint::Pod { namespace, name } => {
+                let key = ObjectRef::new(Kind::Pod, Some(namespace), name);
+                if self.store.get(&key).is_none() {
+                    return Err(format!("Error from server (NotFound): pods \"{name}\" not found"));
+                }
+                let Some(sb) = self.controllers.kubelet.sandbox(&key) else {
+                    return Err(format!("pod {name} has no network namespace yet: its sandbox is not created (is it scheduled and started?)"));
+                };
+                let node = self.net.node(sb.node).ok_or_else(|| format!("node {} has no network", sb.node))?;
+                if sb.host_network {
+                    return Ok(node.root);
+                }
+                self.net.sandbox(sb.node, sb.id).ok_or_else(|| format!("pod {name}'s sandbox has no network namespace"))
+            }
+        }
+    }
+
+    /// The simulated network (read-only).
+    pub fn net(&self) -> &crate::net::Network {
+        &self.net
+    }
+}

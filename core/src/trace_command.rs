@@ -1,0 +1,125 @@
+//! The console's `trace` and `pcap` commands.
+//!
+//! ```text
+//! trace [-n NS] SOURCE DESTINATION [--size N]
+//!   SOURCE       pod/NAME | node/NAME | external
+//!   DESTINATION  IP (ICMP echo) | IP:PORT (TCP connect) | IP:PORT/udp | IP:PORT/tcp
+//! pcap FILE [NODE/DEVICE]
+//!   the frames of the last trace seen on NODE's DEVICE (or on every Ethernet device) as a
+//!   classic libpcap file
+//! ```
+
+use std::net::Ipv4Addr;
+
+use crate::kubectl::{Files, Output};
+use crate::net::forward::Probe;
+use crate::net::netns::DeviceKind;
+use crate::net::pcap::Pcap;
+use crate::sim::trace::Endpoint;
+use crate::sim::Sim;
+
+const TRACE_USAGE: &str = "usage: trace [-n NAMESPACE] pod/NAME|node/NAME|external IP[:PORT[/tcp|/udp]] [--size BYTES]";
+const PCAP_USAGE: &str = "usage: pcap FILE [NODE/DEVICE]  (writes the frames of the last trace)";
+
+/// LINKTYPE_RAW: captures on a TUN device hold bare IP packets.
+const LINKTYPE_RAW: u32 = 101;
+
+pub fn trace(sim: &mut Sim, rest: &[String]) -> Output {
+    let mut ns = "default".to_string();
+    let mut size = None;
+    let mut words = Vec::new();
+    let mut it = rest.iter();
+    while let Some(w) = it.next() {
+        match w.as_str() {
+            "-n" | "--namespace" => match it.next() {
+                Some(n) => ns = n.clone(),
+                None => return Output::error(TRACE_USAGE),
+            },
+            "--size" | "-s" => match it.next().map(|s| s.parse::<usize>()) {
+                Some(Ok(n)) if n <= 65_000 => size = Some(n),
+                _ => return Output::error("error: --size takes a number of data bytes from 0 to 65000"),
+            },
+            _ => words.push(w.as_str()),
+        }
+    }
+    let [source, destination] = words[..] else { return Output::error(TRACE_USAGE) };
+    let from = match parse_source(source, &ns) {
+        Ok(f) => f,
+        Err(e) => return Output::error(e),
+    };
+    let (dst, probe) = match parse_destination(destination) {
+        Ok(d) => d,
+        Err(e) => return Output::error(e),
+    };
+    match sim.trace(&from, dst, probe, size) {
+        Ok(t) => Output::ok(t.text()),
+        Err(e) => Output::error(format!("error: {e}")),
+    }
+}
+
+fn parse_source(s: &str, ns: &str) -> Result<Endpoint, String> {
+    match s.split_once('/') {
+        Some(("pod" | "pods" | "po", name)) if !name.is_empty() => Ok(Endpoint::Pod { namespace: ns.to_string(), name: name.to_string() }),
+        Some(("node" | "nodes" | "no", name)) if !name.is_empty() => Ok(Endpoint::Node(name.to_string())),
+        None if s == "external" => Ok(Endpoint::External),
+        _ => Err(format!("error: the source \"{s}\" is not pod/NAME, node/NAME or external\n{TRACE_USAGE}")),
+    }
+}
+
+/// `IP`, `IP:PORT`, `IP:PORT/udp`, `IP:PORT/tcp`.
+pub fn parse_destination(d: &str) -> Result<(Ipv4Addr, Probe), String> {
+    let bad = || format!("error: the destination \"{d}\" is not IP, IP:PORT, IP:PORT/tcp or IP:PORT/udp\n{TRACE_USAGE}");
+    let (addr, proto) = match d.rsplit_once('/') {
+        Some((a, "udp")) => (a, Some(false)),
+        Some((a, "tcp")) => (a, Some(true)),
+        Some(_) => return Err(bad()),
+        None => (d, None),
+    };
+    let (ip, port) = match addr.split_once(':') {
+        Some((ip, port)) => (ip, Some(port.parse::<u16>().ok().filter(|p| *p > 0).ok_or_else(|| format!("error: \"{port}\" is not a port (1-65535)"))?)),
+        None => (addr, None),
+    };
+    let ip: Ipv4Addr = ip.parse().map_err(|_| bad())?;
+    let probe = match (port, proto) {
+        (None, None) => Probe::Icmp,
+        (None, Some(_)) => return Err(bad()),
+        (Some(p), Some(false)) => Probe::Udp(p),
+        (Some(p), _) => Probe::Tcp(p),
+    };
+    Ok((ip, probe))
+}
+
+pub fn pcap(sim: &Sim, rest: &[String], files: &dyn Files) -> Output {
+    let (file, at) = match rest {
+        [file] => (file, None),
+        [file, at] => (file, Some(at.as_str())),
+        _ => return Output::error(PCAP_USAGE),
+    };
+    let Some(trace) = sim.last_trace() else {
+        return Output::error("error: no trace yet: run `trace SOURCE DESTINATION` first");
+    };
+    let mut pcap = Pcap::new();
+    let frames = match at {
+        None => trace.frames(None),
+        Some(at) => {
+            let Some((node, dev)) = at.split_once('/') else { return Output::error(PCAP_USAGE) };
+            let net = sim.net();
+            let Some(n) = net.node(node) else { return Output::error(format!("error: there is no node \"{node}\"")) };
+            let Some(d) = net.netns(n.root).and_then(|ns| ns.device_named(dev)) else {
+                return Output::error(format!("error: node {node} has no device \"{dev}\""));
+            };
+            if matches!(d.kind, DeviceKind::Tun) {
+                pcap.linktype = LINKTYPE_RAW;
+            }
+            trace.frames(Some((n.root, dev)))
+        }
+    };
+    for (t, p) in &frames {
+        pcap.push(t.0, &p.emit());
+    }
+    let bytes = pcap.to_bytes();
+    match files.write(file, &bytes) {
+        Ok(()) => Output::ok(format!("wrote {} frame(s), {} bytes, to {file}\n", frames.len(), bytes.len())),
+        Err(e) => Output::error(format!("error: {e}")),
+    }
+}
