@@ -95,7 +95,11 @@ impl Engine<'_> {
                 return self.icmp_error(ns, &pkt, msg);
             }
             if self.conv.client == Some(ns) {
-                self.finish(Outcome::Unreachable(format!("sendmsg: Message too long (mtu {mtu})")));
+                let text = match self.conv.probe {
+                    Some(super::Probe::Icmp) => format!("ping: local error: message too long, mtu={mtu}"),
+                    _ => "sendmsg: Message too long".to_string(),
+                };
+                self.finish(Outcome::Unreachable(text));
             }
             return;
         }
