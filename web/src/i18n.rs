@@ -77,15 +77,15 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, Language) => "Language",
         (Lang::Zh, Language) => "语言",
         (Lang::En, SimplifiedNote) => {
-            "What runs: the API server (defaults, validation, admission), the scheduler, the workload controllers, the HPA, endpoints, node lifecycle and one simulated kubelet per node, whose containers come from a catalog of simulated images. Pods get real addresses from each node's podCIDR, but the network data path between them is not simulated yet: trace, ip and curl say so."
+            "What runs: the API server (defaults, validation, admission), the scheduler, the workload, storage and service-account controllers, the HPA, endpoints, node lifecycle and one simulated kubelet per node (probes, environment, volumes), whose containers come from a catalog of simulated images. The network data path runs too: each pod's namespace, veth pair and the cni0 bridge, routes and ARP, and flannel's vxlan, udp or host-gw overlay, which `trace`, `ip`, `bridge fdb`, `ping` and `tcpdump` show hop by hop (times in traces are illustrative). Not simulated yet: iptables (kube-proxy, Services' virtual IPs, masquerade to outside the cluster), DNS and NetworkPolicy; curl, nslookup and iptables-save say so."
         }
         (Lang::Zh, SimplifiedNote) => {
-            "已在运行：API server（默认值、校验、准入）、调度器、工作负载控制器、HPA、Endpoints、节点生命周期控制器，以及每个节点上一个模拟的 kubelet，容器来自一份模拟镜像目录。Pod 会从所在节点的 podCIDR 获得真实地址，但它们之间的网络数据路径尚未模拟：trace、ip、curl 会如实说明。"
+            "已在运行：API server（默认值、校验、准入）、调度器、工作负载/存储/ServiceAccount 控制器、HPA、Endpoints、节点生命周期控制器，以及每个节点上一个模拟的 kubelet（探针、环境变量、卷），容器来自一份模拟镜像目录。网络数据路径同样在运行：每个 Pod 的网络命名空间、veth 对和 cni0 网桥、路由与 ARP，以及 flannel 的 vxlan、udp 或 host-gw 覆盖网络，可用 `trace`、`ip`、`bridge fdb`、`ping`、`tcpdump` 逐跳查看（trace 中的时间仅作示意）。尚未模拟：iptables（kube-proxy、Service 虚拟 IP、访问集群外部时的地址伪装）、DNS 和 NetworkPolicy；curl、nslookup、iptables-save 会如实说明。"
         }
         (Lang::En, ConsoleHeading) => "Console",
         (Lang::Zh, ConsoleHeading) => "控制台",
-        (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events, load deployment/NAME 200, node add, node NAME stop|start, node NAME -- CMD)",
-        (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events、load deployment/名称 200、node add、node 名称 stop|start、node 名称 -- 命令）",
+        (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events, load deployment/NAME 200, node add, node NAME stop|start, node NAME -- CMD, trace pod/NAME IP:PORT, pcap FILE)",
+        (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events、load deployment/名称 200、node add、node 名称 stop|start、node 名称 -- 命令、trace pod/名称 IP:端口、pcap 文件）",
     }
 }
 
