@@ -7,7 +7,7 @@ use fishbowl_core::api::{Kind, Object};
 use fishbowl_core::console::run_line;
 use fishbowl_core::kubectl::Files;
 use fishbowl_core::store::ObjectRef;
-use fishbowl_core::time::SimDuration;
+use fishbowl_core::time::{SimDuration, SimTime};
 use fishbowl_core::{ClusterConfig, Settled, Sim};
 
 struct NoFiles;
@@ -30,6 +30,24 @@ fn replicas(sim: &Sim) -> i32 {
     match sim.get(&ObjectRef::new(Kind::Deployment, Some("default"), "web")) {
         Some(Object::Deployment(d)) => d.spec.replicas.unwrap_or(1),
         _ => panic!("deployment exists"),
+    }
+}
+
+fn lease_renewed(sim: &Sim, node: &str) -> SimTime {
+    match sim.get(&ObjectRef::new(Kind::Lease, Some("kube-node-lease"), node)) {
+        Some(Object::Lease(l)) => fishbowl_core::kubelet::heartbeat::from_micro_time(l.spec.as_ref().and_then(|s| s.renew_time.as_ref()).expect("renewed")),
+        _ => panic!("{node} has a lease"),
+    }
+}
+
+fn taint_added(sim: &Sim, node: &str) -> SimTime {
+    match sim.get(&ObjectRef::new(Kind::Node, None, node)) {
+        Some(Object::Node(n)) => {
+            let taints = n.spec.as_ref().and_then(|s| s.taints.as_ref()).expect("tainted");
+            let t = taints.iter().find(|t| t.effect == "NoExecute").and_then(|t| t.time_added.as_ref()).expect("timeAdded");
+            fishbowl_core::time::from_k8s(t)
+        }
+        _ => panic!("{node} exists"),
     }
 }
 
@@ -95,10 +113,15 @@ fn an_unreachable_node_is_tainted_and_its_pods_evicted_after_300_seconds() {
     let victims = on_node(&sim, "node-2");
     assert!(!victims.is_empty(), "the scheduler spread pods onto node-2");
     run(&mut sim, "node node-2 stop");
-    sim.advance(SimDuration::from_secs(49));
+    // The kubelet renewed its lease within the last 10 s; the controller notices on its first
+    // 5 s tick more than 50 s after that renewal.
+    let renewed = lease_renewed(&sim, "node-2");
+    let since = sim.now().0 - renewed.0;
+    assert!(since < 10_000_000, "renewed {since} µs ago");
+    sim.advance(SimDuration(50_000_000 - since));
     let node = run(&mut sim, "kubectl get node node-2");
     assert!(node.contains(" Ready "), "not yet noticed: {node}");
-    sim.advance(SimDuration::from_secs(2));
+    sim.advance(SimDuration::from_secs(5));
     let node = run(&mut sim, "kubectl get node node-2");
     assert!(node.contains("NotReady"), "{node}");
     let describe = run(&mut sim, "kubectl describe node node-2");
@@ -107,10 +130,11 @@ fn an_unreachable_node_is_tainted_and_its_pods_evicted_after_300_seconds() {
 
     // Pods tolerate the taint for 300 s (DefaultTolerationSeconds), then are evicted; with no
     // kubelet to finish the deletion they stay Terminating while replacements start elsewhere.
-    // The taint was added 50 s after the stop, at t+50s; now is t+51s.
-    sim.advance(SimDuration::from_secs(298));
+    // Counted from the taint's timeAdded, the tick that noticed the node.
+    let tainted = taint_added(&sim, "node-2");
+    sim.advance(SimDuration(tainted.0 + 299_000_000 - sim.now().0));
     assert!(events_with(&sim, "TaintManagerEviction").is_empty());
-    sim.advance(SimDuration::from_secs(2));
+    sim.advance(SimDuration::from_secs(1));
     sim.settle(1_000_000);
     let evicted = events_with(&sim, "TaintManagerEviction");
     assert_eq!(evicted.len(), victims.len(), "{evicted:?}");

@@ -199,7 +199,7 @@ fn node_command(sim: &mut Sim, rest: &[String]) -> Output {
         [name, "stop"] => {
             return match sim.stop_kubelet(name) {
                 Ok(()) => Output::ok(format!(
-                    "the kubelet on {name} stopped; the node controller will notice after {}\n",
+                    "the kubelet on {name} stopped; the node controller will notice once its lease is more than {} old\n",
                     crate::time::go_duration(crate::controllers::nodelifecycle::GRACE_PERIOD.0)
                 )),
                 Err(e) => Output::error(format!("error: {e}")),

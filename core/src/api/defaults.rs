@@ -50,6 +50,7 @@ pub fn apply_defaults(obj: &mut Object) {
         | Object::ServiceAccount(_)
         | Object::ResourceQuota(_)
         | Object::Event(_)
+        | Object::Lease(_)
         | Object::Custom(_) => {}
     }
 }

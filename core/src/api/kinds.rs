@@ -38,6 +38,7 @@ pub enum Kind {
     Ingress,
     IngressClass,
     Event,
+    Lease,
     CustomResourceDefinition,
     /// A kind served because a CustomResourceDefinition defines it.
     Custom(CustomKind),
@@ -100,6 +101,7 @@ kinds! {
     HorizontalPodAutoscaler, "autoscaling", ["v2", "v1"], "horizontalpodautoscalers", ["hpa"], true;
     CronJob, "batch", ["v1"], "cronjobs", ["cj"], true;
     Job, "batch", ["v1"], "jobs", [], true;
+    Lease, "coordination.k8s.io", ["v1"], "leases", [], true;
     EndpointSlice, "discovery.k8s.io", ["v1"], "endpointslices", [], true;
     IngressClass, "networking.k8s.io", ["v1"], "ingressclasses", [], false;
     Ingress, "networking.k8s.io", ["v1"], "ingresses", ["ing"], true;

@@ -8,6 +8,7 @@
 use k8s_openapi::api::apps::v1 as apps;
 use k8s_openapi::api::autoscaling::v2 as autoscaling;
 use k8s_openapi::api::batch::v1 as batch;
+use k8s_openapi::api::coordination::v1 as coordination;
 use k8s_openapi::api::core::v1 as core;
 use k8s_openapi::api::discovery::v1 as discovery;
 use k8s_openapi::api::networking::v1 as networking;
@@ -94,6 +95,7 @@ objects! {
     Ingress => networking::Ingress,
     IngressClass => networking::IngressClass,
     Event => core::Event,
+    Lease => coordination::Lease,
     CustomResourceDefinition => apiextensions::CustomResourceDefinition,
 }
 

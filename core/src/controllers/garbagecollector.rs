@@ -85,9 +85,9 @@ fn candidates(ctx: &Ctx<'_, '_>, key: &ObjectRef, is_ref: impl Fn(&OwnerReferenc
     // The store's owner index: objects naming an owner of this kind and name; a namespaced
     // owner's dependents live in its namespace.
     store
-        .dependents_of(key.kind.info().name, &key.name)
-        .filter(|k| key.namespace.is_none() || k.namespace == key.namespace)
-        .filter_map(|k| store.get(k))
+        .dependents_with_objects(key.kind.info().name, &key.name)
+        .filter(|(k, _)| key.namespace.is_none() || k.namespace == key.namespace)
+        .map(|(_, o)| o)
         .filter(refers)
         .cloned()
         .collect()

@@ -16,12 +16,12 @@
 //! owner.rs            ownerReference helpers, pod readiness and availability
 //! pod_ranking.rs      which pods a ReplicaSet deletes first
 //! garbagecollector.rs ownerReferences: background, foreground and orphan deletion
-//! kubelet.rs          one kubelet per node: sandboxes, containers, status (`crate::kubelet`)
+//! kubelet.rs          one kubelet per node: sandboxes, containers, status, lease (`crate::kubelet`)
 //! endpoints.rs        Endpoints from Service selectors and pod readiness
 //! endpointslice.rs    EndpointSlices from Service selectors and pod readiness
 //! service_pods.rs     what both share: pods a Service selects, their ports, trigger times
 //! hpa/                HorizontalPodAutoscaler: CPU utilisation, stabilisation, scaling policies
-//! nodelifecycle.rs    unreachable nodes: Unknown conditions, taints, pods not ready, eviction
+//! nodelifecycle.rs    node health from leases: Unknown conditions, taints, pods not ready, eviction
 //! podgc.rs            pods bound to deleted nodes
 //! job/                Job: pods to completion, tracking finalizers, back-off; ttl.rs: TTL after finished
 //! cronjob/            CronJob: Jobs on a cron schedule (schedule.rs: the cron parser)

@@ -1,39 +1,50 @@
 //! The node lifecycle controller (and its taint-eviction half): what happens when a kubelet
-//! stops posting status.
+//! stops renewing its Lease and posting status.
 //!
-//! Real kubelets renew a Lease every 10 s; the controller declares a node unreachable when it
-//! has heard nothing for `--node-monitor-grace-period` (50 s in current releases). The
-//! simulation does not write leases (they would be a write every 10 s per node, forever);
-//! instead stopping a kubelet (`node NAME stop`) schedules this controller's check after the
-//! grace period, which is when the real controller would notice. Then: every node condition
-//! becomes `Unknown` / `NodeStatusUnknown` / `Kubelet stopped posting node status.`, the node
-//! gets the `node.kubernetes.io/unreachable` taints (NoSchedule and NoExecute), its pods are
-//! marked not ready (so endpoints drop them), and pods are evicted when their toleration of the
-//! NoExecute taint runs out (300 s by default, added to every pod at admission). Evicted pods
-//! stay `Terminating`: their kubelet is not there to finish the deletion.
+//! As the real controller's `monitorNodeHealth` (pkg/controller/nodelifecycle): every
+//! `--node-monitor-period` (5 s, on ticks from the controller's start) it takes a node's last
+//! probe as the later of its Lease `renewTime` and its Ready condition's `lastHeartbeatTime`, and
+//! declares the node unreachable once the probe is more than `--node-monitor-grace-period`
+//! (50 s) old. Then: every node condition becomes `Unknown` / `NodeStatusUnknown` / `Kubelet
+//! stopped posting node status.`, the node gets the `node.kubernetes.io/unreachable` taints
+//! (NoSchedule and NoExecute), its pods are marked not ready (so endpoints drop them), and pods
+//! are evicted when their toleration of the NoExecute taint runs out (300 s by default, added
+//! to every pod at admission), counted from the taint's `timeAdded`. Evicted pods stay
+//! `Terminating`: their kubelet is not there to finish the deletion. When the kubelet posts
+//! Ready again, the next tick removes the taints.
+//!
+//! Simplification, for scale: a healthy node is not looked at on every 5 s tick but on the
+//! first tick at which its probe could have gone stale; that check finds the lease renewed and
+//! sets the next one. The outcome is the same tick the full loop would find.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
 
 use crate::api::{Kind, Object};
+use crate::kubelet::heartbeat;
 use crate::sim::apiserver::{k8s_time, Propagation};
 use crate::sim::events::{self, EventType, Report};
-use crate::store::{Component, ObjectRef, WatchEvent};
-use crate::time::{SimDuration, SimTime};
+use crate::store::{Component, ObjectRef, WatchEvent, WatchEventType};
+use crate::time::{from_k8s, SimDuration, SimTime};
 
 use super::{Ctx, Requeue};
 
 /// `--node-monitor-grace-period`.
 pub const GRACE_PERIOD: SimDuration = SimDuration::from_secs(50);
+/// `--node-monitor-period`: how often the controller looks at node health.
+pub const MONITOR_PERIOD: SimDuration = SimDuration::from_secs(5);
 /// The taint key an unreachable node gets.
 pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 
 /// Kubelets that have stopped, with the time they stopped.
 pub type Stopped = BTreeMap<String, SimTime>;
 
-pub fn keys_for(_event: &WatchEvent) -> Vec<ObjectRef> {
-    // Woken by the stopping and starting of kubelets (`Sim::stop_kubelet`), not by writes.
+/// A node that registers starts being monitored; after that the controller runs on its ticks.
+pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
+    if event.key.kind == Kind::Node && event.event_type == WatchEventType::Added {
+        return vec![event.key.clone()];
+    }
     Vec::new()
 }
 
@@ -49,38 +60,67 @@ fn pods_on<'s>(store: &'s crate::store::Store, node: &'s str) -> impl Iterator<I
     })
 }
 
+/// The node's last sign of life: the later of its lease's renewTime and its Ready
+/// condition's heartbeat (its creation, if it never posted either).
+pub fn last_probe(store: &crate::store::Store, node: &Node) -> SimTime {
+    let name = node.metadata.name.as_deref().unwrap_or("");
+    let lease = match store.get(&heartbeat::lease_key(name)).map(|o| o.as_ref()) {
+        Some(Object::Lease(l)) => l.spec.as_ref().and_then(|s| s.renew_time.as_ref()).map(heartbeat::from_micro_time),
+        _ => None,
+    };
+    let ready = ready_condition(node).and_then(|c| c.last_heartbeat_time.as_ref()).map(from_k8s);
+    let created = node.metadata.creation_timestamp.as_ref().map(from_k8s);
+    lease.max(ready).or(created).unwrap_or(SimTime::ZERO)
+}
+
+fn ready_condition(node: &Node) -> Option<&NodeCondition> {
+    node.status.as_ref().and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"))
+}
+
+/// The first monitor tick strictly after `t`.
+fn tick_after(t: SimTime) -> SimTime {
+    let p = MONITOR_PERIOD.0;
+    SimTime((t.0 / p + 1) * p)
+}
+
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     let Some(Object::Node(node)) = ctx.api.store.get(key).map(|o| (**o).clone()) else { return Requeue::Done };
     let name = key.name.clone();
     let now = ctx.api.now;
-    let stopped_at = ctx.state.stopped_kubelets.get(&name).copied();
+    let deadline = last_probe(ctx.api.store, &node) + GRACE_PERIOD;
     let has_taint = node.spec.as_ref().and_then(|s| s.taints.as_ref()).is_some_and(|ts| ts.iter().any(|t| t.key == UNREACHABLE));
-    match stopped_at {
-        Some(at) if at + GRACE_PERIOD <= now => {
-            if !has_taint {
-                mark_unreachable(ctx, *node, &name);
-            }
-            evict(ctx, &name)
+    let ready = ready_condition(&node).map(|c| c.status.clone());
+    let next_tick = tick_after(now) - now;
+    if now > deadline {
+        if ready.as_deref() != Some("Unknown") || !has_taint {
+            mark_unreachable(ctx, *node, &name, ready.as_deref() != Some("Unknown"));
         }
-        Some(at) => Requeue::After(at + GRACE_PERIOD - now),
-        None if has_taint => {
-            let mut node = *node;
-            if let Some(ts) = node.spec.as_mut().and_then(|s| s.taints.as_mut()) {
-                ts.retain(|t| t.key != UNREACHABLE);
-            }
-            node.metadata.resource_version = None;
-            let by = ctx.by.clone();
-            let _ = ctx.api.update(Object::Node(Box::new(node)), &by, ctx.cause);
-            Requeue::Done
-        }
-        None => Requeue::Done,
+        return match evict(ctx, &name) {
+            Some(due) => Requeue::After(due.min(next_tick)),
+            None => Requeue::Periodic(next_tick),
+        };
     }
+    if has_taint && ready.as_deref() == Some("True") {
+        let mut node = *node;
+        if let Some(ts) = node.spec.as_mut().and_then(|s| s.taints.as_mut()) {
+            ts.retain(|t| t.key != UNREACHABLE);
+        }
+        node.metadata.resource_version = None;
+        let by = ctx.by.clone();
+        let _ = ctx.api.update(Object::Node(Box::new(node)), &by, ctx.cause);
+    }
+    if has_taint || ready.as_deref() != Some("True") {
+        // Waiting for the kubelet's status: look again on the next tick.
+        return Requeue::Periodic(next_tick);
+    }
+    Requeue::Periodic(tick_after(deadline) - now)
 }
 
-fn mark_unreachable(ctx: &mut Ctx<'_, '_>, mut node: Node, name: &str) {
+fn mark_unreachable(ctx: &mut Ctx<'_, '_>, mut node: Node, name: &str, conditions: bool) {
     let now = ctx.api.now;
     let by = ctx.by.clone();
-    if let Some(conds) = node.status.as_mut().and_then(|s| s.conditions.as_mut()) {
+    let conds = node.status.as_mut().and_then(|s| s.conditions.as_mut()).filter(|_| conditions);
+    if let Some(conds) = conds {
         for c in conds.iter_mut() {
             *c = NodeCondition {
                 type_: c.type_.clone(),
@@ -92,7 +132,10 @@ fn mark_unreachable(ctx: &mut Ctx<'_, '_>, mut node: Node, name: &str) {
             };
         }
     }
-    node.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new).extend(unreachable_taints(now));
+    let taints = node.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
+    if !taints.iter().any(|t| t.key == UNREACHABLE) {
+        taints.extend(unreachable_taints(now));
+    }
     node.metadata.resource_version = None;
     let _ = ctx.api.update(Object::Node(Box::new(node)), &by, ctx.cause);
     let message = format!("Node {name} status is now: NodeNotReady");
@@ -129,10 +172,21 @@ fn tolerates_for(pod: &Pod) -> Option<i64> {
     }
 }
 
-/// The taint-eviction controller's part: delete pods whose toleration has run out.
-fn evict(ctx: &mut Ctx<'_, '_>, name: &str) -> Requeue {
+/// The taint-eviction controller's part: delete pods whose toleration of the NoExecute taint
+/// (counted from its `timeAdded`) has run out. Returns how long until the next one does.
+fn evict(ctx: &mut Ctx<'_, '_>, name: &str) -> Option<SimDuration> {
     let now = ctx.api.now;
-    let tainted_at = ctx.state.stopped_kubelets.get(name).map(|at| *at + GRACE_PERIOD).unwrap_or(now);
+    let tainted_at = match ctx.api.store.get(&ObjectRef::new(Kind::Node, None, name)).map(|o| o.as_ref()) {
+        Some(Object::Node(n)) => n
+            .spec
+            .as_ref()
+            .and_then(|s| s.taints.as_ref())
+            .and_then(|ts| ts.iter().find(|t| t.key == UNREACHABLE && t.effect == "NoExecute"))
+            .and_then(|t| t.time_added.as_ref())
+            .map(from_k8s)
+            .unwrap_or(now),
+        _ => return None,
+    };
     let by = Component::new("taint-eviction-controller");
     let mut next: Option<SimDuration> = None;
     let pods: Vec<Pod> = pods_on(ctx.api.store, name).filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
@@ -149,5 +203,5 @@ fn evict(ctx: &mut Ctx<'_, '_>, name: &str) -> Requeue {
         events::record(ctx.api, &obj, EventType::Normal, "TaintManagerEviction", &format!("Marking for deletion Pod {ns}/{pod_name}"), &by, None, ctx.cause);
         let _ = ctx.api.delete(&ObjectRef::new(Kind::Pod, Some(&ns), &pod_name), Propagation::Background, &by, ctx.cause);
     }
-    next.map_or(Requeue::Done, Requeue::After)
+    next
 }

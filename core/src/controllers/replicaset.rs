@@ -138,20 +138,24 @@ fn claim_pods(ctx: &mut Ctx<'_, '_>, owner: &Object, uid: &str, sel: &Selector, 
     // orphans its selector matches: no scan of the namespace.
     let store = &ctx.api.store;
     let mut pods: Vec<Arc<Object>> = store
-        .dependents_of(owner.kind().info().name, owner.name())
-        .filter(|k| k.kind == Kind::Pod && k.namespace.as_deref() == Some(ns))
-        .filter_map(|k| store.get(k))
+        .dependents_with_objects(owner.kind().info().name, owner.name())
+        .filter(|(k, _)| k.kind == Kind::Pod && k.namespace.as_deref() == Some(ns))
+        .map(|(_, o)| o)
         .filter(|o| controller_of(o.metadata()).is_some_and(|r| r.uid == uid))
         .cloned()
         .collect();
     if !deleting {
+        let before = pods.len();
         pods.extend(
             store
                 .uncontrolled(Kind::Pod, ns)
                 .filter(|o| o.metadata().deletion_timestamp.is_none() && sel.matches(o.metadata().labels.as_ref()))
                 .cloned(),
         );
-        pods.sort_by(|a, b| a.name().cmp(b.name()));
+        // The owned pods come in name order already; only adoption candidates need merging.
+        if pods.len() > before {
+            pods.sort_by(|a, b| a.name().cmp(b.name()));
+        }
     }
     let mut owned = Vec::with_capacity(pods.len());
     for pod in pods {

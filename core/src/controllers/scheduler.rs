@@ -9,10 +9,12 @@
 //! might help it (a node added or changed, a bound pod deleted or finished, a claim or volume
 //! written) or when the pod itself is updated.
 //!
-//! kube-scheduler also retries every pod left unschedulable for 5 minutes
-//! (podMaxInUnschedulablePodsDuration). In a cluster where nothing changed that retry fails the
-//! same way and only bumps the event's count, so it is not modelled: the simulation can then
-//! come to rest while pods are Pending.
+//! Every pod left unschedulable for longer than 5 minutes (podMaxInUnschedulablePodsDuration)
+//! is retried anyway: kube-scheduler's flushUnschedulablePodsLeftover looks every 30 s, from
+//! the scheduler's start, so the retry comes at the first such tick more than 5 minutes after
+//! the last attempt. In a cluster where nothing changed it fails the same way and the event
+//! recorder bumps the count of the existing FailedScheduling event. That timer is periodic
+//! work: `settle` comes to rest while pods are Pending, `advance` runs the retries.
 //!
 //! A pod whose claims wait for their first consumer is bound only after the chosen node was
 //! named on those claims and they were bound (VolumeBinding's PreBind).
@@ -40,6 +42,10 @@ use super::{Ctx, Requeue};
 pub const SCHEDULER_NAME: &str = "default-scheduler";
 const INITIAL_BACKOFF: SimDuration = SimDuration::from_secs(1);
 const MAX_BACKOFF: SimDuration = SimDuration::from_secs(10);
+/// `podMaxInUnschedulablePodsDuration`.
+pub const MAX_IN_UNSCHEDULABLE: SimDuration = SimDuration::from_secs(5 * 60);
+/// How often flushUnschedulablePodsLeftover runs.
+const LEFTOVER_FLUSH_PERIOD: SimDuration = SimDuration::from_secs(30);
 
 /// The key every cluster event that may help waiting pods maps to. (No node is named "".)
 pub fn flush_key() -> ObjectRef {
@@ -83,6 +89,14 @@ pub fn backoff(attempts: u32) -> SimDuration {
     SimDuration::from_micros(d.min(MAX_BACKOFF.as_micros()))
 }
 
+/// When a pod that failed at `last_attempt` is retried if nothing helps it sooner: the first
+/// leftover flush (every 30 s from time zero) more than 5 minutes later.
+pub fn leftover_retry(last_attempt: SimTime) -> SimTime {
+    let period = LEFTOVER_FLUSH_PERIOD.as_micros();
+    let after = (last_attempt + MAX_IN_UNSCHEDULABLE).as_micros();
+    SimTime((after / period + 1).saturating_mul(period))
+}
+
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     ctx.state.scheduler.sync(ctx.api.store);
     if *key == flush_key() {
@@ -103,8 +117,13 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
         let moved = q.epoch < ctx.state.scheduler.epoch;
         let updated = rv_of(&obj) != q.written_rv;
         if !(moved || updated) {
-            // Nothing that could help has happened: wait for a cluster event.
-            return Requeue::Done;
+            // Nothing that could help has happened: wait for a cluster event, or for the
+            // leftover flush.
+            let leftover = leftover_retry(q.last_attempt);
+            if now < leftover {
+                return Requeue::Periodic(leftover.since(now));
+            }
+            return attempt(ctx, key, &obj);
         }
         if now < due {
             return Requeue::After(due.since(now));

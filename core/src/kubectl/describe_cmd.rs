@@ -195,6 +195,17 @@ fn context(sim: &Sim, obj: &Object) -> DescribeContext {
 /// requests and limits summed over the pods, as a percentage of allocatable.
 fn node_context(sim: &Sim, node: &k8s_openapi::api::core::v1::Node, ctx: &mut DescribeContext) {
     let name = node.metadata.name.as_deref().unwrap_or("");
+    // The kubelet's heartbeat: Lease `kube-node-lease/<node>` (times shown to the second).
+    let lease_key = crate::store::ObjectRef::new(Kind::Lease, Some("kube-node-lease"), name);
+    if let Some(Object::Lease(lease)) = sim.get(&lease_key) {
+        let spec = lease.spec.clone().unwrap_or_default();
+        let time = |t: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime>| t.map(|t| k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(t.0));
+        ctx.node_lease = Some(super::describe::NodeLease {
+            holder_identity: spec.holder_identity,
+            acquire_time: time(spec.acquire_time),
+            renew_time: time(spec.renew_time),
+        });
+    }
     let allocatable: BTreeMap<String, Quantity> = node
         .status
         .as_ref()

@@ -1,5 +1,5 @@
 //! The simulated kubelet: pod sandboxes, image pulls, containers, restarts and graceful
-//! termination, and the pod status it reports.
+//! termination, the pod status it reports, and its node's heartbeats (Lease and node status).
 //!
 //! ```text
 //! mod.rs      State: what every kubelet keeps in memory (runtime view of its pods, images)
@@ -17,6 +17,8 @@
 //! downward.rs downward API values: pod fields, container resources
 //! volumes.rs  configMap, secret, downwardAPI, projected volumes: mount, FailedMount, updates
 //! view.rs     what `kubectl exec` sees inside a container: its env and mounted files
+//! heartbeat.rs   the node Lease (created at registration, renewed every 10 s) and the tick
+//! node_status.rs the node conditions posted every 10 s, written on change or every 5 min
 //! ```
 //!
 //! The reconcile is the pod worker's `SyncPod`: it reads the pod, advances the runtime view of
@@ -48,6 +50,8 @@ mod probe_handlers;
 mod probe_worker;
 mod probes;
 mod downward;
+pub mod heartbeat;
+pub mod node_status;
 pub mod env;
 pub mod envvars;
 mod start;
@@ -62,6 +66,8 @@ mod config_tests;
 mod probes_tests;
 #[cfg(test)]
 mod readiness_tests;
+#[cfg(test)]
+mod heartbeat_tests;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -95,6 +101,9 @@ pub struct NodeRuntime {
     pull_busy_until: SimTime,
     /// The node's InternalIP (hostIP of its pods).
     ip: Option<Ipv4Addr>,
+    /// When the kubelet last wrote its node status (`lastStatusReportTime`); before the first
+    /// sync, the registration.
+    status_reported: Option<SimTime>,
 }
 
 impl State {

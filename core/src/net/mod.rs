@@ -130,7 +130,8 @@ impl Default for NetConfig {
 pub struct Network {
     pub config: NetConfig,
     nodes: BTreeMap<String, NodeNet>,
-    spaces: BTreeMap<NsId, Netns>,
+    /// Boxed: the map's nodes then hold pointers, not the namespaces themselves.
+    spaces: BTreeMap<NsId, Box<Netns>>,
     next_ns: u32,
     /// Every node's lease, by the lease's network address.
     leases: BTreeMap<u32, Lease>,
@@ -156,15 +157,15 @@ impl Network {
     }
 
     pub fn netns(&self, id: NsId) -> Option<&Netns> {
-        self.spaces.get(&id)
+        self.spaces.get(&id).map(|n| &**n)
     }
 
     pub(crate) fn netns_mut(&mut self, id: NsId) -> Option<&mut Netns> {
-        self.spaces.get_mut(&id)
+        self.spaces.get_mut(&id).map(|n| &mut **n)
     }
 
     pub fn namespaces(&self) -> impl Iterator<Item = (&NsId, &Netns)> {
-        self.spaces.iter()
+        self.spaces.iter().map(|(k, v)| (k, &**v))
     }
 
     pub fn external(&self) -> Option<NsId> {

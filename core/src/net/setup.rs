@@ -21,7 +21,7 @@ impl Network {
     fn new_ns(&mut self, ns: Netns) -> NsId {
         let id = NsId(self.next_ns);
         self.next_ns += 1;
-        self.spaces.insert(id, ns);
+        self.spaces.insert(id, Box::new(ns));
         id
     }
 

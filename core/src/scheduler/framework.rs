@@ -7,7 +7,10 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec};
 
 use super::cache::{host_ports, Cache, HostPort, NodeInfo};
 use super::message;
-use super::plugins::{inter_pod_affinity, node_affinity, node_basics, node_ports, resources_fit, taint_toleration, topology_spread, volume_binding};
+use super::plugins::{
+    inter_pod_affinity, node_affinity, node_basics, node_ports, resources_fit, spread_filter, spread_score, taint_toleration, topology_spread,
+    volume_binding,
+};
 use super::resources::{pod_requests, PodRequests};
 use crate::rng::SimRng;
 use crate::store::{ObjectRef, Store};
@@ -43,7 +46,7 @@ impl Status {
 }
 
 /// The Filter plugins, in the default profile's order.
-pub const FILTER_PLUGINS: [&str; 8] = [
+pub const FILTER_PLUGINS: [&str; 9] = [
     "NodeUnschedulable",
     "NodeName",
     "TaintToleration",
@@ -51,6 +54,7 @@ pub const FILTER_PLUGINS: [&str; 8] = [
     "NodePorts",
     "NodeResourcesFit",
     "VolumeBinding",
+    "PodTopologySpread",
     "InterPodAffinity",
 ];
 
@@ -133,6 +137,8 @@ pub struct PodCtx<'a> {
     pub ports: Vec<HostPort>,
     pub interpod: inter_pod_affinity::State,
     pub volumes: volume_binding::State,
+    /// PodTopologySpread's PreFilter state; `None` skips its Filter.
+    pub spread: Option<spread_filter::State>,
 }
 
 /// `numFeasibleNodesToFind` with the adaptive default percentage `50 - nodes/125`, at least 5%,
@@ -149,7 +155,7 @@ pub fn num_feasible_nodes_to_find(num_all: usize) -> usize {
 type Filter = fn(&PodCtx<'_>, &NodeInfo) -> Option<Status>;
 
 fn run_filters(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<(&'static str, Status)> {
-    let filters: [(&'static str, Filter); 8] = [
+    let filters: [(&'static str, Filter); FILTER_PLUGINS.len()] = [
         ("NodeUnschedulable", node_basics::unschedulable),
         ("NodeName", node_basics::node_name),
         ("TaintToleration", taint_toleration::filter),
@@ -157,6 +163,7 @@ fn run_filters(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<(&'static str, Statu
         ("NodePorts", node_ports::filter),
         ("NodeResourcesFit", resources_fit::filter),
         ("VolumeBinding", volume_binding::filter),
+        ("PodTopologySpread", spread_filter::filter),
         ("InterPodAffinity", inter_pod_affinity::filter),
     ];
     filters.iter().find_map(|(name, f)| f(pod, node).map(|s| (*name, s)))
@@ -241,14 +248,16 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
             return d;
         }
     };
-    let ctx = PodCtx {
+    let mut ctx = PodCtx {
         pod,
         spec,
         requests: pod_requests(spec),
         ports: host_ports(spec),
         interpod: inter_pod_affinity::pre_filter(cache, store, pod),
         volumes,
+        spread: None,
     };
+    ctx.spread = spread_filter::pre_filter(cache, &ctx);
     // Filter, from where the last walk stopped, until enough feasible nodes are found.
     let start = cache.next_start;
     // (index in d.nodes, position in the walk order) of each feasible node.
@@ -283,13 +292,25 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
 /// PreScore, Score, NormalizeScore and weights over the feasible nodes, then selectHost.
 fn score(cache: &Cache, store: &Store, ctx: &PodCtx<'_>, d: &mut Decision, feasible: &[(usize, usize)], rng: &mut SimRng) {
     let nodes: Vec<&NodeInfo> = feasible.iter().map(|&(_, pos)| cache.node_at(pos)).collect();
-    let spread = topology_spread::group(store, ctx.pod).map(|g| topology_spread::pre_score(cache, g, &nodes));
+    // PodTopologySpread: the pod's ScheduleAnyway constraints if it declares any constraint,
+    // else the system defaults. Ignored nodes (lacking a topology key) are marked.
+    let declares = ctx.spec.topology_spread_constraints.as_ref().is_some_and(|c| !c.is_empty());
+    let spread: Option<(Vec<i64>, Option<Vec<bool>>)> = if declares {
+        spread_score::pre_score(cache, ctx, &nodes).map(|st| {
+            let ignored = nodes.iter().map(|n| spread_score::ignored(&st, n)).collect();
+            (nodes.iter().map(|n| spread_score::score(cache, &st, n)).collect(), Some(ignored))
+        })
+    } else {
+        topology_spread::group(store, ctx.pod)
+            .map(|g| topology_spread::pre_score(cache, g, &nodes))
+            .map(|st| (nodes.iter().map(|n| topology_spread::score(cache, &st, n)).collect(), None))
+    };
     let mut columns: Vec<Option<Vec<i64>>> = Vec::with_capacity(SCORE_PLUGINS.len());
     let raw = |f: &dyn Fn(&NodeInfo) -> i64| nodes.iter().map(|n| f(n)).collect::<Vec<i64>>();
     columns.push(Some(raw(&|n| taint_toleration::score(ctx, n))));
     columns.push(node_affinity::has_preferred(ctx).then(|| raw(&|n| node_affinity::score(ctx, n))));
     columns.push(Some(raw(&|n| resources_fit::least_allocated(ctx, n))));
-    columns.push(spread.as_ref().map(|st| raw(&|n| topology_spread::score(cache, st, n))));
+    columns.push(spread.as_ref().map(|(raw, _)| raw.clone()));
     columns.push(ctx.interpod.preferred.is_some().then(|| raw(&|n| inter_pod_affinity::score(ctx, n))));
     columns.push(resources_fit::balanced_applies(ctx).then(|| raw(&|n| resources_fit::balanced(ctx, n))));
     // No image is known to be present on any node: ImageLocality scores 0 everywhere.
@@ -301,7 +322,10 @@ fn score(cache: &Cache, store: &Store, ctx: &PodCtx<'_>, d: &mut Decision, feasi
         match SCORE_PLUGINS[p].0 {
             "TaintToleration" => default_normalize(&mut norm, true),
             "NodeAffinity" => default_normalize(&mut norm, false),
-            "PodTopologySpread" => topology_spread::normalize(&mut norm),
+            "PodTopologySpread" => match spread.as_ref().and_then(|(_, ignored)| ignored.as_deref()) {
+                Some(ignored) => spread_score::normalize(&mut norm, ignored),
+                None => topology_spread::normalize(&mut norm),
+            },
             "InterPodAffinity" => min_max_normalize(&mut norm),
             _ => {}
         }

@@ -22,6 +22,10 @@ pub mod resources;
 mod tests;
 #[cfg(test)]
 mod scenario_tests;
+#[cfg(test)]
+mod spread_tests;
+#[cfg(test)]
+mod spread_scenario_tests;
 
 pub use cache::Cache;
 pub use framework::{Decision, NodeDecision, PluginScore, Status, Verdict};

@@ -7,7 +7,7 @@ use crate::api::{Kind, Object};
 use crate::sim::{ClusterConfig, Sim};
 use crate::store::{Cause, Component, ObjectRef};
 
-fn pod_object(name: &str, cpu: &str, extra: serde_json::Value) -> Object {
+pub(super) fn pod_object(name: &str, cpu: &str, extra: serde_json::Value) -> Object {
     let mut v = serde_json::json!({
         "metadata": {"name": name, "namespace": "default"},
         "spec": {"containers": [{"name": "c", "image": "nginx", "resources": {"requests": {"cpu": cpu}}}]}
@@ -18,29 +18,29 @@ fn pod_object(name: &str, cpu: &str, extra: serde_json::Value) -> Object {
     Object::from_value(Kind::Pod, v).unwrap()
 }
 
-fn create(sim: &mut Sim, obj: Object) {
+pub(super) fn create(sim: &mut Sim, obj: Object) {
     let action = sim.begin_action("kubectl create");
     sim.api().create(obj, &Component::new("kubectl"), Cause::Action(action)).unwrap();
     sim.after_action();
     sim.settle(10_000);
 }
 
-fn key(name: &str) -> ObjectRef {
+pub(super) fn key(name: &str) -> ObjectRef {
     ObjectRef::new(Kind::Pod, Some("default"), name)
 }
 
-fn get_pod(sim: &Sim, name: &str) -> Pod {
+pub(super) fn get_pod(sim: &Sim, name: &str) -> Pod {
     match sim.get(&key(name)) {
         Some(Object::Pod(p)) => (**p).clone(),
         _ => panic!("no pod {name}"),
     }
 }
 
-fn node_of(sim: &Sim, name: &str) -> Option<String> {
+pub(super) fn node_of(sim: &Sim, name: &str) -> Option<String> {
     get_pod(sim, name).spec.and_then(|s| s.node_name)
 }
 
-fn events_for(sim: &Sim, name: &str) -> Vec<Event> {
+pub(super) fn events_for(sim: &Sim, name: &str) -> Vec<Event> {
     sim.store()
         .list(Kind::Event, Some("default"))
         .filter_map(|o| match o.as_ref() {
@@ -50,7 +50,7 @@ fn events_for(sim: &Sim, name: &str) -> Vec<Event> {
         .collect()
 }
 
-fn scheduled_condition(sim: &Sim, name: &str) -> Option<(String, Option<String>, Option<String>)> {
+pub(super) fn scheduled_condition(sim: &Sim, name: &str) -> Option<(String, Option<String>, Option<String>)> {
     let pod = get_pod(sim, name);
     let c = pod.status?.conditions?.into_iter().find(|c| c.type_ == "PodScheduled")?;
     Some((c.status, c.reason, c.message))
@@ -171,4 +171,50 @@ fn a_node_joining_during_back_off_is_used_when_it_ends() {
     assert_eq!(node_of(&sim, "big").as_deref(), Some("node-big"));
     assert!(sim.now().since(before) >= crate::time::SimDuration::from_millis(900));
     assert_eq!(sim.scheduling_decision(&key("big")).map(|d| d.attempt), Some(2));
+}
+
+#[test]
+fn an_unschedulable_pod_is_retried_after_five_minutes() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    create(&mut sim, pod_object("big", "5", serde_json::json!({})));
+    let failed = |sim: &Sim| -> Vec<(i32, Option<String>)> {
+        events_for(sim, "big")
+            .into_iter()
+            .filter(|e| e.reason.as_deref() == Some("FailedScheduling"))
+            .map(|e| (e.count.unwrap_or(1), e.message))
+            .collect()
+    };
+    let first = sim.scheduling_decision(&key("big")).map(|d| d.at).expect("attempted");
+    assert_eq!(failed(&sim).len(), 1);
+    assert_eq!(failed(&sim)[0].0, 1);
+    // Nothing changes in the cluster: no retry before 5 minutes have passed.
+    sim.advance(crate::time::SimDuration::from_secs(290));
+    assert_eq!(sim.scheduling_decision(&key("big")).map(|d| d.attempt), Some(1));
+    assert_eq!(failed(&sim)[0].0, 1);
+    // The leftover flush (every 30 s) retries it at its first tick more than 5 minutes later.
+    sim.advance(crate::time::SimDuration::from_secs(60));
+    let d = sim.scheduling_decision(&key("big")).expect("decision");
+    assert_eq!(d.attempt, 2);
+    assert_eq!(d.at, crate::controllers::scheduler::leftover_retry(first));
+    assert!(d.at.since(first) > crate::time::SimDuration::from_secs(300));
+    assert!(d.at.since(first) <= crate::time::SimDuration::from_secs(330));
+    let events = failed(&sim);
+    assert_eq!(events.len(), 1, "the same message is aggregated into the existing event");
+    assert_eq!(events[0].0, 2);
+    assert_eq!(node_of(&sim, "big"), None);
+    // And again five minutes later.
+    sim.advance(crate::time::SimDuration::from_secs(330));
+    assert_eq!(failed(&sim)[0].0, 3);
+}
+
+#[test]
+fn leftover_retries_fall_on_the_thirty_second_ticks() {
+    use crate::controllers::scheduler::leftover_retry;
+    use crate::time::SimTime;
+    let s = |secs: u64| SimTime(secs * 1_000_000);
+    assert_eq!(leftover_retry(s(0)), s(330), "at 300 s exactly, 300 s have not yet been exceeded");
+    assert_eq!(leftover_retry(s(1)), s(330));
+    assert_eq!(leftover_retry(s(29)), s(330));
+    assert_eq!(leftover_retry(s(30)), s(360));
+    assert_eq!(leftover_retry(SimTime(12_500_000)), s(330));
 }

@@ -20,11 +20,11 @@ use crate::time::SimTime;
 
 const GI: i64 = 1 << 30;
 
-fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
+pub(super) fn labels(pairs: &[(&str, &str)]) -> Option<BTreeMap<String, String>> {
     Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
 }
 
-fn node(name: &str, cpu: &str, memory: &str) -> Node {
+pub(super) fn node(name: &str, cpu: &str, memory: &str) -> Node {
     let alloc: BTreeMap<String, Quantity> =
         [("cpu", cpu), ("memory", memory), ("pods", "110")].iter().map(|(k, v)| (k.to_string(), Quantity(v.to_string()))).collect();
     Node {
@@ -34,7 +34,7 @@ fn node(name: &str, cpu: &str, memory: &str) -> Node {
     }
 }
 
-fn pod(name: &str, cpu: Option<&str>, memory: Option<&str>) -> Pod {
+pub(super) fn pod(name: &str, cpu: Option<&str>, memory: Option<&str>) -> Pod {
     let mut requests = BTreeMap::new();
     if let Some(c) = cpu {
         requests.insert("cpu".to_string(), Quantity(c.into()));
@@ -56,12 +56,12 @@ fn pod(name: &str, cpu: Option<&str>, memory: Option<&str>) -> Pod {
     }
 }
 
-fn bound(mut p: Pod, node: &str) -> Pod {
+pub(super) fn bound(mut p: Pod, node: &str) -> Pod {
     p.spec.get_or_insert_with(Default::default).node_name = Some(node.into());
     p
 }
 
-fn world(nodes: Vec<Node>, pods: Vec<Pod>) -> (Store, Cache) {
+pub(super) fn world(nodes: Vec<Node>, pods: Vec<Pod>) -> (Store, Cache) {
     let mut store = Store::new();
     let by = Component::new("test");
     for n in nodes {
@@ -75,12 +75,12 @@ fn world(nodes: Vec<Node>, pods: Vec<Pod>) -> (Store, Cache) {
     (store, cache)
 }
 
-fn run(store: &Store, cache: &mut Cache, p: &Pod, seed: u64) -> Decision {
+pub(super) fn run(store: &Store, cache: &mut Cache, p: &Pod, seed: u64) -> Decision {
     let key = ObjectRef::new(crate::api::Kind::Pod, Some("default"), p.metadata.name.as_deref().unwrap_or(""));
     schedule(cache, store, &mut SimRng::seeded(seed), &key, p, SimTime::ZERO, 1)
 }
 
-fn taint(key: &str, value: &str, effect: &str) -> Taint {
+pub(super) fn taint(key: &str, value: &str, effect: &str) -> Taint {
     Taint { key: key.into(), value: (!value.is_empty()).then(|| value.into()), effect: effect.into(), ..Default::default() }
 }
 
@@ -92,7 +92,7 @@ fn term(app: &str) -> PodAffinityTerm {
     }
 }
 
-fn with_labels(mut p: Pod, pairs: &[(&str, &str)]) -> Pod {
+pub(super) fn with_labels(mut p: Pod, pairs: &[(&str, &str)]) -> Pod {
     p.metadata.labels = labels(pairs);
     p
 }

@@ -187,7 +187,7 @@ fn transcripts_of_node_and_pod_commands() {
         ("kubectl exec a -- ip route get 10.244.0.1".into(), "10.244.0.1 dev eth0 src 10.244.0.2 uid 0 \n    cache \n".into()),
         (ping.clone(), format!("PING {c} ({c}) 56(84) bytes of data.\n64 bytes from {c}: icmp_seq=1 ttl=62 time=0.422 ms\n64 bytes from {c}: icmp_seq=2 ttl=62 time=0.218 ms\n\n--- {c} ping statistics ---\n2 packets transmitted, 2 received, 0% packet loss, time 1000ms\nrtt min/avg/max/mdev = 0.218/0.320/0.422/0.102 ms\n")),
         ("kubectl exec a -- ip neigh".into(), "10.244.0.1 dev eth0 lladdr MAC REACHABLE \n".into()),
-        ("node node-1 -- tcpdump -i eth0 -c 1 -n".into(), format!("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n00:00:30.000007 IP 192.168.56.11.PORT > 192.168.56.12.8472: OTV, flags [I] (0x08), overlay 0, instance 1\nIP 10.244.0.2 > {c}: ICMP echo request, id ID, seq 1, length 64\n1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n")),
+        ("node node-1 -- tcpdump -nni eth0 -c1".into(), format!("tcpdump: verbose output suppressed, use -v[v]... for full protocol decode\nlistening on eth0, link-type EN10MB (Ethernet), snapshot length 262144 bytes\n00:00:30.000007 IP 192.168.56.11.PORT > 192.168.56.12.8472: OTV, flags [I] (0x08), overlay 0, instance 1\nIP 10.244.0.2 > {c}: ICMP echo request, id ID, seq 1, length 64\n1 packet captured\n1 packet received by filter\n0 packets dropped by kernel\n")),
         ("kubectl exec b -- cat /run/flannel/subnet.env".into(), "cat: can't open '/run/flannel/subnet.env': No such file or directory\ncommand terminated with exit code 1\n".into()),
         ("kubectl exec a -- cat /run/flannel/subnet.env".into(), "cat: /run/flannel/subnet.env: No such file or directory\ncommand terminated with exit code 1\n".into()),
     ];
@@ -263,6 +263,13 @@ fn brief_listings_and_a_ping_that_cannot_get_through() {
     assert_eq!(link, "lo               UNKNOWN        00:00:00:00:00:00 <LOOPBACK,UP,LOWER_UP> \neth0@if5         UP             MAC <BROADCAST,MULTICAST,UP,LOWER_UP> \n");
     let addr = sh(&mut sim, "node node-1 -- ip -br a show cni0");
     assert_eq!(addr, "cni0             UP             10.244.0.1/24 \n");
+    // An echo larger than the pod's MTU fails before it leaves (iputils counts errors; busybox stops).
+    let c = pod_ip(&sim, "c");
+    let big = sh(&mut sim, &format!("kubectl exec a -- ping -c 2 -s 1423 {c}"));
+    let local = "ping: local error: message too long, mtu=1450";
+    assert_eq!(big, format!("PING {c} ({c}) 1423(1451) bytes of data.\n{local}\n{local}\n\n--- {c} ping statistics ---\n2 packets transmitted, 0 received, +2 errors, 100% packet loss, time 1000ms\ncommand terminated with exit code 1\n"));
+    let big = sh(&mut sim, &format!("kubectl exec b -- ping -c 2 -s 1423 {c}"));
+    assert_eq!(big, format!("PING {c} ({c}): 1423 data bytes\nping: sendto: Message too long\ncommand terminated with exit code 1\n"));
     // host-gw across two subnets: node-1 has no route to node-2's lease, so the echo goes to
     // the default gateway, which has no route to the pod network and says so.
     let mut sim = Sim::new(ClusterConfig { network: HostGw, underlay: Underlay::RoutedL3, ..Default::default() });

@@ -14,8 +14,10 @@
 //! Round-trip times are the simulated ones (the first echo usually pays for ARP); iputils'
 //! precision rules apply (three decimals under 1 ms, two under 10 ms, …) and `mdev` is its
 //! integer-microsecond standard deviation. An ICMP error prints `From <router> icmp_seq=N
-//! Destination Host Unreachable` and counts as an error; no route prints
-//! `ping: connect: Network is unreachable` (exit 2).
+//! Destination Host Unreachable` and counts as an error, as does an echo larger than the
+//! route's MTU (`ping: local error: message too long, mtu=1450`; busybox stops with
+//! `ping: sendto: Message too long`); no route prints `ping: connect: Network is unreachable`
+//! (exit 2).
 //!
 //! Simplified: the echoes are sent at the same simulated instant rather than a second apart
 //! (the clock does not move; `time` in the summary is what the real run would take, N−1
@@ -85,6 +87,12 @@ pub fn run(sim: &mut Sim, at: &At, args: &[String]) -> Reply {
             Err(e) => return Reply::fail(format!("fishbowl: {e}"), 1),
         };
         match echo(&trace) {
+            Some(Echo::Error(text)) if at.busybox && text.starts_with("ping: local error") => {
+                let mut r = Reply::ok(format!("PING {dst} ({dst}): {size} data bytes\n"));
+                r.stderr = "ping: sendto: Message too long\n".into();
+                r.code = 1;
+                return r;
+            }
             Some(e) => echoes.push(e),
             None if at.busybox => {
                 let mut r = Reply::ok(format!("PING {dst} ({dst}): {size} data bytes\n"));
@@ -124,7 +132,7 @@ fn echo(t: &Trace) -> Option<Echo> {
                 None => Echo::Lost,
             })
         }
-        Outcome::Unreachable(text) if text.starts_with("From ") => Some(Echo::Error(text.clone())),
+        Outcome::Unreachable(text) if text.starts_with("From ") || text.starts_with("ping: local error") => Some(Echo::Error(text.clone())),
         Outcome::Unreachable(_) => None,
         Outcome::Refused(text) => Some(Echo::Error(text.clone())),
         Outcome::Timeout(_) => Some(Echo::Lost),

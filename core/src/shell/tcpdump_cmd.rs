@@ -34,34 +34,38 @@ pub fn run(sim: &Sim, ns: NsId, args: &[String]) -> Reply {
     let mut expr = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
-        match a.as_str() {
-            "-i" | "-c" => {
-                let Some(v) = it.next() else {
-                    return Reply::fail(format!("tcpdump: option requires an argument -- '{}'", &a[1..]), 1);
-                };
-                if a == "-i" {
-                    dev = Some(v.clone());
-                } else {
-                    match v.parse::<usize>() {
-                        Ok(n) if n > 0 => count = Some(n),
-                        _ => return Reply::fail(format!("tcpdump: invalid packet count {v}"), 1),
+        let Some(flags) = a.strip_prefix('-').filter(|f| !f.is_empty()) else {
+            expr.push(a.clone());
+            continue;
+        };
+        // Clustered short options, as getopt reads them: `-nni eth0`, `-c5`.
+        for (k, c) in flags.char_indices() {
+            match c {
+                'n' => numeric = true,
+                'e' => ether = true,
+                'l' | 'S' | 'p' => {}
+                'i' | 'c' => {
+                    let rest = &flags[k + 1..];
+                    let value = if rest.is_empty() {
+                        match it.next() {
+                            Some(v) => v.clone(),
+                            None => return Reply::fail(format!("tcpdump: option requires an argument -- '{c}'"), 1),
+                        }
+                    } else {
+                        rest.to_string()
+                    };
+                    if c == 'i' {
+                        dev = Some(value);
+                    } else {
+                        match value.parse::<usize>() {
+                            Ok(n) if n > 0 => count = Some(n),
+                            _ => return Reply::fail(format!("tcpdump: invalid packet count {value}"), 1),
+                        }
                     }
+                    break;
                 }
+                _ => return Reply::not_simulated(format!("tcpdump -{c}")),
             }
-            s if s.starts_with("-i") && s.len() > 2 => dev = Some(s[2..].to_string()),
-            s if s.starts_with("-c") && s.len() > 2 => match s[2..].parse::<usize>() {
-                Ok(n) if n > 0 => count = Some(n),
-                _ => return Reply::fail(format!("tcpdump: invalid packet count {}", &s[2..]), 1),
-            },
-            s if s.starts_with('-') && s.len() > 1 && s[1..].chars().all(|c| matches!(c, 'n' | 'e' | 'l' | 'S' | 't' | 'p')) => {
-                numeric |= s.contains('n');
-                ether |= s.contains('e');
-                if s.contains('t') {
-                    return Reply::not_simulated("tcpdump -t");
-                }
-            }
-            s if s.starts_with('-') => return Reply::not_simulated(format!("tcpdump {s}")),
-            _ => expr.push(a.clone()),
         }
     }
     let filter = match Filter::parse(&expr) {

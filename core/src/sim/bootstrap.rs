@@ -2,7 +2,7 @@
 //! ServiceAccount and `kube-root-ca.crt` ConfigMap, the default StorageClass `standard` (kind's:
 //! rancher.io/local-path, WaitForFirstConsumer), the `kubernetes` Service kube-apiserver
 //! maintains for itself (with the Endpoints and EndpointSlice its endpoint reconciler writes),
-//! and the nodes as their kubelets register them.
+//! and the nodes as their kubelets register them, each with its Lease in `kube-node-lease`.
 
 use std::collections::BTreeMap;
 
@@ -21,7 +21,9 @@ use crate::controllers::{pv_provisioner, root_ca, serviceaccount};
 use crate::store::{Cause, Component};
 use crate::time::SimTime;
 
-use super::{apiserver, events, Sim};
+use crate::kubelet::heartbeat;
+
+use super::{events, Sim};
 
 /// The port the API server listens on, behind the `kubernetes` Service's 443.
 const APISERVER_PORT: i32 = 6443;
@@ -114,7 +116,9 @@ impl Sim {
         let kubelet = Component::new(format!("kubelet/{name}"));
         let node = self.api().create(obj.into(), &kubelet, cause).map_err(|e| e.to_string())?;
         events::node_registered(&mut self.api(), &node, cause);
-            Ok(name)
+        heartbeat::create_lease(&mut self.api(), &node, cause);
+        self.start_heartbeats(&name, heartbeat::RENEW_INTERVAL);
+        Ok(name)
     }
 
     /// The default StorageClass, as kind ships it: `standard`, served by the local-path
@@ -204,22 +208,8 @@ fn cpu_text(millis: u64) -> String {
 }
 
 /// The conditions a healthy kubelet reports when its node registers.
-pub(super) fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
-    let t = apiserver::k8s_time(now);
-    let cond = |type_: &str, status: &str, reason: &str, message: &str| NodeCondition {
-        type_: type_.into(),
-        status: status.into(),
-        reason: Some(reason.into()),
-        message: Some(message.into()),
-        last_heartbeat_time: Some(t.clone()),
-        last_transition_time: Some(t.clone()),
-    };
-    vec![
-        cond("MemoryPressure", "False", "KubeletHasSufficientMemory", "kubelet has sufficient memory available"),
-        cond("DiskPressure", "False", "KubeletHasNoDiskPressure", "kubelet has no disk pressure"),
-        cond("PIDPressure", "False", "KubeletHasSufficientPID", "kubelet has sufficient PID available"),
-        cond("Ready", "True", "KubeletReady", "kubelet is posting ready status"),
-    ]
+fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
+    crate::kubelet::node_status::initial_conditions(now)
 }
 
 fn meta(name: &str) -> ObjectMeta {

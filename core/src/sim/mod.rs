@@ -358,7 +358,7 @@ impl Sim {
     /// while every request merged into it is.
     pub(super) fn enqueue(&mut self, controller: Controller, key: ObjectRef, cause: Cause, delay: SimDuration, periodic: bool) {
         let at = self.now + delay;
-        let slot = (controller, key.clone());
+        let slot = (controller, key);
         match self.queued.get_mut(&slot) {
             Some(q) if q.due <= at => {
                 if q.periodic && !periodic {
@@ -372,12 +372,12 @@ impl Sim {
                 }
                 q.periodic &= periodic;
                 q.due = at;
-                self.queue.push(at, Task::Reconcile { controller, key, cause });
+                self.queue.push(at, Task::Reconcile { controller, key: slot.1, cause });
             }
             None => {
                 self.urgent += usize::from(!periodic);
+                self.queue.push(at, Task::Reconcile { controller, key: slot.1.clone(), cause });
                 self.queued.insert(slot, Queued { due: at, periodic });
-                self.queue.push(at, Task::Reconcile { controller, key, cause });
             }
         }
     }
@@ -437,7 +437,7 @@ impl Sim {
         match task {
             Task::Reconcile { controller, key, cause } => {
                 // A request superseded by an earlier one for the same key has already run.
-                let slot = (controller, key.clone());
+                let slot = (controller, key);
                 match self.queued.get(&slot) {
                     Some(q) if q.due == at => {
                         self.urgent -= usize::from(!q.periodic);
@@ -445,6 +445,7 @@ impl Sim {
                     }
                     _ => return,
                 }
+                let (controller, key) = slot;
                 let by = Component::new(controller.component());
                 let requeue = {
                     let (mut api, state) = self.api_and_controllers();

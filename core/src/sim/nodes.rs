@@ -1,4 +1,5 @@
-//! Machines joining and failing at run time: `node add`, `node NAME stop|start`.
+//! Machines joining and failing at run time: `node add`, `node NAME stop|start`, and the
+//! kubelet timers (lease, node status; `crate::kubelet::heartbeat`) each running kubelet keeps.
 
 use crate::controllers::Controller;
 use crate::store::{Cause, ObjectRef};
@@ -15,21 +16,21 @@ impl Sim {
         name
     }
 
-    /// The node's kubelet stops (the machine loses power or its network): no more status,
-    /// no more work on its pods. The node lifecycle controller notices after its grace period.
+    /// The node's kubelet stops (the machine loses power or its network): no more lease
+    /// renewals, no more status, no more work on its pods. The node lifecycle controller
+    /// notices when the lease is older than its grace period.
     pub fn stop_kubelet(&mut self, node: &str) -> Result<(), String> {
-        let key = self.node_key(node)?;
+        self.node_key(node)?;
         if self.controllers.stopped_kubelets.contains_key(node) {
             return Err(format!("the kubelet on {node} is already stopped"));
         }
-        let action = self.begin_action(format!("node {node} stop"));
+        self.begin_action(format!("node {node} stop"));
         self.controllers.stopped_kubelets.insert(node.to_string(), self.now);
-        let grace = crate::controllers::nodelifecycle::GRACE_PERIOD;
-        self.enqueue(Controller::NodeLifecycle, key, Cause::Action(action), grace, false);
         Ok(())
     }
 
-    /// The kubelet comes back: it posts a healthy status again and resumes its pods.
+    /// The kubelet comes back: it renews its lease, posts a healthy status again (the
+    /// conditions flip back, with their Events) and resumes its pods.
     pub fn start_kubelet(&mut self, node: &str) -> Result<(), String> {
         let key = self.node_key(node)?;
         if self.controllers.stopped_kubelets.remove(node).is_none() {
@@ -37,8 +38,10 @@ impl Sim {
         }
         let action = self.begin_action(format!("node {node} start"));
         let cause = Cause::Action(action);
-        self.post_ready(node, cause);
-        self.enqueue(Controller::NodeLifecycle, key, cause, crate::time::SimDuration::from_millis(1), false);
+        // On start the kubelet renews its lease and posts its status at once.
+        if self.config.controllers.contains(&Controller::Kubelet) {
+            self.enqueue(Controller::Kubelet, key, cause, crate::time::SimDuration::from_millis(1), false);
+        }
         let pods: Vec<ObjectRef> = self
             .store
             .list(Kind::Pod, None)
@@ -60,21 +63,13 @@ impl Sim {
         self.controllers.stopped_kubelets.contains_key(node)
     }
 
-    /// What the returning kubelet posts: every condition healthy again, and a `NodeReady` Event.
-    fn post_ready(&mut self, node: &str, cause: Cause) {
-        let key = ObjectRef::new(Kind::Node, None, node);
-        let Some(crate::api::Object::Node(n)) = self.get(&key).cloned() else { return };
-        let mut n = *n;
-        let fresh = super::bootstrap::initial_node_conditions(self.now);
-        if let Some(status) = n.status.as_mut() {
-            status.conditions = Some(fresh);
+    /// Starts the node's kubelet timers (lease renewal, node status) after `delay`. Periodic
+    /// work: `settle` does not wait for it.
+    pub(super) fn start_heartbeats(&mut self, node: &str, delay: crate::time::SimDuration) {
+        if self.config.controllers.contains(&Controller::Kubelet) {
+            let key = ObjectRef::new(Kind::Node, None, node);
+            self.enqueue(Controller::Kubelet, key, Cause::Timer(None), delay, true);
         }
-        n.metadata.resource_version = None;
-        let by = crate::store::Component::new(format!("kubelet/{node}"));
-        let _ = self.api().update(crate::api::Object::Node(Box::new(n)), &by, cause);
-        let message = format!("Node {node} status is now: NodeReady");
-        let report = super::events::Report { event_type: super::events::EventType::Normal, reason: "NodeReady", message: &message };
-        super::events::record_for_node(&mut self.api(), node, report, &by, cause);
     }
 
     fn node_key(&self, node: &str) -> Result<ObjectRef, String> {

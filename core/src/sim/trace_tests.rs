@@ -110,7 +110,7 @@ fn syn_path(backend: Backend) -> Vec<String> {
 /// The warm cross-node SYN's path per backend, hop by hop (veth names are random: `vethX`).
 #[test]
 fn cross_node_syn_path_per_backend() {
-    let common_start = ["node-1 pod default/a eth0 transmit", "node-1 vethX receive", "node-1 cni0 bridge", "node-1 cni0 forward"];
+    let common_start = ["node-1 pod default/a eth0 transmit", "node-1 vethX receive", "node-1 cni0 bridge", "node-1 cni0 receive", "node-1 cni0 forward"];
     let common_end = ["node-2 cni0 transmit", "node-2 cni0 bridge", "node-2 vethX transmit", "node-2 pod default/c eth0 receive", "node-2 pod default/c eth0 deliver"];
     let table: [(Backend, &[&str]); 3] = [
         (

@@ -155,9 +155,11 @@ pub struct Store {
     log: Vec<WatchEvent>,
     /// Every write since the cluster began, without the objects.
     history: Vec<Record>,
-    /// Objects by each owner their ownerReferences name, as (owner kind, owner name): what the
-    /// garbage collector's graph and the controllers' "pods I own" lookups need without a scan.
-    dependents: BTreeMap<(String, String), BTreeSet<ObjectRef>>,
+    /// Objects by each owner their ownerReferences name, as owner kind → owner name → the
+    /// dependents with their current objects: what the garbage collector's graph and the
+    /// controllers' "pods I own" lookups need without a scan or a lookup per dependent. Looked
+    /// up by `&str`, so a query allocates nothing.
+    dependents: BTreeMap<String, BTreeMap<String, BTreeMap<ObjectRef, Arc<Object>>>>,
     /// Objects (not Events) that name no controller: the candidates for adoption.
     uncontrolled: BTreeSet<ObjectRef>,
 }
@@ -254,7 +256,12 @@ impl Store {
     /// The objects whose ownerReferences name an owner of kind `kind` (`ReplicaSet`) called
     /// `name`, in any namespace, in key order. Callers check the namespace and the uid.
     pub fn dependents_of(&self, kind: &str, name: &str) -> impl Iterator<Item = &ObjectRef> + '_ {
-        self.dependents.get(&(kind.to_string(), name.to_string())).into_iter().flatten()
+        self.dependents_with_objects(kind, name).map(|(k, _)| k)
+    }
+
+    /// [`Store::dependents_of`] with each dependent's stored object.
+    pub fn dependents_with_objects(&self, kind: &str, name: &str) -> impl Iterator<Item = (&ObjectRef, &Arc<Object>)> + '_ {
+        self.dependents.get(kind).and_then(|by_name| by_name.get(name)).into_iter().flatten()
     }
 
     /// Objects of `kind` in `namespace` that have no controller, in name order.
@@ -266,27 +273,41 @@ impl Store {
             .filter_map(|k| self.objects.get(k))
     }
 
-    /// Keeps the owner indexes current across a write (`old` → `new`).
-    fn reindex(&mut self, key: &ObjectRef, old: Option<&Object>, new: Option<&Object>) {
-        let owners = |o: Option<&Object>| -> Vec<(String, String)> {
-            o.and_then(|o| o.metadata().owner_references.as_ref())
-                .into_iter()
-                .flatten()
-                .map(|r| (r.kind.clone(), r.name.clone()))
-                .collect()
-        };
-        let (before, after) = (owners(old), owners(new));
-        if before != after {
-            for uid in before.iter().filter(|u| !after.contains(u)) {
-                if let Some(set) = self.dependents.get_mut(uid) {
-                    set.remove(key);
-                    if set.is_empty() {
-                        self.dependents.remove(uid);
-                    }
+    /// Keeps the owner indexes current across a write (`old` → `new`): owners `old` named and
+    /// `new` does not lose the key; every owner `new` names holds the new object.
+    fn reindex(&mut self, key: &ObjectRef, old: Option<&Object>, new: Option<&Arc<Object>>) {
+        let (before, after) = (owner_refs(old), owner_refs(new.map(|o| o.as_ref())));
+        for r in before {
+            if after.iter().any(|a| a.kind == r.kind && a.name == r.name) {
+                continue;
+            }
+            let Some(by_name) = self.dependents.get_mut(r.kind.as_str()) else { continue };
+            if let Some(set) = by_name.get_mut(r.name.as_str()) {
+                set.remove(key);
+                if set.is_empty() {
+                    by_name.remove(r.name.as_str());
                 }
             }
-            for uid in after.iter().filter(|u| !before.contains(u)) {
-                self.dependents.entry(uid.clone()).or_default().insert(key.clone());
+            if by_name.is_empty() {
+                self.dependents.remove(r.kind.as_str());
+            }
+        }
+        if let Some(new) = new {
+            for r in after {
+                if !self.dependents.contains_key(r.kind.as_str()) {
+                    self.dependents.insert(r.kind.clone(), BTreeMap::new());
+                }
+                let by_name = self.dependents.get_mut(r.kind.as_str()).expect("inserted above");
+                if !by_name.contains_key(r.name.as_str()) {
+                    by_name.insert(r.name.clone(), BTreeMap::new());
+                }
+                let set = by_name.get_mut(r.name.as_str()).expect("inserted above");
+                match set.get_mut(key) {
+                    Some(slot) => *slot = new.clone(),
+                    None => {
+                        set.insert(key.clone(), new.clone());
+                    }
+                }
             }
         }
         if key.kind != Kind::Event {
@@ -294,7 +315,9 @@ impl Store {
                 o.metadata().owner_references.iter().flatten().any(|r| r.controller == Some(true))
             });
             if new.is_some() && !controlled {
-                self.uncontrolled.insert(key.clone());
+                if !self.uncontrolled.contains(key) {
+                    self.uncontrolled.insert(key.clone());
+                }
             } else {
                 self.uncontrolled.remove(key);
             }
@@ -386,7 +409,7 @@ impl Store {
         if let Some(n) = self.per_kind.get_mut(&key.kind) {
             *n -= 1;
         }
-        self.reindex(key, Some(&old), None);
+        self.reindex(key, Some(old.as_ref()), None);
         self.resource_version += 1;
         self.push_log(WatchEvent {
             resource_version: self.resource_version,
@@ -402,12 +425,17 @@ impl Store {
 
     fn write(&mut self, key: ObjectRef, obj: Object, event_type: WatchEventType, at: SimTime, by: Component, cause: Cause) -> Arc<Object> {
         let obj = stamp(&mut self.resource_version, obj);
-        match self.objects.insert(key.clone(), obj.clone()) {
+        // An update replaces the value in place: the key is cloned only for a new entry.
+        let replaced = match self.objects.get_mut(&key) {
+            Some(slot) => Some(std::mem::replace(slot, obj.clone())),
+            None => self.objects.insert(key.clone(), obj.clone()),
+        };
+        match replaced {
             None => {
                 *self.per_kind.entry(key.kind).or_default() += 1;
                 self.reindex(&key, None, Some(&obj));
             }
-            Some(old) => self.reindex(&key, Some(&old), Some(&obj)),
+            Some(old) => self.reindex(&key, Some(old.as_ref()), Some(&obj)),
         }
         let rv = self.resource_version;
         self.push_log(WatchEvent { resource_version: rv, event_type, key, object: obj.clone(), at, by, cause });
@@ -422,10 +450,18 @@ fn stamp(resource_version: &mut u64, mut obj: Object) -> Arc<Object> {
     Arc::new(obj)
 }
 
+/// The ownerReferences of an object (none for no object).
+fn owner_refs(o: Option<&Object>) -> &[k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference] {
+    o.and_then(|o| o.metadata().owner_references.as_deref()).unwrap_or(&[])
+}
+
 /// The resourceVersion stamped on a stored object.
 pub fn rv_of(obj: &Object) -> u64 {
     obj.metadata().resource_version.as_deref().and_then(|s| s.parse().ok()).unwrap_or(0)
 }
+
+#[cfg(test)]
+mod owner_index_tests;
 
 #[cfg(test)]
 mod tests {

@@ -55,6 +55,7 @@ pub(super) fn explain(kind: Kind, input: &Value, err: &PathError) -> String {
         Kind::Ingress => explain_as::<networking::Ingress>(input, err),
         Kind::IngressClass => explain_as::<networking::IngressClass>(input, err),
         Kind::Event => explain_as::<core::Event>(input, err),
+        Kind::Lease => explain_as::<k8s_openapi::api::coordination::v1::Lease>(input, err),
         Kind::CustomResourceDefinition => explain_as::<apiextensions::CustomResourceDefinition>(input, err),
         Kind::Custom(_) => err.to_string(),
     }

@@ -34,9 +34,9 @@ pub(super) fn claim(ctx: &mut Ctx<'_, '_>, d: &Deployment, sel: &Selector) -> Ve
     let store = &ctx.api.store;
     let name = d.metadata.name.as_deref().unwrap_or("");
     let mut found: Vec<&std::sync::Arc<Object>> = store
-        .dependents_of("Deployment", name)
-        .filter(|k| k.kind == Kind::ReplicaSet && k.namespace.as_deref() == Some(ns))
-        .filter_map(|k| store.get(k))
+        .dependents_with_objects("Deployment", name)
+        .filter(|(k, _)| k.kind == Kind::ReplicaSet && k.namespace.as_deref() == Some(ns))
+        .map(|(_, o)| o)
         .chain(store.uncontrolled(Kind::ReplicaSet, ns))
         .collect();
     found.sort_by(|a, b| a.name().cmp(b.name()));

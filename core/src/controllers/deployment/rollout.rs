@@ -124,9 +124,9 @@ fn old_pods_running(ctx: &Ctx<'_, '_>, d: &Deployment, olds: &[ReplicaSet]) -> b
     let mut pods = olds
         .iter()
         .filter_map(|rs| rs.metadata.name.as_deref())
-        .flat_map(|name| store.dependents_of("ReplicaSet", name))
-        .filter(|k| k.kind == Kind::Pod && k.namespace.as_deref() == ns)
-        .filter_map(|k| store.get(k));
+        .flat_map(|name| store.dependents_with_objects("ReplicaSet", name))
+        .filter(|(k, _)| k.kind == Kind::Pod && k.namespace.as_deref() == ns)
+        .map(|(_, o)| o);
     pods.any(|o| match o.as_ref() {
         Object::Pod(p) => {
             let phase = p.status.as_ref().and_then(|s| s.phase.as_deref());

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 pub const REVISION: &str = "deployment.kubernetes.io/revision";
 pub const REVISION_HISTORY: &str = "deployment.kubernetes.io/revision-history";
@@ -266,27 +267,27 @@ pub fn plan_proportional(d: &Deployment, active: &[&ReplicaSet]) -> Vec<(usize, 
 /// The template with the `pod-template-hash` label removed and empty maps as absent, for
 /// `EqualIgnoreHash`.
 pub fn normalised_template(t: &PodTemplateSpec) -> PodTemplateSpec {
-    let mut t = t.clone();
-    if let Some(m) = t.metadata.as_mut() {
-        if let Some(labels) = m.labels.as_mut() {
-            labels.remove(HASH_LABEL);
-        }
-        if m.labels.as_ref().is_some_and(BTreeMap::is_empty) {
-            m.labels = None;
-        }
-        if m.annotations.as_ref().is_some_and(BTreeMap::is_empty) {
-            m.annotations = None;
-        }
-        if *m == Default::default() {
-            t.metadata = None;
-        }
-    }
-    t
+    PodTemplateSpec { metadata: normalised_meta(t.metadata.as_ref()), spec: t.spec.clone() }
 }
 
-/// `EqualIgnoreHash`.
+/// The template's metadata as [`normalised_template`] leaves it.
+fn normalised_meta(m: Option<&ObjectMeta>) -> Option<ObjectMeta> {
+    let mut m = m?.clone();
+    if let Some(labels) = m.labels.as_mut() {
+        labels.remove(HASH_LABEL);
+    }
+    if m.labels.as_ref().is_some_and(BTreeMap::is_empty) {
+        m.labels = None;
+    }
+    if m.annotations.as_ref().is_some_and(BTreeMap::is_empty) {
+        m.annotations = None;
+    }
+    (m != ObjectMeta::default()).then_some(m)
+}
+
+/// `EqualIgnoreHash` (the specs compared in place; only the metadata is normalised).
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
-    normalised_template(a) == normalised_template(b)
+    a.spec == b.spec && normalised_meta(a.metadata.as_ref()) == normalised_meta(b.metadata.as_ref())
 }
 
 /// `ComputeHash`: a 32-bit FNV-1a of the template (without its hash label) and the collision

@@ -6,13 +6,14 @@
 //! - [`print_names`], [`print_json`], [`print_yaml`]: `-o name`, `-o json`, `-o yaml`, of one
 //!   object or of a `List`.
 //! - `table`: Go tabwriter alignment; `util`: ages, timestamps, labels, selectors;
-//!   `pods`, `workloads`, `services`, `cluster`: one row function per kind; `custom`: custom
+//!   `pods`, `workloads`, `services`, `cluster`, `lease`: one row function per kind; `custom`: custom
 //!   resources by their CRD's printer columns;
 //!   `json`, `yaml`: the serialisers that match kubectl's text.
 
 pub mod cluster;
 pub mod custom;
 pub mod json;
+pub mod lease;
 pub mod output;
 pub mod pods;
 pub mod services;
@@ -91,6 +92,7 @@ pub fn columns(kind: Kind) -> &'static [Column] {
         Kind::Node => cluster::NODE_COLUMNS,
         Kind::Namespace => cluster::NAMESPACE_COLUMNS,
         Kind::Event => cluster::EVENT_COLUMNS,
+        Kind::Lease => lease::LEASE_COLUMNS,
         Kind::ConfigMap => cluster::CONFIG_MAP_COLUMNS,
         Kind::Secret => cluster::SECRET_COLUMNS,
         Kind::ServiceAccount => cluster::SERVICE_ACCOUNT_COLUMNS,
@@ -125,6 +127,7 @@ pub fn row(obj: &Object, now: SimTime, wide: bool) -> Vec<String> {
         Object::Node(o) => cluster::node_row(o, now),
         Object::Namespace(o) => cluster::namespace_row(o, now),
         Object::Event(o) => cluster::event_row(o, now),
+        Object::Lease(o) => lease::lease_row(o, now),
         Object::ConfigMap(o) => cluster::config_map_row(o, now),
         Object::Secret(o) => cluster::secret_row(o, now),
         Object::ServiceAccount(o) => cluster::service_account_row(o, now),

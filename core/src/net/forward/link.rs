@@ -102,6 +102,8 @@ impl Engine<'_> {
         match decision {
             Decision::Local => {
                 self.hop(ns, Some(br), Stage::Bridge, Detail::BridgeLocal { mac: eth.dst }, &pkt);
+                // Up to the host through the bridge device: what `tcpdump -i cni0` sees.
+                self.hop(ns, Some(br), Stage::Receive, Detail::None, &pkt);
                 self.l2_input(ns, br, pkt);
             }
             Decision::Forward(p) => {
@@ -122,6 +124,7 @@ impl Engine<'_> {
                     self.transmit(ns, p, pkt.clone());
                 }
                 if eth.dst.is_broadcast() && in_port.is_some() {
+                    self.hop(ns, Some(br), Stage::Receive, Detail::None, &pkt);
                     self.l2_input(ns, br, pkt);
                 }
             }

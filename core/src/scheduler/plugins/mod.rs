@@ -8,6 +8,9 @@
 //! resources_fit.rs      NodeResourcesFit (Filter, LeastAllocated), BalancedAllocation
 //! inter_pod_affinity.rs InterPodAffinity: required (Filter), preferred (Score)
 //! topology_spread.rs    PodTopologySpread: the system default constraints (Score)
+//! spread_constraints.rs PodTopologySpread: the pod's own constraints parsed, domains counted
+//! spread_filter.rs      PodTopologySpread: DoNotSchedule (PreFilter, Filter)
+//! spread_score.rs       PodTopologySpread: ScheduleAnyway (PreScore, Score, NormalizeScore)
 //! volume_binding.rs     VolumeBinding: the PreFilter checks on PersistentVolumeClaims
 //! ```
 
@@ -16,6 +19,9 @@ pub mod node_affinity;
 pub mod node_basics;
 pub mod node_ports;
 pub mod resources_fit;
+pub mod spread_constraints;
+pub mod spread_filter;
+pub mod spread_score;
 pub mod taint_toleration;
 pub mod topology_spread;
 pub mod volume_binding;

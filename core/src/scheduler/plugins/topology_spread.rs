@@ -11,6 +11,9 @@
 //! A controller's own pods are what its selector matches (controllers adopt and release pods
 //! to keep it so), so pods with a controller are counted by owner uid from the cache's
 //! per-node and per-zone tallies; only pods selected by Services alone are matched by labels.
+//!
+//! A pod that declares constraints of its own is handled by `spread_filter.rs` (DoNotSchedule)
+//! and `spread_score.rs` (ScheduleAnyway) instead.
 
 use std::collections::{BTreeMap, BTreeSet};
 
