@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::util::{cargo, display, root, run};
+use crate::util::{cargo, display, root, run, target_dir};
 
 pub fn run_all() -> Result<(), String> {
     let root = root();
@@ -19,6 +19,9 @@ pub fn run_all() -> Result<(), String> {
     let native_cold = seconds_after(&text, "wall time, cold").ok_or("the native benchmark printed no cold wall time")?;
     let native_warm = seconds_after(&text, "wall time, warm").ok_or("the native benchmark printed no warm wall time")?;
 
+    // The data path: a warm cross-node handshake trace, and the network state of the full cluster.
+    run(cargo().current_dir(&root).args(["bench", "--package", "fishbowl-core", "--bench", "network"]))?;
+
     run(cargo().current_dir(&root).args([
         "build",
         "--package",
@@ -27,11 +30,11 @@ pub fn run_all() -> Result<(), String> {
         "wasm32-unknown-unknown",
         "--release",
     ]))?;
-    let out_dir = root.join("target/wasm-bench");
+    let out_dir = target_dir().join("wasm-bench");
     run(Command::new("wasm-bindgen")
         .args(["--target", "nodejs", "--no-typescript", "--out-dir"])
         .arg(&out_dir)
-        .arg(root.join("target/wasm32-unknown-unknown/release/fishbowl_wasm_bench.wasm")))?;
+        .arg(target_dir().join("wasm32-unknown-unknown/release/fishbowl_wasm_bench.wasm")))?;
     let mut node = Command::new("node");
     node.current_dir(&root)
         .arg("tests/wasm-bench/run.mjs")
