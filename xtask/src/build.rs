@@ -3,12 +3,12 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use crate::util::{cargo, root, run};
+use crate::util::{cargo, root, run, target_dir};
 
-/// Builds into `target/dist` and returns that folder.
+/// Builds into `dist/` under the target directory and returns that folder.
 pub fn web_release() -> Result<PathBuf, String> {
     let root = root();
-    let dist = root.join("target").join("dist");
+    let dist = target_dir().join("dist");
     run(cargo().current_dir(&root).args([
         "build",
         "--package",
@@ -24,7 +24,7 @@ pub fn web_release() -> Result<PathBuf, String> {
         std::fs::remove_dir_all(&dist).map_err(|e| format!("cannot clear {}: {e}", dist.display()))?;
     }
     std::fs::create_dir_all(&dist).map_err(|e| format!("cannot create {}: {e}", dist.display()))?;
-    let wasm = root.join("target/wasm32-unknown-unknown/web-release/fishbowl-web.wasm");
+    let wasm = target_dir().join("wasm32-unknown-unknown/web-release/fishbowl-web.wasm");
     run(Command::new("wasm-bindgen")
         .args(["--target", "web", "--no-typescript", "--out-name", "fishbowl", "--out-dir"])
         .arg(&dist)

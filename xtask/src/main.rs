@@ -3,7 +3,7 @@
 //! ```text
 //! cargo xtask serve [--port N]   set up, build the release web app, serve it on 127.0.0.1:N (8080)
 //! cargo xtask test               set up, run every test: core, wasm in Chromium, end-to-end
-//! cargo xtask build              set up, build the release web app into target/dist
+//! cargo xtask build              set up, build the release web app into target/dist (or $CARGO_TARGET_DIR/dist)
 //! cargo xtask bench              the benchmarks, native and wasm (in Node), with their ratio
 //! cargo xtask setup [--all]      install what is missing (the web toolchain; --all adds test tools)
 //! ```
