@@ -107,3 +107,41 @@ fn udp_backend_carries_the_inner_packet_in_udp_8285() {
         assert_eq!((f[1], f[2], f[3]), ("1,1", "1", "1"), "{line}");
     }
 }
+
+#[test]
+fn data_and_teardown_have_consistent_sequence_numbers() {
+    let mut sim = cluster(Backend::Vxlan);
+    let ip = pod_ip(&mut sim, "c");
+    let dir = Dir(std::env::temp_dir());
+    let out = run_line(&mut sim, &format!("trace pod/a {ip}:80 --size 100"), &dir);
+    assert!(out.stdout.contains("sent 100 bytes, closed (FIN, FIN-ACK, ACK)"), "{}", out.stdout);
+    let out = run_line(&mut sim, "pcap fishbowl-tcp-close.pcap node-1/eth0", &dir);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    let out = Command::new("tshark")
+        .arg("-r")
+        .arg(dir.0.join("fishbowl-tcp-close.pcap"))
+        .args(["-d", "udp.port==8472,vxlan", "-o", "tcp.check_checksum:TRUE", "-T", "fields", "-E", "separator=|"])
+        .args(["-e", "tcp.flags.str", "-e", "tcp.seq", "-e", "tcp.ack", "-e", "tcp.len", "-e", "tcp.checksum.status", "-e", "_ws.expert"])
+        .arg("tcp")
+        .output()
+        .expect("tshark is installed (`cargo xtask setup` installs Debian's tshark)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    // Relative sequence numbers as tshark computes them; its expert notes are only the
+    // chat-level ones (SYN, FIN), no warnings (retransmission, lost segment, bad ACK).
+    assert!(!text.contains("(Warning/") && !text.contains("(Error/"), "{text}");
+    let rows: Vec<String> = text.lines().map(|l| l.rsplit_once('|').map_or(l, |(a, _)| a).to_string() + "|").collect();
+    assert_eq!(
+        rows,
+        [
+            "··········S·|0|0|0|1|",
+            "·······A··S·|0|1|0|1|",
+            "·······A····|1|1|0|1|",
+            "·······AP···|1|1|100|1|",
+            "·······A····|1|101|0|1|",
+            "·······A···F|101|1|0|1|",
+            "·······A···F|1|102|0|1|",
+            "·······A····|102|2|0|1|",
+        ],
+        "{text}"
+    );
+}

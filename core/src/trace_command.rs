@@ -4,6 +4,7 @@
 //! trace [-n NS] SOURCE DESTINATION [--size N]
 //!   SOURCE       pod/NAME | node/NAME | external
 //!   DESTINATION  IP (ICMP echo) | IP:PORT (TCP connect) | IP:PORT/udp | IP:PORT/tcp
+//!   --size N     data bytes: ping's -s; for TCP, N bytes after the handshake, then close
 //! pcap FILE [NODE/DEVICE]
 //!   the frames of the last trace seen on NODE's DEVICE (or on every Ethernet device) as a
 //!   classic libpcap file

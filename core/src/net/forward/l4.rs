@@ -1,7 +1,9 @@
 //! The endpoints of a trace: what the client sends (a TCP SYN, a UDP datagram or an ICMP echo
 //! request, as Linux builds them) and what the kernels at either end answer — SYN-ACK from a
 //! listening socket or RST from a closed port, the client's ACK, the echo reply, ICMP port
-//! unreachable for a closed UDP port — plus the overlay sockets (VXLAN on 8472, flanneld on
+//! unreachable for a closed UDP port; with `--size N` on TCP the client then sends N bytes, the
+//! server ACKs them, and both sides close (FIN, FIN-ACK, ACK) — plus the overlay sockets
+//! (VXLAN on 8472, flanneld on
 //! 8285) that take packets back into the data path.
 
 use std::net::Ipv4Addr;
@@ -46,11 +48,34 @@ pub struct Conversation {
     pub sport: u16,
     pub seq: u32,
     pub tsval: u32,
+    /// TCP: bytes of data to send after the handshake, then close (`--size`).
+    pub data: Option<usize>,
+    pub phase: TcpPhase,
+    /// The next sequence numbers each side sends.
+    pub client_next: u32,
+    pub server_next: u32,
+}
+
+/// Where a traced TCP exchange is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TcpPhase {
+    #[default]
+    Handshake,
+    /// The client's data is on its way.
+    Data,
+    /// The client sent FIN.
+    FinSent,
+    /// The server answered FIN too; the last ACK closes it.
+    LastAck,
 }
 
 impl Conversation {
     pub fn new(req: &TraceRequest) -> Conversation {
-        Conversation { probe: Some(req.probe), dst: Some(req.dst), ..Default::default() }
+        let data = match req.probe {
+            Probe::Tcp(_) => req.size.filter(|n| *n > 0),
+            _ => None,
+        };
+        Conversation { probe: Some(req.probe), dst: Some(req.dst), data, ..Default::default() }
     }
 
     /// What the client reports when nothing came back.
@@ -212,20 +237,77 @@ impl Engine<'_> {
         }
         if client && f.has(TcpFlags::SYN) && f.has(TcpFlags::ACK) {
             self.hop(ns, Some(dev), Stage::Deliver, "SYN-ACK for the connecting socket: ACK", &pkt);
-            let tsecr = t.options.iter().find_map(|o| if let TcpOption::Timestamps { tsval, .. } = o { Some(*tsval) } else { None }).unwrap_or(0);
-            let mut ack = TcpHeader::new(t.dst_port, t.src_port, t.ack, t.seq.wrapping_add(1), TcpFlags::ACK, 502);
-            ack.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { tsval: self.conv.tsval.wrapping_add(1), tsecr }];
-            ack.fill_checksum(h.dst, h.src, &[]);
-            let id = self.rng.next_u64() as u16;
-            let out = ip_packet(h.dst, h.src, id, Layer::Tcp(ack), Vec::new());
-            return self.schedule(STACK_US, Work::IpOut { ns, pkt: out, forwarded: false });
+            self.conv.client_next = t.ack;
+            self.conv.server_next = t.seq.wrapping_add(1);
+            self.segment(ns, &h, &t, pkt.payload.len(), TcpFlags::ACK, Vec::new());
+            if let Some(n) = self.conv.data {
+                self.conv.phase = TcpPhase::Data;
+                self.segment(ns, &h, &t, pkt.payload.len(), TcpFlags::PSH | TcpFlags::ACK, vec![b'x'; n]);
+                self.conv.client_next = self.conv.client_next.wrapping_add(n as u32);
+            }
+            return;
+        }
+        let data = !pkt.payload.is_empty();
+        if !client && f.has(TcpFlags::FIN) && self.conv.phase == TcpPhase::FinSent {
+            self.hop(ns, Some(dev), Stage::Deliver, "FIN: the peer closed; the server closes too: FIN-ACK", &pkt);
+            self.conv.phase = TcpPhase::LastAck;
+            return self.segment(ns, &h, &t, pkt.payload.len(), TcpFlags::FIN | TcpFlags::ACK, Vec::new());
+        }
+        if client && f.has(TcpFlags::FIN) {
+            self.hop(ns, Some(dev), Stage::Deliver, "FIN-ACK for the closing socket: ACK (TIME_WAIT)", &pkt);
+            self.conv.client_next = self.conv.client_next.wrapping_add(1);
+            self.conv.server_next = t.seq.wrapping_add(1);
+            return self.segment(ns, &h, &t, pkt.payload.len(), TcpFlags::ACK, Vec::new());
+        }
+        if !client && data && self.listens(ns, protocol::TCP, t.dst_port) {
+            self.hop(ns, Some(dev), Stage::Deliver, format!("{} bytes for the application on :{}: ACK", pkt.payload.len(), t.dst_port), &pkt);
+            return self.segment(ns, &h, &t, pkt.payload.len(), TcpFlags::ACK, Vec::new());
+        }
+        if client && f.has(TcpFlags::ACK) && self.conv.phase == TcpPhase::Data && t.ack == self.conv.client_next {
+            self.hop(ns, Some(dev), Stage::Deliver, "the data is acknowledged: close() sends FIN", &pkt);
+            self.conv.phase = TcpPhase::FinSent;
+            return self.segment(ns, &h, &t, pkt.payload.len(), TcpFlags::FIN | TcpFlags::ACK, Vec::new());
         }
         if f.has(TcpFlags::ACK) && !f.has(TcpFlags::SYN) && !f.has(TcpFlags::RST) && self.listens(ns, protocol::TCP, t.dst_port) {
+            if self.conv.phase == TcpPhase::LastAck {
+                self.hop(ns, Some(dev), Stage::Deliver, "the last ACK: the connection is closed", &pkt);
+                let n = self.conv.data.unwrap_or(0);
+                return self.finish(Outcome::Delivered(format!("connected to {}:{}, sent {n} bytes, closed (FIN, FIN-ACK, ACK)", h.dst, t.dst_port)));
+            }
             self.hop(ns, Some(dev), Stage::Deliver, format!("ACK completes the handshake: accept() on :{}", t.dst_port), &pkt);
-            return self.finish(Outcome::Delivered(format!("connected to {}:{} (three-way handshake complete)", h.dst, t.dst_port)));
+            if self.conv.data.is_none() {
+                self.finish(Outcome::Delivered(format!("connected to {}:{} (three-way handshake complete)", h.dst, t.dst_port)));
+            }
+            return;
         }
         self.hop(ns, Some(dev), Stage::Drop, "no connection for this segment", &pkt);
     }
+
+    /// Sends a segment back to the sender of `h`/`t` on the same connection, with the
+    /// conversation's sequence numbers for that side.
+    fn segment(&mut self, ns: NsId, h: &Ipv4Header, t: &TcpHeader, rcvd: usize, flags: u16, data: Vec<u8>) {
+        let from_client = self.conv.client == Some(ns) && Some(h.dst) == self.conv.src;
+        let (seq, ack) = if from_client { (self.conv.client_next, self.conv.server_next) } else { (self.conv.server_next, t.seq.wrapping_add(seg_len(t, rcvd))) };
+        let tsecr = t.options.iter().find_map(|o| if let TcpOption::Timestamps { tsval, .. } = o { Some(*tsval) } else { None }).unwrap_or(0);
+        let mut seg = TcpHeader::new(t.dst_port, t.src_port, seq, ack, flags, 502);
+        seg.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { tsval: self.conv.tsval.wrapping_add(1), tsecr }];
+        seg.fill_checksum(h.dst, h.src, &data);
+        if !from_client {
+            self.conv.server_next = self.conv.server_next.wrapping_add(if flags & TcpFlags::FIN != 0 { 1 } else { 0 });
+        }
+        let id = self.rng.next_u64() as u16;
+        let out = ip_packet(h.dst, h.src, id, Layer::Tcp(seg), data);
+        self.schedule(STACK_US, Work::IpOut { ns, pkt: out, forwarded: false });
+    }
+}
+
+/// Sequence space a received segment takes: its data, plus one for SYN or FIN.
+fn seg_len(t: &TcpHeader, data: usize) -> u32 {
+    let mut n = data as u32;
+    if t.flags.has(TcpFlags::SYN) || t.flags.has(TcpFlags::FIN) {
+        n += 1;
+    }
+    n
 }
 
 fn ip_packet(src: Ipv4Addr, dst: Ipv4Addr, ident: u16, l4: Layer, payload: Vec<u8>) -> Packet {
