@@ -11,6 +11,7 @@
 //! node NAME -- CMD     a command on a node (see `crate::shell`)
 //! trace SRC DST        a packet's path, hop by hop (see `crate::trace_command`)
 //! pcap FILE [NODE/DEV] the last trace's frames as a libpcap file
+//! network [backend B]  the network's settings; switch flannel's backend
 //! # …                  a comment
 //! ```
 //!
@@ -138,8 +139,9 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
         "load" => load_command(sim, rest),
         "trace" => crate::trace_command::trace(sim, rest),
         "pcap" => crate::trace_command::pcap(sim, rest, files),
+        "network" => crate::trace_command::network(sim, rest),
         other => Output::error(format!(
-            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, load, trace, pcap"
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, load, trace, pcap, network"
         )),
     }
 }

@@ -8,6 +8,8 @@
 //! pcap FILE [NODE/DEVICE]
 //!   the frames of the last trace seen on NODE's DEVICE (or on every Ethernet device) as a
 //!   classic libpcap file
+//! network [backend vxlan|udp|host-gw]
+//!   the network's settings; with `backend`, flanneld restarts with that backend on every node
 //! ```
 
 use std::net::Ipv4Addr;
@@ -122,5 +124,43 @@ pub fn pcap(sim: &Sim, rest: &[String], files: &dyn Files) -> Output {
     match files.write(file, &bytes) {
         Ok(()) => Output::ok(format!("wrote {} frame(s), {} bytes, to {file}\n", frames.len(), bytes.len())),
         Err(e) => Output::error(format!("error: {e}")),
+    }
+}
+
+const NETWORK_USAGE: &str = "usage: network [backend vxlan|udp|host-gw]";
+
+pub fn network(sim: &mut Sim, rest: &[String]) -> Output {
+    let describe = |sim: &Sim| {
+        let c = &sim.net().config;
+        format!(
+            "flannel backend {} over {} (MTU {}; flannel's MTU {}), underlay {:?}\n",
+            c.backend.name(),
+            c.network,
+            c.mtu,
+            c.backend.mtu(c.mtu),
+            c.underlay
+        )
+    };
+    match rest {
+        [] => Output::ok(describe(sim)),
+        [w, b] if w == "backend" => match b.parse::<crate::net::Backend>() {
+            Ok(backend) => {
+                let old = sim.net().config.backend;
+                sim.set_network_backend(backend);
+                let mtu = sim.net().config.mtu;
+                let mut out = describe(sim);
+                if old != backend {
+                    out.push_str(&format!(
+                        "flanneld restarted on every node; pods that exist keep the MTU of {} ({}), pods created from now on get {}\n",
+                        old.name(),
+                        old.mtu(mtu),
+                        backend.mtu(mtu)
+                    ));
+                }
+                Output::ok(out)
+            }
+            Err(e) => Output::error(format!("error: {e}")),
+        },
+        _ => Output::error(NETWORK_USAGE),
     }
 }

@@ -95,6 +95,8 @@ pub struct NodeNet {
     pub attachments: BTreeMap<std::sync::Arc<str>, Attachment>,
     pub root: NsId,
     pub placement: Placement,
+    /// flannel's device in the root namespace (`flannel.1` or `flannel0`), if the backend has one.
+    pub overlay_dev: Option<u32>,
 }
 
 /// What the network is built from (the cluster config's network part).

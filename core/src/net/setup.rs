@@ -65,15 +65,34 @@ impl Network {
         ns.add_device(dev);
         route::insert(&mut ns.routes, Route::connected(placement.subnet, eth0, placement.ip));
         route::insert(&mut ns.routes, Route::via("0.0.0.0/0".parse().expect("valid"), placement.gateway, eth0));
-        let mut vtep_mac = MacAddr::ZERO;
+        let (overlay_dev, vtep_mac) = self.add_overlay_device(&mut ns, backend, placement, pod_cidr, rng);
+        let root = self.new_ns(ns);
+        self.segment.insert(eth0_mac, (root, eth0));
+        if backend == Backend::Vxlan {
+            self.vteps.insert(vtep_mac, u32::from(pod_cidr.network()));
+        }
+        self.leases.insert(
+            u32::from(pod_cidr.network()),
+            Lease { subnet: pod_cidr, node: node.to_string(), public_ip: placement.ip, vtep_mac },
+        );
+        self.nodes.insert(node.to_string(), NodeNet { ipam, attachments: Default::default(), root, placement, overlay_dev });
+        Ok(())
+    }
+
+    /// What flanneld creates for `backend` in a node's namespace: `flannel.1` (VXLAN, with a
+    /// random VTEP MAC) or `flannel0` (TUN, with the route for the whole network), or nothing
+    /// for host-gw. Returns the device's index and the VTEP MAC.
+    fn add_overlay_device(&self, ns: &mut Netns, backend: Backend, placement: Placement, pod_cidr: Ipv4Net, rng: &mut SimRng) -> (Option<u32>, MacAddr) {
+        let mtu = self.config.mtu;
         match backend {
             Backend::Vxlan => {
                 let i = ns.take_ifindex();
-                let kind = DeviceKind::Vxlan { vni: flannel::VNI, local: placement.ip, port: flannel::VXLAN_PORT, lower: eth0 };
+                let kind = DeviceKind::Vxlan { vni: flannel::VNI, local: placement.ip, port: flannel::VXLAN_PORT, lower: ETH0 };
                 let mut dev = Device::new(i, flannel::VXLAN_DEVICE, kind, netns::random_mac(rng), backend.mtu(mtu));
                 dev.addrs = vec![flannel::device_addr(pod_cidr)];
-                vtep_mac = dev.mac;
+                let mac = dev.mac;
                 ns.add_device(dev);
+                (Some(i), mac)
             }
             Backend::Udp => {
                 let i = ns.take_ifindex();
@@ -84,20 +103,42 @@ impl Network {
                 let mut r = Route::direct(self.config.network, i);
                 r.scope = Scope::Global;
                 route::insert(&mut ns.routes, r);
+                (Some(i), MacAddr::ZERO)
             }
-            Backend::HostGw => {}
+            Backend::HostGw => (None, MacAddr::ZERO),
         }
-        let root = self.new_ns(ns);
-        self.segment.insert(eth0_mac, (root, eth0));
-        if backend == Backend::Vxlan {
-            self.vteps.insert(vtep_mac, u32::from(pod_cidr.network()));
+    }
+
+    /// flanneld restarts on every node with another backend: the old device (and the routes
+    /// through it) goes, the new one comes. The bridge, the veth pairs and the pods keep the MTU
+    /// they were created with; only pods created afterwards get the new backend's MTU.
+    pub fn set_backend(&mut self, backend: Backend, rng: &mut SimRng) {
+        if backend == self.config.backend {
+            return;
         }
-        self.leases.insert(
-            u32::from(pod_cidr.network()),
-            Lease { subnet: pod_cidr, node: node.to_string(), public_ip: placement.ip, vtep_mac },
-        );
-        self.nodes.insert(node.to_string(), NodeNet { ipam, attachments: Default::default(), root, placement });
-        Ok(())
+        self.config.backend = backend;
+        self.vteps.clear();
+        let names: Vec<String> = self.nodes.keys().cloned().collect();
+        for name in names {
+            let n = &self.nodes[&name];
+            let (root, placement, old, subnet) = (n.root, n.placement, n.overlay_dev, n.ipam.subnet());
+            let Some(mut ns) = self.spaces.remove(&root) else { continue };
+            if let Some(old) = old {
+                ns.remove_device(old);
+            }
+            let (dev, mac) = self.add_overlay_device(&mut ns, backend, placement, subnet, rng);
+            self.spaces.insert(root, ns);
+            if let Some(n) = self.nodes.get_mut(&name) {
+                n.overlay_dev = dev;
+            }
+            let key = u32::from(subnet.network());
+            if let Some(l) = self.leases.get_mut(&key) {
+                l.vtep_mac = mac;
+            }
+            if backend == Backend::Vxlan {
+                self.vteps.insert(mac, key);
+            }
+        }
     }
 
     /// A node leaves: its lease goes (every flanneld removes its entries) and its namespaces
@@ -212,7 +253,7 @@ impl Network {
             return None;
         }
         let connected = [n.placement.subnet];
-        lease.route(self.config.backend, 3, ETH0, &connected)
+        lease.route(self.config.backend, n.overlay_dev.unwrap_or(0), ETH0, &connected)
     }
 
     /// Every route of namespace `id` as `ip route` lists it: its own table plus, in a node's
@@ -224,7 +265,7 @@ impl Network {
             if let Some(n) = self.nodes.get(node) {
                 let connected = [n.placement.subnet];
                 for l in self.leases.values().filter(|l| &l.node != node) {
-                    if let Some(r) = l.route(self.config.backend, 3, ETH0, &connected) {
+                    if let Some(r) = l.route(self.config.backend, n.overlay_dev.unwrap_or(0), ETH0, &connected) {
                         route::insert(&mut all, r);
                     }
                 }
@@ -239,7 +280,8 @@ impl Network {
         let Some(ns) = self.spaces.get(&id) else { return Vec::new() };
         let mut all = Vec::new();
         if let (Owner::Node(node), Backend::Vxlan) = (&ns.owner, self.config.backend) {
-            all.extend(self.leases.values().filter(|l| &l.node != node).map(|l| l.neighbour(3)));
+            let dev = self.nodes.get(node).and_then(|n| n.overlay_dev).unwrap_or(0);
+            all.extend(self.leases.values().filter(|l| &l.node != node).map(|l| l.neighbour(dev)));
         }
         all.extend_from_slice(ns.neigh.entries());
         all

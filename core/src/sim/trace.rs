@@ -73,6 +73,12 @@ impl Sim {
         }
     }
 
+    /// flanneld restarts on every node with `backend` (see `Network::set_backend`).
+    pub fn set_network_backend(&mut self, backend: crate::net::Backend) {
+        self.config.network = backend;
+        self.net.set_backend(backend, &mut self.rng);
+    }
+
     /// The simulated network (read-only).
     pub fn net(&self) -> &crate::net::Network {
         &self.net

@@ -233,3 +233,25 @@ fn traces_are_deterministic() {
     };
     assert_eq!(run(), run());
 }
+
+#[test]
+fn switching_backends_keeps_old_pod_mtus() {
+    // Pods created under udp have flannel's udp MTU (1472) on eth0. After a switch to vxlan
+    // (MTU 1450) a full-size packet with DF leaves the pod and meets flannel.1 on the node,
+    // which answers "fragmentation needed".
+    let mut sim = cluster(Backend::Udp, Underlay::SharedL2);
+    let c = ip(&sim, "c");
+    sim.set_network_backend(Backend::Vxlan);
+    let t = sim.trace(&pod("a"), c, Probe::Icmp, Some(1444)).unwrap();
+    assert_eq!(t.outcome, Outcome::Unreachable("From 10.244.0.1 icmp_seq=1 Frag needed and DF set (mtu = 1450)".into()), "{}", t.text());
+    let drop = t.hops.iter().find(|h| h.stage == Stage::Drop && h.detail.to_string().starts_with("packet of")).unwrap();
+    assert_eq!(drop.detail.to_string(), "packet of 1472 bytes exceeds the MTU of flannel.1 (1450) and DF is set");
+    // Smaller packets go through the new backend.
+    let t = sim.trace(&pod("a"), c, Probe::Icmp, None).unwrap();
+    assert!(t.outcome.text().contains("ttl=62"), "{:?}", t.outcome);
+    assert!(t.hops.iter().any(|h| h.stage == Stage::Encapsulate));
+    // And back to udp: flanneld in user space again.
+    sim.set_network_backend(Backend::Udp);
+    let t = sim.trace(&pod("a"), c, Probe::Icmp, None).unwrap();
+    assert!(t.outcome.text().contains("ttl=60"), "{:?}", t.outcome);
+}
