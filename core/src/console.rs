@@ -146,22 +146,26 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
     }
 }
 
-/// `load [-n NS] [deployment/]NAME MILLICORES|off`: the CPU each pod of a Deployment uses, as
-/// metrics-server will report it (to drive the HorizontalPodAutoscaler and `kubectl top`).
-fn load_command(sim: &mut Sim, rest: &[String]) -> Output {
-    let usage = "error: usage: load [-n NAMESPACE] deployment/NAME MILLICORES (e.g. `load deployment/web 250`, or `off`)";
+/// Splits `-n NS` / `--namespace NS` (default `default`) from the other words; None when the
+/// flag has no value.
+pub(crate) fn take_namespace(rest: &[String]) -> Option<(String, Vec<&str>)> {
     let mut ns = "default".to_string();
     let mut words = Vec::new();
     let mut it = rest.iter();
     while let Some(w) = it.next() {
         match w.as_str() {
-            "-n" | "--namespace" => match it.next() {
-                Some(n) => ns = n.clone(),
-                None => return Output::error(usage),
-            },
+            "-n" | "--namespace" => ns = it.next()?.clone(),
             _ => words.push(w.as_str()),
         }
     }
+    Some((ns, words))
+}
+
+/// `load [-n NS] [deployment/]NAME MILLICORES|off`: the CPU each pod of a Deployment uses, as
+/// metrics-server will report it (to drive the HorizontalPodAutoscaler and `kubectl top`).
+fn load_command(sim: &mut Sim, rest: &[String]) -> Output {
+    let usage = "error: usage: load [-n NAMESPACE] deployment/NAME MILLICORES (e.g. `load deployment/web 250`, or `off`)";
+    let Some((ns, words)) = take_namespace(rest) else { return Output::error(usage) };
     let [target, amount] = words[..] else { return Output::error(usage) };
     let name = match target.split_once('/') {
         Some(("deployment" | "deployments" | "deploy" | "deployment.apps", n)) => n,

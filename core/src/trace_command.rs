@@ -28,21 +28,17 @@ const PCAP_USAGE: &str = "usage: pcap FILE [NODE/DEVICE]  (writes the frames of 
 const LINKTYPE_RAW: u32 = 101;
 
 pub fn trace(sim: &mut Sim, rest: &[String]) -> Output {
-    let mut ns = "default".to_string();
+    let Some((ns, all)) = crate::console::take_namespace(rest) else { return Output::error(TRACE_USAGE) };
     let mut size = None;
     let mut words = Vec::new();
-    let mut it = rest.iter();
+    let mut it = all.into_iter();
     while let Some(w) = it.next() {
-        match w.as_str() {
-            "-n" | "--namespace" => match it.next() {
-                Some(n) => ns = n.clone(),
-                None => return Output::error(TRACE_USAGE),
-            },
+        match w {
             "--size" | "-s" => match it.next().map(|s| s.parse::<usize>()) {
                 Some(Ok(n)) if n <= 65_000 => size = Some(n),
                 _ => return Output::error("error: --size takes a number of data bytes from 0 to 65000"),
             },
-            _ => words.push(w.as_str()),
+            _ => words.push(w),
         }
     }
     let [source, destination] = words[..] else { return Output::error(TRACE_USAGE) };

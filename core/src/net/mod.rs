@@ -37,6 +37,8 @@ pub mod wire;
 
 mod setup;
 #[cfg(test)]
+pub(crate) mod test_support;
+#[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;

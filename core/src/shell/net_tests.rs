@@ -8,7 +8,7 @@ use crate::console::run_line;
 use crate::kubectl::NoFiles;
 use crate::net::{Backend, Lease};
 use crate::sim::{ClusterConfig, Sim, Underlay};
-use crate::store::{Cause, Component, ObjectRef};
+use crate::store::{Cause, Component};
 use crate::time::SimDuration;
 
 use Backend::{HostGw, Udp, Vxlan};
@@ -16,28 +16,12 @@ use Backend::{HostGw, Udp, Vxlan};
 const ALL: &[Backend] = &[Vxlan, Udp, HostGw];
 
 fn cluster(backend: Backend) -> Sim {
-    let mut sim = Sim::new(ClusterConfig { network: backend, underlay: Underlay::SharedL2, ..Default::default() });
     let pods = [("a", "node-1", "nginx:1.27", false), ("b", "node-1", "busybox:1.36", false), ("c", "node-2", "nginx:1.27", false), ("d", "node-3", "busybox:1.36", false), ("h", "node-3", "busybox:1.36", true)];
-    for (name, node, image, host) in pods {
-        let command = if image.starts_with("busybox") { serde_json::json!(["sleep", "3600"]) } else { serde_json::Value::Null };
-        let v = serde_json::json!({
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"nodeName": node, "hostNetwork": host, "containers": [{"name": "c", "image": image, "command": command}]}
-        });
-        let obj = Object::from_value(Kind::Pod, v).unwrap();
-        sim.api().create(obj, &Component::new("test"), Cause::Bootstrap).unwrap();
-        sim.after_action();
-    }
-    sim.advance(SimDuration::from_secs(30));
-    sim
+    crate::net::test_support::cluster(backend, Underlay::SharedL2, &pods)
 }
 
 fn pod_ip(sim: &Sim, pod: &str) -> String {
-    match sim.get(&ObjectRef::new(Kind::Pod, Some("default"), pod)) {
-        Some(Object::Pod(p)) => p.status.as_ref().and_then(|s| s.pod_ip.clone()).unwrap(),
-        _ => panic!("no pod {pod}"),
-    }
+    crate::net::test_support::pod_ip(sim, pod).to_string()
 }
 
 /// stdout then stderr, as the console shows them.

@@ -3,36 +3,20 @@
 
 use std::net::Ipv4Addr;
 
-use crate::api::{Kind, Object};
 use crate::net::forward::Probe;
+use crate::net::test_support;
 use crate::net::trace::{Outcome, Stage, Trace};
 use crate::net::Backend;
 use crate::sim::trace::Endpoint;
-use crate::sim::{ClusterConfig, Sim, Underlay};
-use crate::store::{Cause, Component, ObjectRef};
-use crate::time::SimDuration;
+use crate::sim::{Sim, Underlay};
 
 fn cluster(backend: Backend, underlay: Underlay) -> Sim {
-    let mut sim = Sim::new(ClusterConfig { network: backend, underlay, ..Default::default() });
-    for (name, node, image) in [("a", "node-1", "nginx:1.27"), ("b", "node-1", "nginx:1.27"), ("c", "node-2", "nginx:1.27"), ("d", "node-3", "busybox:1.36")] {
-        let v = serde_json::json!({
-            "apiVersion": "v1", "kind": "Pod",
-            "metadata": {"name": name, "namespace": "default"},
-            "spec": {"nodeName": node, "containers": [{"name": "c", "image": image, "command": if image.starts_with("busybox") { serde_json::json!(["sleep", "3600"]) } else { serde_json::Value::Null }}]}
-        });
-        let obj = Object::from_value(Kind::Pod, v).unwrap();
-        sim.api().create(obj, &Component::new("test"), Cause::Bootstrap).unwrap();
-        sim.after_action();
-    }
-    sim.advance(SimDuration::from_secs(30));
-    sim
+    let pods = [("a", "node-1", "nginx:1.27", false), ("b", "node-1", "nginx:1.27", false), ("c", "node-2", "nginx:1.27", false), ("d", "node-3", "busybox:1.36", false)];
+    test_support::cluster(backend, underlay, &pods)
 }
 
 fn ip(sim: &Sim, pod: &str) -> Ipv4Addr {
-    match sim.get(&ObjectRef::new(Kind::Pod, Some("default"), pod)) {
-        Some(Object::Pod(p)) => p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).unwrap().parse().unwrap(),
-        _ => panic!("no pod {pod}"),
-    }
+    test_support::pod_ip(sim, pod)
 }
 
 fn pod(name: &str) -> Endpoint {
