@@ -1,7 +1,11 @@
+//! The root component: the page layout, the reducer wiring, and the effects that reach outside
+//! the page (the `<html lang>` attribute, downloads of files the console wrote).
+
 use fishbowl_core::view::object_rows;
 use yew::prelude::*;
 
-use crate::components::{ApplyOutput, ConsolePanel, LangSwitch, ManifestEditor, ObjectList};
+use crate::components::{ApplyOutput, ConsolePanel, LangSwitch, ManifestEditor, ObjectList, TracePanel};
+use crate::download;
 use crate::i18n::{t, Text};
 use crate::state::{Action, AppState};
 
@@ -19,6 +23,15 @@ pub fn app() -> Html {
             }
         });
     }
+
+    // Offer each file a console command wrote (`pcap FILE`) as a download, once.
+    use_effect_with(state.download.clone(), |file| {
+        if let Some(file) = file {
+            if let Err(e) = download::offer(&file.name, &file.bytes) {
+                web_sys::console::error_1(&e);
+            }
+        }
+    });
 
     let on_edit = {
         let state = state.clone();
@@ -52,6 +65,7 @@ pub fn app() -> Html {
                 </div>
                 <div class="column">
                     <ConsolePanel lang={ lang } entries={ state.console_log.clone() } on_run={ on_run } />
+                    <TracePanel key={ state.trace_serial.to_string() } lang={ lang } trace={ state.trace.clone() } />
                     <ObjectList lang={ lang } rows={ rows } />
                 </div>
             </main>

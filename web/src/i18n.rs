@@ -46,6 +46,29 @@ pub enum Text {
     SimplifiedNote,
     ConsoleHeading,
     ConsoleLabel,
+    TraceHeading,
+    TraceEmpty,
+    TracePcapHint,
+    TraceSteps,
+    TracePrev,
+    TraceNext,
+    TraceAll,
+    TraceCount,
+    TracePosition,
+    TraceTable,
+    ColTime,
+    ColPlace,
+    ColDevice,
+    ColStage,
+    ColDetail,
+    HostNamespace,
+    Router,
+    Crossing,
+    TraceResult,
+    HeadersHeading,
+    HeadersHint,
+    HeaderChanged,
+    InnerPacket,
 }
 
 pub fn t(lang: Lang, text: Text) -> &'static str {
@@ -86,6 +109,110 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::Zh, ConsoleHeading) => "控制台",
         (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events, load deployment/NAME 200, node add, node NAME stop|start, node NAME -- CMD, trace pod/NAME IP:PORT, pcap FILE)",
         (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events、load deployment/名称 200、node add、node 名称 stop|start、node 名称 -- 命令、trace pod/名称 IP:端口、pcap 文件）",
+        (Lang::En, TraceHeading) => "Packet trace",
+        (Lang::Zh, TraceHeading) => "数据包追踪",
+        (Lang::En, TraceEmpty) => "Follow one packet hop by hop: run `trace pod/NAME IP:PORT` in the console (or `trace node/NAME IP`, `trace external IP:PORT`).",
+        (Lang::Zh, TraceEmpty) => "逐跳跟随一个数据包：在控制台运行 `trace pod/名称 IP:端口`（或 `trace node/名称 IP`、`trace external IP:端口`）。",
+        (Lang::En, TracePcapHint) => "`pcap trace.pcap` in the console downloads these frames for Wireshark.",
+        (Lang::Zh, TracePcapHint) => "在控制台输入 `pcap trace.pcap`，即可下载这些帧，用 Wireshark 打开。",
+        (Lang::En, TraceSteps) => "Step through the hops",
+        (Lang::Zh, TraceSteps) => "逐跳查看",
+        (Lang::En, TracePrev) => "← Previous hop",
+        (Lang::Zh, TracePrev) => "← 上一跳",
+        (Lang::En, TraceNext) => "Next hop →",
+        (Lang::Zh, TraceNext) => "下一跳 →",
+        (Lang::En, TraceAll) => "Show all",
+        (Lang::Zh, TraceAll) => "显示全部",
+        (Lang::En, TraceCount) => "{total} hops",
+        (Lang::Zh, TraceCount) => "共 {total} 跳",
+        (Lang::En, TracePosition) => "hop {n} of {total}",
+        (Lang::Zh, TracePosition) => "第 {n} 跳，共 {total} 跳",
+        (Lang::En, TraceTable) => "Hops of the last trace, grouped by machine",
+        (Lang::Zh, TraceTable) => "最近一次追踪的各跳，按机器分组",
+        (Lang::En, ColTime) => "Time (ms)",
+        (Lang::Zh, ColTime) => "时间（毫秒）",
+        (Lang::En, ColPlace) => "Place",
+        (Lang::Zh, ColPlace) => "位置",
+        (Lang::En, ColDevice) => "Device",
+        (Lang::Zh, ColDevice) => "设备",
+        (Lang::En, ColStage) => "Stage",
+        (Lang::Zh, ColStage) => "阶段",
+        (Lang::En, ColDetail) => "Detail",
+        (Lang::Zh, ColDetail) => "详情",
+        (Lang::En, HostNamespace) => "host",
+        (Lang::Zh, HostNamespace) => "主机",
+        (Lang::En, Router) => "router (outside the cluster)",
+        (Lang::Zh, Router) => "路由器（集群外）",
+        (Lang::En, Crossing) => "from {from}, across the underlay",
+        (Lang::Zh, Crossing) => "经底层网络从 {from} 而来",
+        (Lang::En, TraceResult) => "Result:",
+        (Lang::Zh, TraceResult) => "结果：",
+        (Lang::En, HeadersHeading) => "Headers at hop {n}, outermost first",
+        (Lang::Zh, HeadersHeading) => "第 {n} 跳的报文头（由外到内）",
+        (Lang::En, HeadersHint) => "Step to a hop (Next hop, or click a row) to see its full header stack.",
+        (Lang::Zh, HeadersHint) => "前进到某一跳（点“下一跳”或点击某一行），即可看到它完整的报文头。",
+        (Lang::En, HeaderChanged) => "changed since the previous hop",
+        (Lang::Zh, HeaderChanged) => "与上一跳相比有变化",
+        (Lang::En, InnerPacket) => "inner packet",
+        (Lang::Zh, InnerPacket) => "内层报文",
+    }
+}
+
+/// A short Chinese gloss shown next to a trace stage's name (the name itself stays as the
+/// tools print it); None in English.
+pub fn stage_gloss(lang: Lang, stage: &str) -> Option<&'static str> {
+    if lang != Lang::Zh {
+        return None;
+    }
+    Some(match stage {
+        "send" => "发送",
+        "route" => "路由",
+        "neighbour" => "邻居解析",
+        "arp" => "地址解析",
+        "transmit" => "发出",
+        "receive" => "收到",
+        "bridge" => "网桥",
+        "forward" => "转发",
+        "encapsulate" => "封装",
+        "decapsulate" => "解封装",
+        "flanneld" => "用户态",
+        "underlay" => "底层网络",
+        "deliver" => "送达",
+        "drop" => "丢弃",
+        _ => return None,
+    })
+}
+
+/// What a trace stage means, for its tooltip.
+pub fn stage_help(lang: Lang, stage: &str) -> &'static str {
+    match (lang, stage) {
+        (Lang::En, "send") => "a socket (or the kernel) hands the packet to the IP layer",
+        (Lang::Zh, "send") => "套接字（或内核）把数据包交给 IP 层",
+        (Lang::En, "route") => "the routing table picks the device and the next hop",
+        (Lang::Zh, "route") => "路由表选出出口设备和下一跳",
+        (Lang::En, "neighbour" | "arp") => "finding the next hop's MAC address (neighbour cache, ARP)",
+        (Lang::Zh, "neighbour" | "arp") => "查找下一跳的 MAC 地址（邻居表、ARP）",
+        (Lang::En, "transmit") => "the frame leaves this device",
+        (Lang::Zh, "transmit") => "帧从这个设备发出",
+        (Lang::En, "receive") => "the frame arrives on this device",
+        (Lang::Zh, "receive") => "帧到达这个设备",
+        (Lang::En, "bridge") => "the bridge learns the sender and looks up where the frame goes",
+        (Lang::Zh, "bridge") => "网桥学习源地址，并查找帧该去哪个端口",
+        (Lang::En, "forward") => "IP forwarding between devices: the TTL goes down by one",
+        (Lang::Zh, "forward") => "在设备之间做 IP 转发：TTL 减一",
+        (Lang::En, "encapsulate") => "the frame is wrapped in outer headers to cross to another machine",
+        (Lang::Zh, "encapsulate") => "帧被包上外层报文头，以便跨到另一台机器",
+        (Lang::En, "decapsulate") => "the outer headers are removed; the inner packet goes on",
+        (Lang::Zh, "decapsulate") => "去掉外层报文头，内层报文继续前进",
+        (Lang::En, "flanneld") => "flanneld in user space reads the packet from flannel0 and sends it in UDP",
+        (Lang::Zh, "flanneld") => "用户态的 flanneld 从 flannel0 读出数据包，再用 UDP 发出",
+        (Lang::En, "underlay") => "the physical network carries the frame between machines",
+        (Lang::Zh, "underlay") => "物理网络在机器之间传送帧",
+        (Lang::En, "deliver") => "the packet reaches its socket (or the kernel answers it)",
+        (Lang::Zh, "deliver") => "数据包到达套接字（或由内核应答）",
+        (Lang::En, "drop") => "the packet is dropped here",
+        (Lang::Zh, "drop") => "数据包在这里被丢弃",
+        _ => "",
     }
 }
 
@@ -112,5 +239,15 @@ mod tests {
         assert_eq!(tf(Lang::Zh, Text::LineColumn, &args), "第 3 行，第 7 列");
         assert_eq!(Lang::from_code("zh-CN"), Lang::Zh);
         assert_eq!(Lang::from_code("en-GB"), Lang::En);
+    }
+
+    #[wasm_bindgen_test]
+    fn every_trace_stage_has_a_gloss_and_help() {
+        let stages = ["send", "route", "neighbour", "arp", "transmit", "receive", "bridge", "forward", "encapsulate", "decapsulate", "flanneld", "underlay", "deliver", "drop"];
+        for stage in stages {
+            assert!(stage_gloss(Lang::Zh, stage).is_some(), "{stage}");
+            assert_eq!(stage_gloss(Lang::En, stage), None);
+            assert!(!stage_help(Lang::En, stage).is_empty() && !stage_help(Lang::Zh, stage).is_empty(), "{stage}");
+        }
     }
 }

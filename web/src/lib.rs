@@ -5,13 +5,18 @@
 //!
 //! ```text
 //! state        AppState + Action: the pure reducer (the Sim lives behind an Rc<RefCell<_>>)
+//! files        the console's files: the editor's text to read, downloads to write (`pcap`)
+//! download     offering bytes as a browser download (Blob, object URL, <a download>)
 //! i18n         every user-visible string, in English and 简体中文
 //! app          the root component: layout and wiring
-//! components/  one file per panel: manifest editor, apply output, object list, language switch
+//! components/  one file per panel: manifest editor, apply output, console, packet trace (with
+//!              its header stack), object list, language switch
 //! ```
 
 pub mod app;
 pub mod components;
+pub mod download;
+pub mod files;
 pub mod i18n;
 pub mod state;
 

@@ -1,15 +1,17 @@
 //! The app state as a pure reducer: `AppState::reduce(action)`. The simulation itself is
 //! behind an `Rc<RefCell<Sim>>`, mutated only here, and every change bumps `revision` so that
-//! components re-render.
+//! components re-render. What reaches outside the page (a file to download) is only recorded
+//! here; the app performs it in an effect.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
 use fishbowl_core::console::Console;
-use fishbowl_core::kubectl::Files;
+use fishbowl_core::view::{trace_rows, TraceView};
 use fishbowl_core::{ApplyOutcome, ClusterConfig, Sim};
 use yew::Reducible;
 
+use crate::files::{Download, EditorFiles};
 use crate::i18n::Lang;
 
 /// A starting manifest: the Deployment the first lesson applies.
@@ -54,18 +56,6 @@ pub struct ConsoleEntry {
     pub ok: bool,
 }
 
-/// The editor's text is the file `manifest.yaml` for `kubectl apply -f manifest.yaml`.
-struct EditorFiles<'a>(&'a str);
-
-impl Files for EditorFiles<'_> {
-    fn read(&self, path: &str) -> Result<String, String> {
-        match path {
-            "manifest.yaml" | "./manifest.yaml" => Ok(self.0.to_string()),
-            _ => Err(format!("the path \"{path}\" does not exist (the editor's text is manifest.yaml)")),
-        }
-    }
-}
-
 pub struct AppState {
     pub sim: Rc<RefCell<Sim>>,
     pub console: Rc<RefCell<Console>>,
@@ -75,6 +65,12 @@ pub struct AppState {
     pub lang: Lang,
     /// Bumped on every change to the simulation.
     pub revision: u64,
+    /// The last packet trace, replaced only when a command ran a new one.
+    pub trace: Option<Rc<TraceView>>,
+    /// Bumped whenever `trace` is replaced (the trace panel starts over).
+    pub trace_serial: u64,
+    /// The last file a command wrote, for the app to offer as a download.
+    pub download: Option<Rc<Download>>,
 }
 
 impl Default for AppState {
@@ -87,6 +83,9 @@ impl Default for AppState {
             output: Vec::new(),
             lang: Lang::default(),
             revision: 0,
+            trace: None,
+            trace_serial: 0,
+            download: None,
         }
     }
 }
@@ -99,6 +98,8 @@ impl PartialEq for AppState {
             && self.output == other.output
             && self.lang == other.lang
             && self.console_log == other.console_log
+            && self.trace_serial == other.trace_serial
+            && self.download == other.download
     }
 }
 
@@ -122,6 +123,9 @@ impl Reducible for AppState {
             output: self.output.clone(),
             lang: self.lang,
             revision: self.revision,
+            trace: self.trace.clone(),
+            trace_serial: self.trace_serial,
+            download: self.download.clone(),
         };
         match action {
             Action::EditManifest(text) => next.manifest = text,
@@ -132,9 +136,20 @@ impl Reducible for AppState {
                 next.revision += 1;
             }
             Action::RunCommand(line) => {
-                let out = next.console.borrow_mut().run_line(&mut next.sim.borrow_mut(), &line, &EditorFiles(&next.manifest));
+                let files = EditorFiles::new(&next.manifest);
+                let out = next.console.borrow_mut().run_line(&mut next.sim.borrow_mut(), &line, &files);
                 next.console_log.push(ConsoleEntry { command: line, stdout: out.stdout, stderr: out.stderr, ok: out.status == 0 });
                 next.revision += 1;
+                if let Some((name, bytes)) = files.into_written() {
+                    next.download = Some(Rc::new(Download { serial: next.revision, name, bytes }));
+                }
+                // Only `trace`, `ping` and the like change the last trace; keep the panel's
+                // place in it across every other command.
+                let trace = trace_rows(&next.sim.borrow());
+                if trace.as_ref() != next.trace.as_deref() {
+                    next.trace = trace.map(Rc::new);
+                    next.trace_serial += 1;
+                }
             }
         }
         Rc::new(next)
