@@ -3,8 +3,9 @@
 //! check with DF (ICMP fragmentation needed), and ICMP errors back to the sender.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
-use super::{Engine, Work, STACK_US, VETH_US};
+use super::{Engine, Pkt, Work, STACK_US, VETH_US};
 use crate::net::netns::{DeviceKind, NsId, Owner};
 use crate::net::route::{self, Lookup};
 use crate::net::trace::{Detail, Outcome, Stage};
@@ -25,7 +26,7 @@ pub(super) fn ip_header(pkt: &Packet) -> Option<Ipv4Header> {
 
 impl Engine<'_> {
     /// An IP packet received on `dev`: for us, or to forward.
-    pub(super) fn ip_input(&mut self, ns: NsId, dev: u32, mut pkt: Packet) {
+    pub(super) fn ip_input(&mut self, ns: NsId, dev: u32, mut pkt: Pkt) {
         let Some(h) = ip_header(&pkt) else { return };
         let Some(n) = self.net.netns(ns) else { return };
         if n.is_local(h.dst) {
@@ -48,7 +49,7 @@ impl Engine<'_> {
             self.hop(ns, Some(dev), Stage::Drop, "TTL exceeded in transit", &pkt);
             return self.icmp_error(ns, &pkt, IcmpMessage::TimeExceeded { code: 0 });
         }
-        if let Some(Layer::Ipv4(ip)) = pkt.layers.first_mut() {
+        if let Some(Layer::Ipv4(ip)) = Arc::make_mut(&mut pkt).layers.first_mut() {
             ip.ttl -= 1;
             ip.fill_checksum();
         }
@@ -57,7 +58,7 @@ impl Engine<'_> {
     }
 
     /// Routes an IP packet out of `ns`.
-    pub(super) fn ip_output(&mut self, ns: NsId, pkt: Packet, forwarded: bool) {
+    pub(super) fn ip_output(&mut self, ns: NsId, pkt: Pkt, forwarded: bool) {
         let Some(h) = ip_header(&pkt) else { return };
         let Some(n) = self.net.netns(ns) else { return };
         let extra: Option<route::Route> = match &n.owner {
@@ -111,7 +112,7 @@ impl Engine<'_> {
     }
 
     /// Finds the next hop's MAC (cache, flannel's permanent entry, or ARP) and sends the frame.
-    fn resolve_and_send(&mut self, ns: NsId, dev: u32, next_hop: Ipv4Addr, pkt: Packet, forwarded: bool) {
+    fn resolve_and_send(&mut self, ns: NsId, dev: u32, next_hop: Ipv4Addr, pkt: Pkt, forwarded: bool) {
         let now = self.now;
         let vxlan = matches!(self.net.netns(ns).and_then(|n| n.device(dev)).map(|d| &d.kind), Some(DeviceKind::Vxlan { .. }));
         let permanent = if vxlan { self.net.lease_for(next_hop).filter(|l| l.vtep_ip() == next_hop).map(|l| l.vtep_mac) } else { None };
@@ -183,7 +184,7 @@ impl Engine<'_> {
         ip.dont_frag = false;
         ip.ident = self.rng.next_u64() as u16;
         ip.fill_checksum();
-        let pkt = Packet::new(vec![Layer::Ipv4(ip), Layer::Icmp(icmp)], quoted);
+        let pkt = Arc::new(Packet::new(vec![Layer::Ipv4(ip), Layer::Icmp(icmp)], quoted));
         let what = match message {
             IcmpMessage::TimeExceeded { .. } => "time exceeded".to_string(),
             IcmpMessage::DestUnreachable { code: unreachable::FRAG_NEEDED, next_hop_mtu } => format!("fragmentation needed (mtu {next_hop_mtu})"),
@@ -213,8 +214,8 @@ impl Engine<'_> {
 }
 
 /// Loopback frames carry a zero Ethernet header, as `tcpdump -i lo` shows them.
-fn with_loopback_frame(mut pkt: Packet) -> Packet {
+fn with_loopback_frame(mut pkt: Pkt) -> Pkt {
     use crate::net::wire::ethernet::{ethertype, EthernetHeader, MacAddr};
-    pkt.layers.insert(0, Layer::Ethernet(EthernetHeader::new(MacAddr::ZERO, MacAddr::ZERO, ethertype::IPV4)));
+    Arc::make_mut(&mut pkt).layers.insert(0, Layer::Ethernet(EthernetHeader::new(MacAddr::ZERO, MacAddr::ZERO, ethertype::IPV4)));
     pkt
 }

@@ -7,8 +7,9 @@
 //! 8285) that take packets back into the data path.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
-use super::{Engine, Work, STACK_US};
+use super::{Engine, Pkt, Work, STACK_US};
 use crate::net::netns::NsId;
 use crate::net::route::{self, Lookup};
 use crate::net::trace::{Outcome, Stage};
@@ -147,7 +148,7 @@ impl Engine<'_> {
     }
 
     /// A packet for one of this namespace's addresses.
-    pub(super) fn local_deliver(&mut self, ns: NsId, dev: u32, pkt: Packet) {
+    pub(super) fn local_deliver(&mut self, ns: NsId, dev: u32, pkt: Pkt) {
         let Some(h) = super::ip::ip_header(&pkt) else { return };
         let client = self.conv.client == Some(ns) && Some(h.dst) == self.conv.src;
         match pkt.layers.get(1).cloned() {
@@ -175,7 +176,7 @@ impl Engine<'_> {
         self.net.netns(ns).is_some_and(|n| (self.listening)(&n.owner, proto, port))
     }
 
-    fn icmp_rcv(&mut self, ns: NsId, dev: u32, h: Ipv4Header, i: IcmpHeader, pkt: Packet, client: bool) {
+    fn icmp_rcv(&mut self, ns: NsId, dev: u32, h: Ipv4Header, i: IcmpHeader, pkt: Pkt, client: bool) {
         match i.message {
             IcmpMessage::EchoRequest { ident, seq } => {
                 self.hop(ns, Some(dev), Stage::Deliver, "the kernel answers the echo request", &pkt);
@@ -211,7 +212,7 @@ impl Engine<'_> {
         }
     }
 
-    fn tcp_rcv(&mut self, ns: NsId, dev: u32, h: Ipv4Header, t: TcpHeader, pkt: Packet, client: bool) {
+    fn tcp_rcv(&mut self, ns: NsId, dev: u32, h: Ipv4Header, t: TcpHeader, pkt: Pkt, client: bool) {
         let f = t.flags;
         if f.has(TcpFlags::SYN) && !f.has(TcpFlags::ACK) {
             if self.listens(ns, protocol::TCP, t.dst_port) {
@@ -310,7 +311,7 @@ fn seg_len(t: &TcpHeader, data: usize) -> u32 {
     n
 }
 
-fn ip_packet(src: Ipv4Addr, dst: Ipv4Addr, ident: u16, l4: Layer, payload: Vec<u8>) -> Packet {
+fn ip_packet(src: Ipv4Addr, dst: Ipv4Addr, ident: u16, l4: Layer, payload: Vec<u8>) -> Pkt {
     let l4_len = match &l4 {
         Layer::Tcp(t) => t.header_len(),
         Layer::Udp(_) => UdpHeader::LEN,
@@ -324,7 +325,7 @@ fn ip_packet(src: Ipv4Addr, dst: Ipv4Addr, ident: u16, l4: Layer, payload: Vec<u
     let mut ip = Ipv4Header::new(src, dst, proto, l4_len + payload.len());
     ip.ident = ident;
     ip.fill_checksum();
-    Packet::new(vec![Layer::Ipv4(ip), l4], payload)
+    Arc::new(Packet::new(vec![Layer::Ipv4(ip), l4], payload))
 }
 
 /// Linux ping's data: an 8-byte timestamp, then bytes 0x10, 0x11, … .

@@ -2,8 +2,9 @@
 //! underlay NICs; ARP requests and replies.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
-use super::{Engine, Work, ARP_RETRANS_US, ARP_TRIES, VETH_US, WIRE_US};
+use super::{Engine, Pkt, Work, ARP_RETRANS_US, ARP_TRIES, VETH_US, WIRE_US};
 use crate::net::bridge::{self, Decision};
 use crate::net::netns::{DeviceKind, NsId};
 use crate::net::trace::{Detail, Stage};
@@ -13,7 +14,7 @@ use crate::net::wire::ArpPacket;
 
 impl Engine<'_> {
     /// A frame arrives on `dev`.
-    pub(super) fn receive(&mut self, ns: NsId, dev: u32, pkt: Packet) {
+    pub(super) fn receive(&mut self, ns: NsId, dev: u32, pkt: Pkt) {
         let Some(d) = self.net.netns(ns).and_then(|n| n.device(dev)) else {
             self.hop(ns, None, Stage::Drop, "the device is gone (the pod was deleted)", &pkt);
             return;
@@ -30,7 +31,7 @@ impl Engine<'_> {
     }
 
     /// A frame handed to the stack of the device it arrived on.
-    pub(super) fn l2_input(&mut self, ns: NsId, dev: u32, mut pkt: Packet) {
+    pub(super) fn l2_input(&mut self, ns: NsId, dev: u32, mut pkt: Pkt) {
         let Some(Layer::Ethernet(eth)) = pkt.layers.first().cloned() else { return };
         let mac = self.net.netns(ns).and_then(|n| n.device(dev)).map(|d| d.mac).unwrap_or_default();
         if eth.dst != mac && !eth.dst.is_broadcast() {
@@ -41,7 +42,7 @@ impl Engine<'_> {
         match pkt.layers.get(1).cloned() {
             Some(Layer::Arp(a)) => self.arp_input(ns, dev, a, pkt),
             Some(Layer::Ipv4(_)) => {
-                pkt.layers.remove(0);
+                Arc::make_mut(&mut pkt).layers.remove(0);
                 self.ip_input(ns, dev, pkt)
             }
             _ => {}
@@ -49,7 +50,7 @@ impl Engine<'_> {
     }
 
     /// A frame leaves `dev`.
-    pub(super) fn transmit(&mut self, ns: NsId, dev: u32, pkt: Packet) {
+    pub(super) fn transmit(&mut self, ns: NsId, dev: u32, pkt: Pkt) {
         let Some(d) = self.net.netns(ns).and_then(|n| n.device(dev)) else { return };
         let kind = d.kind.clone();
         match kind {
@@ -68,7 +69,7 @@ impl Engine<'_> {
     }
 
     /// A frame enters the bridge `br` from port `port`: learn its source, then forward.
-    fn bridge_input(&mut self, ns: NsId, br: u32, port: u32, pkt: Packet) {
+    fn bridge_input(&mut self, ns: NsId, br: u32, port: u32, pkt: Pkt) {
         let Some(Layer::Ethernet(eth)) = pkt.layers.first().cloned() else { return };
         let now = self.now;
         let learned = self
@@ -86,7 +87,7 @@ impl Engine<'_> {
 
     /// The bridge's forwarding decision for a frame from `in_port` (None: sent by the host
     /// through the bridge device itself).
-    fn bridge_forward(&mut self, ns: NsId, br: u32, in_port: Option<u32>, pkt: Packet) {
+    fn bridge_forward(&mut self, ns: NsId, br: u32, in_port: Option<u32>, pkt: Pkt) {
         let Some(Layer::Ethernet(eth)) = pkt.layers.first().cloned() else { return };
         let Some(n) = self.net.netns(ns) else { return };
         let Some(bdev) = n.device(br) else { return };
@@ -132,7 +133,7 @@ impl Engine<'_> {
     }
 
     /// The underlay switch: deliver to the NIC with the destination MAC on the same segment.
-    fn underlay(&mut self, ns: NsId, dev: u32, pkt: Packet) {
+    fn underlay(&mut self, ns: NsId, dev: u32, pkt: Pkt) {
         let Some(Layer::Ethernet(eth)) = pkt.layers.first().cloned() else { return };
         let segment = self.net.netns(ns).and_then(|n| n.device(dev)).and_then(|d| d.addrs.first()).map(|a| a.net());
         let target = if eth.dst.is_broadcast() {
@@ -176,7 +177,7 @@ impl Engine<'_> {
     }
 
     /// An ARP packet for this interface.
-    fn arp_input(&mut self, ns: NsId, dev: u32, a: ArpPacket, pkt: Packet) {
+    fn arp_input(&mut self, ns: NsId, dev: u32, a: ArpPacket, pkt: Pkt) {
         let now = self.now;
         let Some(n) = self.net.netns(ns) else { return };
         let ours = n.devices.iter().any(|d| d.addrs.iter().any(|x| x.addr == a.target_ip));
@@ -191,7 +192,7 @@ impl Engine<'_> {
                 n.neigh.learn(a.sender_ip, dev, a.sender_mac, now, false);
             }
             let reply = ArpPacket::reply_to(&a, mac);
-            let frame = Packet::new(vec![Layer::Ethernet(EthernetHeader::new(mac, a.sender_mac, ethertype::ARP)), Layer::Arp(reply)], Vec::new());
+            let frame = Arc::new(Packet::new(vec![Layer::Ethernet(EthernetHeader::new(mac, a.sender_mac, ethertype::ARP)), Layer::Arp(reply)], Vec::new()));
             self.hop(ns, Some(dev), Stage::Arp, format!("{} is-at {mac}: reply", a.target_ip), &frame);
             self.transmit(ns, dev, frame);
             return;
@@ -211,9 +212,9 @@ impl Engine<'_> {
     }
 
     /// Puts an Ethernet header from `dev` to `dst` on an IP packet and transmits it.
-    pub(super) fn send_frame(&mut self, ns: NsId, dev: u32, dst: MacAddr, mut pkt: Packet) {
+    pub(super) fn send_frame(&mut self, ns: NsId, dev: u32, dst: MacAddr, mut pkt: Pkt) {
         let src = self.net.netns(ns).and_then(|n| n.device(dev)).map(|d| d.mac).unwrap_or_default();
-        pkt.layers.insert(0, Layer::Ethernet(EthernetHeader::new(src, dst, ethertype::IPV4)));
+        Arc::make_mut(&mut pkt).layers.insert(0, Layer::Ethernet(EthernetHeader::new(src, dst, ethertype::IPV4)));
         self.transmit(ns, dev, pkt);
     }
 
@@ -224,7 +225,7 @@ impl Engine<'_> {
         n.neigh.incomplete(ip, dev, now);
         let mac = n.device(dev).map(|d| d.mac).unwrap_or_default();
         let req = ArpPacket::request(mac, src_ip, ip);
-        let frame = Packet::new(vec![Layer::Ethernet(EthernetHeader::new(mac, MacAddr::BROADCAST, ethertype::ARP)), Layer::Arp(req)], Vec::new());
+        let frame = Arc::new(Packet::new(vec![Layer::Ethernet(EthernetHeader::new(mac, MacAddr::BROADCAST, ethertype::ARP)), Layer::Arp(req)], Vec::new()));
         self.hop(ns, Some(dev), Stage::Arp, format!("who-has {ip} tell {src_ip}"), &frame);
         self.transmit(ns, dev, frame);
         self.schedule(ARP_RETRANS_US * ARP_TRIES, Work::ArpTimeout { ns, dev, ip });

@@ -30,6 +30,10 @@ pub use l4::{Probe, TraceRequest};
 use super::netns::{NsId, Owner};
 use super::trace::{Detail, Hop, Outcome, Stage, Trace};
 use super::wire::packet::Packet;
+
+/// A packet in flight. Shared with the hops that recorded it; a step that changes it copies it
+/// first (`Arc::make_mut`), so every hop keeps the stack it saw.
+pub(crate) type Pkt = Arc<Packet>;
 use super::Network;
 use crate::rng::SimRng;
 use crate::time::SimTime;
@@ -46,10 +50,10 @@ pub type Listening<'a> = &'a dyn Fn(&Owner, u8, u16) -> bool;
 
 pub(crate) enum Work {
     /// A frame (or, on a TUN, an IP packet) arrives on `dev`.
-    Rx { ns: NsId, dev: u32, pkt: Packet },
+    Rx { ns: NsId, dev: u32, pkt: Pkt },
     /// An IP packet to route: sent by a local socket or the kernel (`forwarded` false) or
     /// being forwarded.
-    IpOut { ns: NsId, pkt: Packet, forwarded: bool },
+    IpOut { ns: NsId, pkt: Pkt, forwarded: bool },
     /// No ARP answer for `ip` on `dev` after the retransmits.
     ArpTimeout { ns: NsId, dev: u32, ip: Ipv4Addr },
 }
@@ -59,7 +63,7 @@ pub(crate) struct Waiting {
     ns: NsId,
     dev: u32,
     next_hop: Ipv4Addr,
-    pkt: Packet,
+    pkt: Pkt,
     forwarded: bool,
 }
 
@@ -124,15 +128,11 @@ impl<'a> Engine<'a> {
     }
 
     /// Records a hop at the current time.
-    pub fn hop(&mut self, ns: NsId, dev: Option<u32>, stage: Stage, detail: impl Into<Detail>, pkt: &Packet) {
+    pub fn hop(&mut self, ns: NsId, dev: Option<u32>, stage: Stage, detail: impl Into<Detail>, pkt: &Pkt) {
         let detail = detail.into();
         let place = self.place_arc(ns);
         let device = dev.map(|d| self.dev_arc(ns, d));
-        // Consecutive hops mostly see the same packet: share it rather than copy it.
-        let packet = match self.hops.last().filter(|h| *h.packet == *pkt) {
-            Some(h) => h.packet.clone(),
-            None => Arc::new(pkt.clone()),
-        };
+        let packet = pkt.clone();
         self.hops.push(Hop { at: self.now, ns, place, device, stage, detail, packet });
     }
 

@@ -16,7 +16,9 @@
 //! an FNV hash of the inner addresses and ports, in 32768–60999 like the kernel's, so it is
 //! fixed per flow but not the value a real kernel would pick.
 
-use super::{Engine, Work, USERSPACE_US, VETH_US};
+use std::sync::Arc;
+
+use super::{Engine, Pkt, Work, USERSPACE_US, VETH_US};
 use crate::net::flannel::{UDP_PORT, VXLAN_PORT};
 use crate::net::netns::{DeviceKind, NsId};
 use crate::net::trace::{Detail, Stage};
@@ -27,7 +29,7 @@ use crate::net::wire::{Ipv4Header, UdpHeader, VxlanHeader};
 
 impl Engine<'_> {
     /// A frame sent out of the VXLAN device: FDB lookup and encapsulation.
-    pub(super) fn vxlan_xmit(&mut self, ns: NsId, dev: u32, frame: Packet) {
+    pub(super) fn vxlan_xmit(&mut self, ns: NsId, dev: u32, frame: Pkt) {
         let Some(Layer::Ethernet(eth)) = frame.layers.first().cloned() else { return };
         let Some(DeviceKind::Vxlan { vni, local, port, .. }) = self.net.netns(ns).and_then(|n| n.device(dev)).map(|d| d.kind.clone()) else { return };
         self.hop(ns, Some(dev), Stage::Transmit, Detail::None, &frame);
@@ -48,8 +50,8 @@ impl Engine<'_> {
         layers.push(Layer::Ipv4(ip));
         layers.push(Layer::Udp(udp));
         layers.push(Layer::Vxlan(VxlanHeader::new(vni)));
-        layers.extend(frame.layers);
-        let pkt = Packet::new(layers, frame.payload);
+        layers.extend(frame.layers.iter().cloned());
+        let pkt = Arc::new(Packet::new(layers, frame.payload.clone()));
         self.hop(ns, Some(dev), Stage::Encapsulate, Detail::Encapsulate { mac: eth.dst, remote, vni, local, port }, &pkt);
         self.schedule(VETH_US, Work::IpOut { ns, pkt, forwarded: false });
     }
@@ -62,8 +64,9 @@ impl Engine<'_> {
             n.devices.iter().find(|d| matches!(d.kind, DeviceKind::Vxlan { vni, port, .. } if vni == v.vni && port == VXLAN_PORT)).map(|d| d.ifindex)
         });
         let Some(dev) = dev else { return false };
-        let mut inner = pkt.clone();
+        let mut inner = Packet::clone(pkt);
         inner.layers.drain(..3);
+        let inner = Arc::new(inner);
         let name = self.dev_arc(ns, dev);
         self.hop(ns, Some(dev), Stage::Decapsulate, Detail::Decapsulate { vni: v.vni, dev: name }, &inner);
         self.schedule(VETH_US, Work::Rx { ns, dev, pkt: inner });
@@ -71,14 +74,14 @@ impl Engine<'_> {
     }
 
     /// A packet routed to the TUN device: flanneld reads it and sends it to the remote node.
-    pub(super) fn tun_xmit(&mut self, ns: NsId, dev: u32, mut pkt: Packet) {
+    pub(super) fn tun_xmit(&mut self, ns: NsId, dev: u32, mut pkt: Pkt) {
         self.hop(ns, Some(dev), Stage::Transmit, Detail::None, &pkt);
         let Some(Layer::Ipv4(h)) = pkt.layers.first().cloned() else { return };
         if h.ttl <= 1 {
             self.hop(ns, Some(dev), Stage::Drop, "flanneld: TTL reached 0", &pkt);
             return;
         }
-        dec_ttl(&mut pkt);
+        dec_ttl(Arc::make_mut(&mut pkt));
         let node = self.net.netns(ns).and_then(|n| n.node()).unwrap_or_default().to_string();
         let lease = self.net.lease_for(h.dst).filter(|l| l.node != node).cloned();
         let Some(lease) = lease else {
@@ -93,8 +96,8 @@ impl Engine<'_> {
         ip.ident = self.rng.next_u64() as u16;
         ip.fill_checksum();
         let mut layers = vec![Layer::Ipv4(ip), Layer::Udp(udp)];
-        layers.extend(pkt.layers);
-        let out = Packet::new(layers, pkt.payload);
+        layers.extend(pkt.layers.iter().cloned());
+        let out = Arc::new(Packet::new(layers, pkt.payload.clone()));
         let detail = format!(
             "flanneld reads from flannel0 (TTL {} → {}), lease {} is {}: sends to {}:{UDP_PORT}",
             h.ttl,
@@ -112,14 +115,15 @@ impl Engine<'_> {
     pub(super) fn flanneld_rcv(&mut self, ns: NsId, pkt: &Packet) -> bool {
         let dev = self.net.netns(ns).and_then(|n| n.devices.iter().find(|d| matches!(d.kind, DeviceKind::Tun)).map(|d| d.ifindex));
         let Some(dev) = dev else { return false };
-        let mut inner = pkt.clone();
+        let mut inner = Packet::clone(pkt);
         inner.layers.drain(..2);
         let Some(Layer::Ipv4(h)) = inner.layers.first().cloned() else { return false };
         if h.ttl <= 1 {
-            self.hop(ns, Some(dev), Stage::Drop, "flanneld: TTL reached 0", &inner);
+            self.hop(ns, Some(dev), Stage::Drop, "flanneld: TTL reached 0", &Arc::new(inner));
             return true;
         }
         dec_ttl(&mut inner);
+        let inner = Arc::new(inner);
         let detail = format!("flanneld receives on :{UDP_PORT}, writes to flannel0 (TTL {} → {})", h.ttl, h.ttl - 1);
         self.hop(ns, Some(dev), Stage::Userspace, detail, &inner);
         self.schedule(USERSPACE_US, Work::Rx { ns, dev, pkt: inner });
