@@ -4,7 +4,7 @@
 //! zones round-robin, nodes of a zone in the order they appeared). It is kept current
 //! incrementally from the store's watch log, so a scheduling attempt never scans the store.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use k8s_openapi::api::core::v1::Pod;
@@ -13,13 +13,12 @@ use crate::api::{Kind, Object};
 use crate::store::{ObjectRef, Store, WatchEventType};
 use crate::time::SimTime;
 
-use super::framework::Decision;
+use super::decisions::Decisions;
+use super::framework::{Decision, NodeDecision};
 use super::resources::{pod_requests, Resources};
 
 pub use super::node_info::{controller_uid, host_ports, HostPort, NodeInfo, PodInfo, LABEL_REGION, LABEL_ZONE};
 
-/// How many decisions of successfully scheduled pods are kept (the newest).
-const RECENT_DECISIONS: usize = 256;
 
 /// A pod the scheduler has tried and failed to place (the unschedulable and back-off queues).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,8 +45,9 @@ pub struct Cache {
     /// The walk order (`nodeTree.list()`) as slots, rebuilt when nodes come, go or change zone.
     order: Vec<usize>,
     pods: BTreeMap<ObjectRef, PodInfo>,
-    /// Bound pods per (zone label value, owner uid): default zone spreading without a scan.
-    zone_owners: BTreeMap<(String, String), u32>,
+    /// Bound pods per owner uid and zone label value: default zone spreading without a scan
+    /// (looked up by borrowed keys, owner first).
+    zone_owners: BTreeMap<String, BTreeMap<String, u32>>,
     /// Bound pods that carry required pod anti-affinity terms.
     pub(crate) anti_affinity_pods: BTreeSet<ObjectRef>,
     /// Pods that failed to schedule, with their back-off bookkeeping.
@@ -55,8 +55,7 @@ pub struct Cache {
     /// Bumped by every event that may make an unschedulable pod schedulable (node added or
     /// changed, a bound pod gone, a claim created): kube-scheduler's move to the active queue.
     pub(crate) epoch: u64,
-    decisions: BTreeMap<ObjectRef, Decision>,
-    recent: VecDeque<ObjectRef>,
+    decisions: Decisions,
     /// Where the next node walk starts (`nextStartNodeIndex`).
     pub(crate) next_start: usize,
     /// Nodes came, went or changed zone: rebuild `order` at the end of the sync.
@@ -99,7 +98,6 @@ impl Cache {
             queue: std::mem::take(&mut self.queue),
             epoch: self.epoch + 1,
             decisions: std::mem::take(&mut self.decisions),
-            recent: std::mem::take(&mut self.recent),
             next_start: self.next_start,
             ..Cache::default()
         };
@@ -182,7 +180,7 @@ impl Cache {
 
     /// Bound pods in `zone` (label value; `""` for nodes without one) owned by `owner`.
     pub fn zone_owner_count(&self, zone: &str, owner: &str) -> u32 {
-        self.zone_owners.get(&(zone.to_string(), owner.to_string())).copied().unwrap_or(0)
+        self.zone_owners.get(owner).and_then(|z| z.get(zone)).copied().unwrap_or(0)
     }
 
     /// The last scheduling attempt's decision for `pod`, if kept.
@@ -195,18 +193,12 @@ impl Cache {
     }
 
     pub(crate) fn keep_decision(&mut self, decision: Decision) {
-        let key = decision.pod.clone();
-        if decision.selected.is_some() {
-            self.recent.push_back(key.clone());
-            while self.recent.len() > RECENT_DECISIONS {
-                if let Some(old) = self.recent.pop_front() {
-                    if old != key && self.decisions.get(&old).is_some_and(|d| d.selected.is_some()) {
-                        self.decisions.remove(&old);
-                    }
-                }
-            }
-        }
-        self.decisions.insert(key, decision);
+        self.decisions.keep(decision);
+    }
+
+    /// An empty node list for a new decision, with room from an earlier one when there is.
+    pub(crate) fn node_list(&mut self) -> Vec<NodeDecision> {
+        self.decisions.node_list()
     }
 
     fn upsert_node(&mut self, name: &str, obj: Arc<Object>) {
@@ -222,7 +214,7 @@ impl Cache {
         let before = info.node().map(|n| (n.metadata.labels.clone(), n.spec.clone()));
         let old_zone = info.node.as_ref().map(|_| (info.zone(), info.zone_key()));
         let resources_changed = info.allocatable != allocatable || info.allowed_pods != allowed_pods;
-        info.node = Some(obj.clone());
+        info.set_node(Some(obj.clone()));
         info.allocatable = allocatable;
         info.allowed_pods = allowed_pods;
         let after = info.node().map(|n| (n.metadata.labels.clone(), n.spec.clone()));
@@ -256,7 +248,7 @@ impl Cache {
     fn remove_node(&mut self, name: &str) {
         let Some(info) = self.node_mut(name) else { return };
         let key = info.zone_key();
-        info.node = None;
+        info.set_node(None);
         if info.pods.is_empty() {
             self.drop_node(name);
         }
@@ -297,12 +289,25 @@ impl Cache {
     }
 
     fn zone_count(&mut self, zone: &str, owner: &str, delta: i64) {
-        let key = (zone.to_string(), owner.to_string());
-        let n = self.zone_owners.get(&key).copied().unwrap_or(0) as i64 + delta;
+        let n = self.zone_owner_count(zone, owner) as i64 + delta;
         if n <= 0 {
-            self.zone_owners.remove(&key);
+            if let Some(zones) = self.zone_owners.get_mut(owner) {
+                zones.remove(zone);
+                if zones.is_empty() {
+                    self.zone_owners.remove(owner);
+                }
+            }
         } else {
-            self.zone_owners.insert(key, n as u32);
+            let zones = match self.zone_owners.get_mut(owner) {
+                Some(z) => z,
+                None => self.zone_owners.entry(owner.to_string()).or_default(),
+            };
+            match zones.get_mut(zone) {
+                Some(c) => *c = n as u32,
+                None => {
+                    zones.insert(zone.to_string(), n as u32);
+                }
+            }
         }
     }
 
@@ -321,8 +326,8 @@ impl Cache {
             self.queue.remove(key);
         }
         // A pending pod deleted: its failed decision goes with it.
-        if event_type == WatchEventType::Deleted && node.is_none() && self.decisions.get(key).is_some_and(|d| d.selected.is_none()) {
-            self.decisions.remove(key);
+        if event_type == WatchEventType::Deleted && node.is_none() {
+            self.decisions.forget_failed(key);
         }
         match (self.pods.get(key), assigned) {
             (Some(old), Some(n)) if old.node == n && old.pod.metadata().labels == obj.metadata().labels => {

@@ -260,6 +260,8 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
     ctx.spread = spread_filter::pre_filter(cache, &ctx);
     // Filter, from where the last walk stopped, until enough feasible nodes are found.
     let start = cache.next_start;
+    d.nodes = cache.node_list();
+    d.nodes.reserve_exact(d.nodes_to_find);
     // (index in d.nodes, position in the walk order) of each feasible node.
     let mut feasible: Vec<(usize, usize)> = Vec::new();
     for i in 0..num_nodes {

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! cache.rs       the cache kept from the watch log: nodes, bound pods, walk order, back-off
+//! decisions.rs   the decisions kept for inspection (waiting pods, the newest scheduled ones)
 //! node_info.rs   per node: requests of its pods, used host ports, owners; per bound pod
 //! resources.rs   a pod's effective requests (real and with the non-zero scoring defaults)
 //! framework.rs   one scheduling cycle: PreFilter, Filter, PostFilter, Score; the Decision
@@ -12,6 +13,7 @@
 //! The controller that drives it (queueing, binding, events) is `crate::controllers::scheduler`.
 
 pub mod cache;
+pub mod decisions;
 pub mod framework;
 pub mod message;
 pub mod node_info;

@@ -33,6 +33,10 @@ pub struct NodeInfo {
     pub used_ports: BTreeMap<HostPort, u32>,
     /// Pods here per controlling owner uid (ReplicaSet, StatefulSet…): default spreading.
     pub owners: BTreeMap<String, u32>,
+    /// `spec.unschedulable` and whether `spec.taints` is non-empty, read once per node update
+    /// so that filtering a node does not reach into its object.
+    cordoned: bool,
+    tainted: bool,
 }
 
 impl NodeInfo {
@@ -47,7 +51,18 @@ impl NodeInfo {
             pods: BTreeSet::new(),
             used_ports: BTreeMap::new(),
             owners: BTreeMap::new(),
+            cordoned: false,
+            tainted: false,
         }
+    }
+
+    /// Sets the Node object (or clears it) and what is read from it per filter.
+    pub(crate) fn set_node(&mut self, node: Option<Arc<Object>>) {
+        self.node = node;
+        let spec = self.node().and_then(|n| n.spec.as_ref());
+        let cordoned = spec.and_then(|s| s.unschedulable).unwrap_or(false);
+        let tainted = spec.and_then(|s| s.taints.as_ref()).is_some_and(|t| !t.is_empty());
+        (self.cordoned, self.tainted) = (cordoned, tainted);
     }
 
     pub fn node(&self) -> Option<&Node> {
@@ -70,11 +85,14 @@ impl NodeInfo {
     }
 
     pub fn taints(&self) -> &[Taint] {
+        if !self.tainted {
+            return &[];
+        }
         self.node().and_then(|n| n.spec.as_ref()).and_then(|s| s.taints.as_deref()).unwrap_or(&[])
     }
 
     pub fn unschedulable(&self) -> bool {
-        self.node().and_then(|n| n.spec.as_ref()).and_then(|s| s.unschedulable).unwrap_or(false)
+        self.cordoned
     }
 
     pub fn zone(&self) -> String {

@@ -80,7 +80,7 @@ pub struct State {
 }
 
 pub fn pre_score(cache: &Cache, group: Group, feasible: &[&NodeInfo]) -> State {
-    let zones: BTreeSet<String> = feasible.iter().map(|n| n.zone()).collect();
+    let zones: BTreeSet<&str> = feasible.iter().map(|n| n.label(LABEL_ZONE).unwrap_or("")).collect();
     let mut zone_counts = BTreeMap::new();
     if let Group::Labels { namespace, selector } = &group {
         for p in cache.bound_pods().values() {
