@@ -31,11 +31,18 @@ use super::{Ctx, Requeue};
 const BURST_REPLICAS: usize = 500;
 
 pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
+    keys_for_owner(event, Kind::ReplicaSet)
+}
+
+/// The keys a watch event wakes for a controller of `owner` pods (ReplicaSet or
+/// ReplicationController): the owner itself, the owner of a changed pod, an orphan pod, a new
+/// ServiceAccount.
+pub(super) fn keys_for_owner(event: &WatchEvent, owner: Kind) -> Vec<ObjectRef> {
     match event.key.kind {
-        Kind::ReplicaSet if event.event_type != WatchEventType::Deleted => vec![event.key.clone()],
+        k if k == owner && event.event_type != WatchEventType::Deleted => vec![event.key.clone()],
         Kind::Pod => {
             let meta = event.object.metadata();
-            if let Some(rs) = controller_key(meta, Kind::ReplicaSet) {
+            if let Some(rs) = controller_key(meta, owner) {
                 return vec![rs];
             }
             // An orphan: the replica sets whose selector matches may adopt it.

@@ -12,27 +12,14 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::api::{Kind, Object};
 use crate::store::selector;
-use crate::store::{ObjectRef, WatchEvent, WatchEventType};
+use crate::store::{ObjectRef, WatchEvent};
 
-use super::owner::{controller_key, controller_of, running_as};
-use super::replicaset::{earliest, sync_as};
+use super::owner::{controller_of, running_as};
+use super::replicaset::{earliest, keys_for_owner, sync_as};
 use super::{Ctx, Requeue};
 
 pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
-    match event.key.kind {
-        Kind::ReplicationController if event.event_type != WatchEventType::Deleted => vec![event.key.clone()],
-        Kind::Pod => {
-            let meta = event.object.metadata();
-            if let Some(rc) = controller_key(meta, Kind::ReplicationController) {
-                return vec![rc];
-            }
-            let orphan = controller_of(meta).is_none() && event.event_type != WatchEventType::Deleted && meta.deletion_timestamp.is_none();
-            if orphan { vec![event.key.clone()] } else { vec![] }
-        }
-        // Pod creations refused for a missing ServiceAccount are retried once it exists.
-        Kind::ServiceAccount if event.event_type == WatchEventType::Added => vec![event.key.clone()],
-        _ => vec![],
-    }
+    keys_for_owner(event, Kind::ReplicationController)
 }
 
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {

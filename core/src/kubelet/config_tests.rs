@@ -1,6 +1,7 @@
 //! Scenarios for a container's configuration: env from Services, values, ConfigMaps, Secrets
 //! and the downward API; volumes and their updates; the errors when a source is missing.
 
+use super::tests::events;
 use crate::api::{Kind, Object};
 use crate::kubectl::test_support::{kubectl, obj, outcome, sim};
 use crate::sim::Sim;
@@ -21,23 +22,6 @@ fn exec(sim: &mut Sim, pod: &str, cmd: &str) -> String {
     let out = kubectl(sim, &format!("exec {pod} -- {cmd}"));
     assert_eq!(out.status, 0, "{cmd}: {}", out.stderr);
     out.stdout
-}
-
-fn events(sim: &Sim, name: &str) -> Vec<(String, String)> {
-    let mut evs: Vec<_> = sim
-        .store()
-        .list(Kind::Event, Some("default"))
-        .filter_map(|o| match o.as_ref() {
-            Object::Event(e) if e.involved_object.name.as_deref() == Some(name) => Some((
-                e.metadata.resource_version.clone().unwrap_or_default().parse::<u64>().unwrap_or(0),
-                e.reason.clone().unwrap_or_default(),
-                e.message.clone().unwrap_or_default(),
-            )),
-            _ => None,
-        })
-        .collect();
-    evs.sort();
-    evs.into_iter().map(|(_, r, m)| (r, m)).collect()
 }
 
 fn waiting(sim: &Sim, name: &str) -> (String, String) {

@@ -57,21 +57,8 @@ fn condition(sim: &Sim, name: &str, t: &str) -> String {
 }
 
 /// (reason, message) of the events about `name`, oldest first.
-fn events(sim: &Sim, name: &str) -> Vec<(String, String)> {
-    let mut evs: Vec<_> = sim
-        .store()
-        .list(Kind::Event, Some("default"))
-        .filter_map(|o| match o.as_ref() {
-            Object::Event(e) if e.involved_object.name.as_deref() == Some(name) => Some((
-                e.metadata.resource_version.clone().unwrap_or_default().parse::<u64>().unwrap_or(0),
-                e.reason.clone().unwrap_or_default(),
-                e.message.clone().unwrap_or_default(),
-            )),
-            _ => None,
-        })
-        .collect();
-    evs.sort();
-    evs.into_iter().map(|(_, r, m)| (r, m)).collect()
+pub(super) fn events(sim: &Sim, name: &str) -> Vec<(String, String)> {
+    super::probes_tests::events(sim, name).into_iter().map(|(_, r, m, _)| (r, m)).collect()
 }
 
 fn reasons(sim: &Sim, name: &str) -> Vec<String> {
