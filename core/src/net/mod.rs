@@ -2,7 +2,8 @@
 //! overlay, and the forwarding code that moves packets through them and records every hop.
 //!
 //! ```text
-//! mod.rs       Network: the namespaces of every node and pod, leases, CNI ADD/DEL
+//! mod.rs       Network: the namespaces of every node and pod, leases, lookups
+//! setup.rs     a node joining or leaving, CNI ADD/DEL, switching backends, per-node views
 //! netns.rs     a namespace and its devices (lo, eth0, veth, cni0, flannel.1, flannel0)
 //! route.rs     routes, longest-prefix lookup, `ip route` text
 //! neigh.rs     the ARP cache with NUD states on the virtual clock
