@@ -19,28 +19,10 @@ pub struct Addrs {
     pub host_ip: Ipv4Addr,
 }
 
-/// Go's `%q` for the label and annotation maps.
-fn go_quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => out.push_str(&format!("\\x{:02x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// `fieldpath.FormatMap`: `key="value"` lines in key order, no trailing newline.
 pub fn format_map(m: Option<&BTreeMap<String, String>>) -> String {
-    m.into_iter().flatten().map(|(k, v)| format!("{k}={}", go_quote(v))).collect::<Vec<_>>().join("\n")
+    m.into_iter().flatten().map(|(k, v)| format!("{k}={}", crate::api::validate::go_quote(v))).collect::<Vec<_>>().join("\n")
 }
 
 /// `metadata.labels['app']` → (`metadata.labels`, `app`).
