@@ -24,11 +24,15 @@
 //! → host-local IPAM; the result is the pod's address, prefix and gateway.
 
 pub mod bridge;
+pub mod dns;
 pub mod flannel;
 pub mod forward;
 pub mod ipam;
+pub mod kube_proxy;
 pub mod neigh;
+pub mod netfilter;
 pub mod netns;
+pub mod netpol;
 pub mod pcap;
 pub mod route;
 pub mod tcpdump;

@@ -1,0 +1,1 @@
+//! kube-proxy: programs netfilter (iptables mode), IPVS or its own proxy from Services and EndpointSlices.

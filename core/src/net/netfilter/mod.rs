@@ -1,0 +1,1 @@
+//! Netfilter: tables, chains, rules and verdicts; conntrack.

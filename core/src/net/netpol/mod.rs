@@ -1,0 +1,1 @@
+//! NetworkPolicy: which pods a policy isolates and which traffic its rules allow.
