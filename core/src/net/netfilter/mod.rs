@@ -1,1 +1,91 @@
-//! Netfilter: tables, chains, rules and verdicts; conntrack.
+//! Netfilter: the tables, chains and rules of one network namespace, its conntrack table, and
+//! what happens at each hook of the IPv4 stack.
+//!
+//! ```text
+//! rule.rs       a rule: common fields, extension matches, target; matching a packet
+//! table.rs      tables and chains; which tables run at which hook
+//! parse.rs      rule specifications and the iptables-restore format
+//! save.rs       iptables-save text
+//! eval.rs       traversing one table: jumps, RETURN, policies, the TRACE record
+//! conntrack.rs  connections, their NAT, states and timeouts; conntrack -L
+//! hook.rs       one hook: conntrack, then raw/mangle/nat/filter in order, NAT applied
+//! ```
+//!
+//! Rules are shared (`Arc<Tables>`) between namespaces that were given the same ruleset, as
+//! kube-proxy gives every node the same rules unless a Service's traffic policy is Local;
+//! counters and conntrack are each namespace's own.
+
+pub mod conntrack;
+pub mod eval;
+mod hook;
+pub mod parse;
+pub mod rule;
+pub mod save;
+pub mod table;
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+pub use conntrack::{Conntrack, Tuple};
+pub use eval::{Verdict, Visit, VisitKind};
+pub use hook::{HookCtx, HookResult, HookVerdict, L4, NatKind, NatNote};
+pub use table::{Hook, TableId, Tables};
+
+use crate::time::SimTime;
+
+/// Per-rule packet and byte counters, kept apart from the (shared) rules.
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    /// (table, chain, rule number; 0 for the policy) → (packets, bytes).
+    hits: BTreeMap<(TableId, Arc<str>, usize), (u64, u64)>,
+}
+
+impl Counters {
+    pub fn add(&mut self, table: TableId, chain: Arc<str>, rule: usize, bytes: u64) {
+        let c = self.hits.entry((table, chain, rule)).or_default();
+        c.0 += 1;
+        c.1 += bytes;
+    }
+
+    pub fn rule(&self, table: TableId, chain: &str, rule: usize) -> (u64, u64) {
+        self.hits.get(&(table, Arc::from(chain), rule)).copied().unwrap_or_default()
+    }
+
+    pub fn policy(&self, table: TableId, chain: &str) -> (u64, u64) {
+        self.rule(table, chain, 0)
+    }
+
+    /// Forgets the counters of rules that were replaced (a restore renumbers them).
+    pub fn clear(&mut self) {
+        self.hits.clear();
+    }
+}
+
+/// The netfilter state of one network namespace.
+#[derive(Debug, Clone, Default)]
+pub struct Netfilter {
+    pub tables: Arc<Tables>,
+    pub counters: Counters,
+    pub conntrack: Conntrack,
+    /// `-m recent` lists: (list name, source address) → last `--set`.
+    pub recent: BTreeMap<(String, Ipv4Addr), SimTime>,
+}
+
+impl Netfilter {
+    /// `iptables-restore --noflush` of `input` on these rules. On an error nothing of the
+    /// failing table changes.
+    pub fn restore(&mut self, input: &str) -> Result<(), String> {
+        let mut t = (*self.tables).clone();
+        parse::restore(&mut t, input)?;
+        self.tables = Arc::new(t);
+        Ok(())
+    }
+
+    /// `iptables-save [-c] [-t TABLE]`.
+    pub fn save(&self, only: Option<TableId>, counters: bool, now: SimTime) -> String {
+        save::save(&self.tables, &self.counters, only, counters, now)
+    }
+}

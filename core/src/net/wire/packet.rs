@@ -49,6 +49,17 @@ pub struct Packet {
     pub payload: Vec<u8>,
     /// Ethernet padding after the outermost packet.
     pub trailer: Vec<u8>,
+    /// What the kernel keeps with the packet but never sends: its mark and its conntrack
+    /// entry. Cleared when the packet leaves a network namespace.
+    pub skb: SkbMeta,
+}
+
+/// The `sk_buff` fields netfilter reads and writes (`skb->mark`, `skb->_nfct`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SkbMeta {
+    pub mark: u32,
+    /// The conntrack entry and whether the packet goes in the reply direction.
+    pub ct: Option<(u64, bool)>,
 }
 
 #[derive(Clone, Copy)]
@@ -70,7 +81,7 @@ pub fn is_vxlan(h: &UdpHeader) -> bool {
 
 impl Packet {
     pub fn new(layers: Vec<Layer>, payload: Vec<u8>) -> Self {
-        Packet { layers, payload, trailer: Vec::new() }
+        Packet { layers, payload, trailer: Vec::new(), skb: SkbMeta::default() }
     }
 
     /// Parses a whole Ethernet frame. Error offsets are from the start of the frame.

@@ -1,0 +1,168 @@
+//! Traversal of one table at one hook, as `ipt_do_table` does it: rules in order, the first
+//! decisive verdict wins; `-j CHAIN` pushes a return point, RETURN or the end of a user chain
+//! pops it, the end of a built-in chain applies its policy. Every rule that matched is
+//! recorded the way `-j TRACE` logs it (`nat:KUBE-SERVICES:rule:3`).
+
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use super::rule::{Match, PacketInfo, Target};
+use super::table::{Hook, Policy, Table, TableId};
+
+/// What a TRACE line says about a rule the packet passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitKind {
+    /// Rule number `n` (1-based) matched.
+    Rule(usize),
+    /// The end of a user chain: back to the caller (`return:n`, n = rules + 1).
+    Return(usize),
+    /// The end of a built-in chain: its policy (`policy:n`).
+    Policy(usize),
+}
+
+/// One TRACE line: `table:chain:rule:n`, with the target the rule has.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Visit {
+    pub table: TableId,
+    pub chain: Arc<str>,
+    pub kind: VisitKind,
+    /// The rule's target as `iptables-save` prints it (`-j KUBE-SVC-…`), or the policy.
+    pub target: Arc<str>,
+    /// The rule's comment, if any.
+    pub comment: Option<Arc<str>>,
+}
+
+impl Visit {
+    /// `nat:KUBE-SERVICES:rule:3`, as in the kernel's TRACE log.
+    pub fn trace_text(&self) -> String {
+        let (what, n) = match self.kind {
+            VisitKind::Rule(n) => ("rule", n),
+            VisitKind::Return(n) => ("return", n),
+            VisitKind::Policy(n) => ("policy", n),
+        };
+        format!("{}:{}:{what}:{n}", self.table.name(), self.chain)
+    }
+}
+
+/// The decisive outcome of a table.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    Accept,
+    Drop,
+    Reject { with: String },
+    Dnat { ip: Ipv4Addr, port: Option<u16> },
+    Snat { ip: Ipv4Addr },
+    Masquerade,
+    Redirect { port: u16 },
+}
+
+/// What one table did with the packet.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRun {
+    pub verdict: Verdict,
+    pub mark: u32,
+    pub visits: Vec<Visit>,
+    /// `-m recent --set` lists the packet's source was added to.
+    pub recent_set: Vec<String>,
+    /// (chain, rule number) of every matched rule, for the counters; rule 0 is the policy.
+    pub hits: Vec<(Arc<str>, usize)>,
+}
+
+/// Runs `table`'s built-in chain for `hook` over the packet.
+pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool) -> TableRun {
+    let mut out = TableRun { verdict: Verdict::Accept, mark: p.mark, visits: Vec::new(), recent_set: Vec::new(), hits: Vec::new() };
+    let Some(start) = table.position(hook.chain()) else { return out };
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let (mut chain, mut idx) = (start, 0usize);
+    let mut steps = 0usize;
+    loop {
+        steps += 1;
+        if steps > 1_000_000 {
+            out.verdict = Verdict::Drop; // a jump loop: the kernel refuses such tables (ELOOP)
+            return out;
+        }
+        let c = &table.chains[chain];
+        let Some(r) = c.rules.get(idx) else {
+            if let Some((back, next)) = stack.pop() {
+                if trace {
+                    out.visits.push(visit(table.id, &c.name, VisitKind::Return(c.rules.len() + 1), "", None));
+                }
+                chain = back;
+                idx = next;
+                continue;
+            }
+            let policy = c.policy.unwrap_or(Policy::Accept);
+            out.hits.push((c.name.clone(), 0));
+            if trace {
+                out.visits.push(visit(table.id, &c.name, VisitKind::Policy(c.rules.len() + 1), policy.name(), None));
+            }
+            out.verdict = if policy == Policy::Drop { Verdict::Drop } else { Verdict::Accept };
+            return out;
+        };
+        p.mark = out.mark;
+        if !r.matches(p) {
+            idx += 1;
+            continue;
+        }
+        out.hits.push((c.name.clone(), idx + 1));
+        if trace {
+            let target = super::save::target_text(&r.target);
+            out.visits.push(visit(table.id, &c.name, VisitKind::Rule(idx + 1), target.trim_start(), r.comment()));
+        }
+        for m in &r.matches {
+            if let Match::Recent(rc) = m {
+                if rc.set {
+                    out.recent_set.push(rc.name.clone());
+                }
+            }
+        }
+        let decided = match &r.target {
+            Target::Accept => Some(Verdict::Accept),
+            Target::Drop => Some(Verdict::Drop),
+            Target::Reject { with } => Some(Verdict::Reject { with: with.clone() }),
+            Target::Dnat { ip, port } => Some(Verdict::Dnat { ip: *ip, port: *port }),
+            Target::Snat { ip } => Some(Verdict::Snat { ip: *ip }),
+            Target::Masquerade { .. } => Some(Verdict::Masquerade),
+            Target::Redirect { port } => Some(Verdict::Redirect { port: *port }),
+            Target::Mark { value, mask } => {
+                out.mark = (out.mark & !mask) ^ value;
+                None
+            }
+            Target::Continue(_) | Target::None => None,
+            Target::Return => {
+                match stack.pop() {
+                    Some((back, next)) => {
+                        chain = back;
+                        idx = next;
+                    }
+                    None => {
+                        let policy = c.policy.unwrap_or(Policy::Accept);
+                        return TableRun { verdict: if policy == Policy::Drop { Verdict::Drop } else { Verdict::Accept }, ..out };
+                    }
+                }
+                continue;
+            }
+            Target::Jump(to) | Target::Goto(to) => {
+                let Some(next_chain) = table.position(to) else {
+                    idx += 1;
+                    continue;
+                };
+                if matches!(r.target, Target::Jump(_)) {
+                    stack.push((chain, idx + 1));
+                }
+                chain = next_chain;
+                idx = 0;
+                continue;
+            }
+        };
+        if let Some(v) = decided {
+            out.verdict = v;
+            return out;
+        }
+        idx += 1;
+    }
+}
+
+fn visit(table: TableId, chain: &Arc<str>, kind: VisitKind, target: &str, comment: Option<&str>) -> Visit {
+    Visit { table, chain: chain.clone(), kind, target: target.into(), comment: comment.map(Into::into) }
+}

@@ -1,0 +1,199 @@
+//! Tables and chains: the four IPv4 tables with their built-in chains, and the user chains
+//! programs add to them. Chains are kept in a Vec with a name index, so a jump is an index
+//! lookup and `iptables-save` can list them in a stable order.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::rule::Rule;
+
+/// The tables, in the order the kernel visits them at a hook (raw, mangle, nat, filter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TableId {
+    Raw,
+    Mangle,
+    Nat,
+    Filter,
+}
+
+impl TableId {
+    pub const ALL: [TableId; 4] = [TableId::Raw, TableId::Mangle, TableId::Nat, TableId::Filter];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            TableId::Raw => "raw",
+            TableId::Mangle => "mangle",
+            TableId::Nat => "nat",
+            TableId::Filter => "filter",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TableId> {
+        TableId::ALL.into_iter().find(|t| t.name() == s)
+    }
+
+    /// The built-in chains of the table, in `iptables-save` order.
+    pub fn builtins(self) -> &'static [Hook] {
+        match self {
+            TableId::Raw => &[Hook::Prerouting, Hook::Output],
+            TableId::Mangle => &[Hook::Prerouting, Hook::Input, Hook::Forward, Hook::Output, Hook::Postrouting],
+            TableId::Nat => &[Hook::Prerouting, Hook::Input, Hook::Output, Hook::Postrouting],
+            TableId::Filter => &[Hook::Input, Hook::Forward, Hook::Output],
+        }
+    }
+}
+
+/// The netfilter hooks of the IPv4 stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Hook {
+    Prerouting,
+    Input,
+    Forward,
+    Output,
+    Postrouting,
+}
+
+impl Hook {
+    pub fn chain(self) -> &'static str {
+        match self {
+            Hook::Prerouting => "PREROUTING",
+            Hook::Input => "INPUT",
+            Hook::Forward => "FORWARD",
+            Hook::Output => "OUTPUT",
+            Hook::Postrouting => "POSTROUTING",
+        }
+    }
+
+    pub fn from_chain(s: &str) -> Option<Hook> {
+        [Hook::Prerouting, Hook::Input, Hook::Forward, Hook::Output, Hook::Postrouting].into_iter().find(|h| h.chain() == s)
+    }
+
+    /// The tables that have a chain at this hook, in the order the kernel runs them.
+    pub fn tables(self) -> impl Iterator<Item = TableId> {
+        TableId::ALL.into_iter().filter(move |t| t.builtins().contains(&self))
+    }
+}
+
+/// A chain: its rules and, for a built-in chain, the policy (ACCEPT or DROP).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chain {
+    pub name: Arc<str>,
+    pub policy: Option<Policy>,
+    pub rules: Vec<Rule>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Policy {
+    Accept,
+    Drop,
+}
+
+impl Policy {
+    pub fn name(self) -> &'static str {
+        match self {
+            Policy::Accept => "ACCEPT",
+            Policy::Drop => "DROP",
+        }
+    }
+}
+
+/// One table's chains.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub id: TableId,
+    pub chains: Vec<Chain>,
+    index: BTreeMap<String, usize>,
+}
+
+impl Table {
+    /// A table with its built-in chains, empty, policy ACCEPT.
+    pub fn new(id: TableId) -> Table {
+        let mut t = Table { id, chains: Vec::new(), index: BTreeMap::new() };
+        for h in id.builtins() {
+            t.push_chain(Chain { name: h.chain().into(), policy: Some(Policy::Accept), rules: Vec::new() });
+        }
+        t
+    }
+
+    fn push_chain(&mut self, c: Chain) {
+        self.index.insert(c.name.to_string(), self.chains.len());
+        self.chains.push(c);
+    }
+
+    pub fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
+    }
+
+    pub fn chain(&self, name: &str) -> Option<&Chain> {
+        self.position(name).map(|i| &self.chains[i])
+    }
+
+    pub fn chain_mut(&mut self, name: &str) -> Option<&mut Chain> {
+        self.position(name).map(|i| &mut self.chains[i])
+    }
+
+    /// Creates an empty user chain, or empties it if it exists (`:NAME - [0:0]` in
+    /// `iptables-restore --noflush`).
+    pub fn declare(&mut self, name: &str) {
+        match self.chain_mut(name) {
+            Some(c) => c.rules.clear(),
+            None => self.push_chain(Chain { name: name.into(), policy: None, rules: Vec::new() }),
+        }
+    }
+
+    /// Deletes a user chain (`-X`). It must be empty and nothing may jump to it.
+    pub fn delete(&mut self, name: &str) -> Result<(), String> {
+        let Some(i) = self.position(name) else { return Err(format!("iptables: No chain/target/match by that name ({name}).")) };
+        if self.chains[i].policy.is_some() {
+            return Err(format!("iptables: can't delete built-in chain {name}"));
+        }
+        let referenced = self.chains.iter().any(|c| c.rules.iter().any(|r| jumps_to(r, name)));
+        if referenced || !self.chains[i].rules.is_empty() {
+            return Err("iptables: Too many links.".to_string());
+        }
+        self.chains.remove(i);
+        self.index = self.chains.iter().enumerate().map(|(i, c)| (c.name.to_string(), i)).collect();
+        Ok(())
+    }
+
+    /// Whether nothing was ever put in the table: no user chain, no rule, no DROP policy.
+    /// Such a table is not loaded on a real node, so packets never pass through it.
+    pub fn is_pristine(&self) -> bool {
+        self.chains.iter().all(|c| c.policy == Some(Policy::Accept) && c.rules.is_empty())
+    }
+
+    /// The number of rules in all chains.
+    pub fn rule_count(&self) -> usize {
+        self.chains.iter().map(|c| c.rules.len()).sum()
+    }
+}
+
+pub(super) fn jumps_to(r: &Rule, name: &str) -> bool {
+    matches!(&r.target, super::rule::Target::Jump(t) | super::rule::Target::Goto(t) if t == name)
+}
+
+/// All four tables of one network namespace.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tables {
+    pub tables: [Table; 4],
+}
+
+impl Default for Tables {
+    fn default() -> Self {
+        Tables { tables: TableId::ALL.map(Table::new) }
+    }
+}
+
+impl Tables {
+    pub fn get(&self, id: TableId) -> &Table {
+        &self.tables[id as usize]
+    }
+
+    pub fn get_mut(&mut self, id: TableId) -> &mut Table {
+        &mut self.tables[id as usize]
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.tables.iter().map(Table::rule_count).sum()
+    }
+}

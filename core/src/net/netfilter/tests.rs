@@ -1,0 +1,214 @@
+use std::net::Ipv4Addr;
+
+use super::conntrack::Flags;
+use super::hook::{HookCtx, HookVerdict, NatKind, L4};
+use super::rule::{probability_fixed, SetDir};
+use super::table::{Hook, TableId};
+use super::{Netfilter, Tuple};
+use crate::net::wire::packet::SkbMeta;
+use crate::time::SimTime;
+
+/// What kube-proxy hands `iptables-restore` for one Service `shop/cart` (port `http`, TCP
+/// 80 → 8080) with two endpoints, trimmed to the nat table.
+const CART: &str = r#"*nat
+:KUBE-SERVICES - [0:0]
+:KUBE-NODEPORTS - [0:0]
+:KUBE-POSTROUTING - [0:0]
+:KUBE-MARK-MASQ - [0:0]
+:KUBE-SVC-I5LIAMPLWKMBJ54B - [0:0]
+:KUBE-SEP-HR5QIAI7KRESNQ5F - [0:0]
+:KUBE-SEP-AAAAAAAAAAAAAAAA - [0:0]
+-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN
+-A KUBE-POSTROUTING -j MARK --xor-mark 0x4000
+-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE --random-fully
+-A KUBE-MARK-MASQ -j MARK --or-mark 0x4000
+-A KUBE-SERVICES -m comment --comment "shop/cart:http cluster IP" -m tcp -p tcp -d 10.96.0.20 --dport 80 -j KUBE-SVC-I5LIAMPLWKMBJ54B
+-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain" -m addrtype --dst-type LOCAL -j KUBE-NODEPORTS
+-A KUBE-SVC-I5LIAMPLWKMBJ54B -m comment --comment "shop/cart:http cluster IP" -m tcp -p tcp -d 10.96.0.20 --dport 80 ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ
+-A KUBE-SVC-I5LIAMPLWKMBJ54B -m comment --comment "shop/cart:http -> 10.244.1.7:8080" -m statistic --mode random --probability 0.5000000000 -j KUBE-SEP-HR5QIAI7KRESNQ5F
+-A KUBE-SVC-I5LIAMPLWKMBJ54B -m comment --comment "shop/cart:http -> 10.244.2.9:8080" -j KUBE-SEP-AAAAAAAAAAAAAAAA
+-A KUBE-SEP-HR5QIAI7KRESNQ5F -m comment --comment shop/cart:http -s 10.244.1.7 -j KUBE-MARK-MASQ
+-A KUBE-SEP-HR5QIAI7KRESNQ5F -m comment --comment shop/cart:http -m tcp -p tcp -j DNAT --to-destination 10.244.1.7:8080
+-A KUBE-SEP-AAAAAAAAAAAAAAAA -m comment --comment shop/cart:http -s 10.244.2.9 -j KUBE-MARK-MASQ
+-A KUBE-SEP-AAAAAAAAAAAAAAAA -m comment --comment shop/cart:http -m tcp -p tcp -j DNAT --to-destination 10.244.2.9:8080
+-I PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-I OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES
+-I POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING
+COMMIT
+"#;
+
+fn ip(s: &str) -> Ipv4Addr {
+    s.parse().unwrap()
+}
+
+fn loaded() -> Netfilter {
+    let mut nf = Netfilter::default();
+    nf.restore(CART).expect("valid input");
+    nf
+}
+
+fn syn(src: &str, sport: u16, dst: &str, dport: u16) -> L4 {
+    L4 { src: ip(src), dst: ip(dst), proto: 6, sport, dport, flags: Flags { syn: true, ..Flags::default() }, len: 60 }
+}
+
+/// Runs one hook with a fixed random draw.
+fn run(nf: &mut Netfilter, hook: Hook, pkt: &mut L4, skb: &mut SkbMeta, draw: f64, at: u64) -> super::HookResult {
+    let local = |a: Ipv4Addr| a == ip("192.168.56.11") || a == ip("10.244.1.1");
+    let no_sets = |_: &str, _: &[SetDir], _: &Tuple| false;
+    let mut random = move || draw;
+    let mut ctx = HookCtx {
+        hook,
+        in_iface: Some("cni0"),
+        out_iface: if hook == Hook::Postrouting { Some("flannel.1") } else { None },
+        is_local: &local,
+        masq_addr: Some(ip("10.244.1.0")),
+        redirect_addr: None,
+        in_set: &no_sets,
+        now: SimTime(at),
+        random: &mut random,
+        trace: true,
+    };
+    nf.hook(&mut ctx, pkt, skb)
+}
+
+#[test]
+fn iptables_save_renders_the_restored_rules_as_iptables_does() {
+    let nf = loaded();
+    let out = nf.save(Some(TableId::Nat), false, SimTime(0));
+    let expect = [
+        "-A PREROUTING -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES",
+        "-A KUBE-POSTROUTING -m mark ! --mark 0x4000/0x4000 -j RETURN",
+        "-A KUBE-POSTROUTING -j MARK --set-xmark 0x4000/0x0",
+        "-A KUBE-POSTROUTING -m comment --comment \"kubernetes service traffic requiring SNAT\" -j MASQUERADE --random-fully",
+        "-A KUBE-MARK-MASQ -j MARK --set-xmark 0x4000/0x4000",
+        "-A KUBE-SERVICES -d 10.96.0.20/32 -p tcp -m comment --comment \"shop/cart:http cluster IP\" -m tcp --dport 80 -j KUBE-SVC-I5LIAMPLWKMBJ54B",
+        "-A KUBE-SVC-I5LIAMPLWKMBJ54B ! -s 10.244.0.0/16 -d 10.96.0.20/32 -p tcp -m comment --comment \"shop/cart:http cluster IP\" -m tcp --dport 80 -j KUBE-MARK-MASQ",
+        "-A KUBE-SVC-I5LIAMPLWKMBJ54B -m comment --comment \"shop/cart:http -> 10.244.1.7:8080\" -m statistic --mode random --probability 0.50000000000 -j KUBE-SEP-HR5QIAI7KRESNQ5F",
+        "-A KUBE-SEP-HR5QIAI7KRESNQ5F -s 10.244.1.7/32 -m comment --comment shop/cart:http -j KUBE-MARK-MASQ",
+        "-A KUBE-SEP-HR5QIAI7KRESNQ5F -p tcp -m comment --comment shop/cart:http -m tcp -j DNAT --to-destination 10.244.1.7:8080",
+    ];
+    for line in expect {
+        assert!(out.lines().any(|l| l == line), "missing {line:?} in\n{out}");
+    }
+    assert!(out.starts_with("# Generated by iptables-save v1.8.9 (nf_tables) on Mon Jan  1 00:00:00 2024\n*nat\n:PREROUTING ACCEPT [0:0]\n"), "{out}");
+    assert!(out.ends_with("COMMIT\n# Completed on Mon Jan  1 00:00:00 2024\n"));
+}
+
+#[test]
+fn probabilities_print_as_the_kernel_stores_them() {
+    let cases = [(1.0 / 3.0, "0.33333333349"), (0.5, "0.50000000000"), (0.25, "0.25000000000"), (0.2, "0.20000000019"), (1.0 / 7.0, "0.14285714272")];
+    for (p, text) in cases {
+        let shown = format!("{:.11}", f64::from(probability_fixed(p)) / 2_147_483_648.0);
+        assert_eq!(shown, text, "p = {p}");
+    }
+}
+
+#[test]
+fn restore_errors_name_the_line_and_change_nothing() {
+    let mut nf = loaded();
+    let before = nf.save(None, false, SimTime(0));
+    let cases = [
+        ("*nat\n-A KUBE-SERVICES -j KUBE-NOPE\nCOMMIT\n", "iptables-restore: line 2 failed: Couldn't load target `KUBE-NOPE':No such file or directory"),
+        ("*nat\n-A KUBE-SERVICES -d 10.96.0.300 -j ACCEPT\nCOMMIT\n", "iptables-restore: line 2 failed: host/network `10.96.0.300' not found"),
+        ("*nat\n-A KUBE-SERVICES --bogus -j ACCEPT\nCOMMIT\n", "iptables-restore: line 2 failed: unknown option \"--bogus\""),
+        ("*nat\n-A KUBE-SERVICES -j ACCEPT\n", "iptables-restore: COMMIT expected at the end of the input"),
+        ("*natty\n", "iptables-restore: line 1 failed: table 'natty' does not exist"),
+    ];
+    for (input, err) in cases {
+        assert_eq!(nf.restore(input).unwrap_err(), err);
+        assert_eq!(nf.save(None, false, SimTime(0)), before);
+    }
+}
+
+#[test]
+fn first_packet_is_dnated_by_the_rules_and_replies_are_reversed_by_conntrack() {
+    let mut nf = loaded();
+    // Draw 0.7 ≥ 0.5: the first endpoint's rule does not match; the second is taken.
+    let mut p = syn("10.244.1.5", 40000, "10.96.0.20", 80);
+    let mut skb = SkbMeta::default();
+    let r = run(&mut nf, Hook::Prerouting, &mut p, &mut skb, 0.7, 0);
+    assert_eq!(r.verdict, HookVerdict::Accept);
+    assert!(r.ct_new);
+    assert_eq!((p.dst, p.dport), (ip("10.244.2.9"), 8080));
+    let nat = r.nat.expect("DNAT");
+    assert_eq!((nat.kind, nat.by_rule, nat.reply), (NatKind::Dst, Some("DNAT"), false));
+    let trace: Vec<String> = r.visits.iter().map(|v| v.trace_text()).collect();
+    assert_eq!(
+        trace,
+        [
+            "nat:PREROUTING:rule:1",
+            "nat:KUBE-SERVICES:rule:1",
+            "nat:KUBE-SVC-I5LIAMPLWKMBJ54B:rule:3",
+            "nat:KUBE-SEP-AAAAAAAAAAAAAAAA:rule:2"
+        ]
+    );
+    // From a pod: no masquerade mark, so POSTROUTING leaves the source alone.
+    let r = run(&mut nf, Hook::Postrouting, &mut p, &mut skb, 0.0, 1);
+    assert!(r.nat.is_none());
+    assert_eq!(skb.mark, 0);
+    // The reply comes back from the pod and is rewritten to come from the Service.
+    let mut back = L4 { src: ip("10.244.2.9"), dst: ip("10.244.1.5"), proto: 6, sport: 8080, dport: 40000, flags: Flags { syn: true, ack: true, ..Flags::default() }, len: 60 };
+    let mut skb = SkbMeta::default();
+    let r = run(&mut nf, Hook::Prerouting, &mut back, &mut skb, 0.0, 100);
+    assert!(!r.ct_new);
+    assert!(r.visits.is_empty(), "the nat table is not consulted again: {:?}", r.visits);
+    let r = run(&mut nf, Hook::Postrouting, &mut back, &mut skb, 0.0, 101);
+    let nat = r.nat.expect("reverse DNAT");
+    assert_eq!((nat.kind, nat.reply), (NatKind::Src, true));
+    assert_eq!((back.src, back.sport), (ip("10.96.0.20"), 80));
+    let (list, summary) = nf.conntrack.list(SimTime(1_000_000));
+    assert_eq!(list, "tcp      6 59 SYN_RECV src=10.244.1.5 dst=10.96.0.20 sport=40000 dport=80 src=10.244.2.9 dst=10.244.1.5 sport=8080 dport=40000 mark=0 use=1\n");
+    assert_eq!(summary, "conntrack v1.4.7 (conntrack-tools): 1 flow entries have been shown.\n");
+}
+
+#[test]
+fn hairpin_traffic_is_marked_and_masqueraded() {
+    let mut nf = loaded();
+    // The endpoint 10.244.1.7 reaches its own Service and is sent back to itself (draw 0.1).
+    let mut p = syn("10.244.1.7", 41000, "10.96.0.20", 80);
+    let mut skb = SkbMeta::default();
+    run(&mut nf, Hook::Prerouting, &mut p, &mut skb, 0.1, 0);
+    assert_eq!((p.dst, p.dport), (ip("10.244.1.7"), 8080));
+    assert_eq!(skb.mark, 0x4000);
+    let r = run(&mut nf, Hook::Postrouting, &mut p, &mut skb, 0.5, 1);
+    let nat = r.nat.expect("masquerade");
+    assert_eq!(nat.by_rule, Some("MASQUERADE"));
+    assert_eq!(p.src, ip("10.244.1.0"));
+    assert_eq!(skb.mark, 0, "KUBE-POSTROUTING clears the bit with --xor-mark");
+    assert_eq!(nf.counters.rule(TableId::Nat, "KUBE-POSTROUTING", 3), (1, 60));
+}
+
+#[test]
+fn a_dropped_first_packet_leaves_no_conntrack_entry() {
+    let mut nf = Netfilter::default();
+    nf.restore("*filter\n:FORWARD DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 22 -j REJECT\nCOMMIT\n").unwrap();
+    let mut p = syn("10.244.1.5", 40000, "192.168.56.11", 22);
+    let mut skb = SkbMeta::default();
+    run(&mut nf, Hook::Prerouting, &mut p, &mut skb, 0.0, 0);
+    let r = run(&mut nf, Hook::Input, &mut p, &mut skb, 0.0, 0);
+    assert_eq!(r.verdict, HookVerdict::Reject { with: "icmp-port-unreachable".into() });
+    assert!(nf.conntrack.is_empty(), "the rejected SYN's entry is never confirmed");
+    let trace: Vec<String> = r.visits.iter().map(|v| v.trace_text()).collect();
+    assert_eq!(trace, ["filter:INPUT:rule:1"]);
+    let mut fwd = syn("10.244.1.5", 40001, "10.244.2.9", 80);
+    let mut skb = SkbMeta::default();
+    run(&mut nf, Hook::Prerouting, &mut fwd, &mut skb, 0.0, 0);
+    let r = run(&mut nf, Hook::Forward, &mut fwd, &mut skb, 0.0, 0);
+    assert_eq!(r.verdict, HookVerdict::Drop);
+    assert_eq!(r.visits[0].trace_text(), "filter:FORWARD:policy:1");
+    assert!(nf.save(Some(TableId::Filter), false, SimTime(0)).contains(":FORWARD DROP [1:60]\n"));
+}
+
+#[test]
+fn user_chains_return_to_their_caller_and_trace_the_return() {
+    let mut nf = Netfilter::default();
+    let input = "*filter\n:A - [0:0]\n:B - [0:0]\n-A FORWARD -j A\n-A FORWARD -j ACCEPT\n-A A -j B\n-A A -p udp -j DROP\n-A B -p tcp -j RETURN\nCOMMIT\n";
+    nf.restore(input).unwrap();
+    let mut p = syn("10.0.0.1", 1, "10.0.0.2", 2);
+    let mut skb = SkbMeta::default();
+    let r = run(&mut nf, Hook::Forward, &mut p, &mut skb, 0.0, 0);
+    let trace: Vec<String> = r.visits.iter().map(|v| v.trace_text()).collect();
+    assert_eq!(trace, ["filter:FORWARD:rule:1", "filter:A:rule:1", "filter:B:rule:1", "filter:A:return:3", "filter:FORWARD:rule:2"]);
+    assert_eq!(r.verdict, HookVerdict::Accept);
+    assert_eq!((*nf.tables).clone().get_mut(TableId::Filter).delete("B"), Err("iptables: Too many links.".to_string()));
+}
