@@ -178,6 +178,7 @@ pub fn stage_gloss(lang: Lang, stage: &str) -> Option<&'static str> {
         "flanneld" => "用户态",
         "underlay" => "底层网络",
         "deliver" => "送达",
+        "netfilter" => "防火墙/NAT",
         "drop" => "丢弃",
         _ => return None,
     })
@@ -210,6 +211,8 @@ pub fn stage_help(lang: Lang, stage: &str) -> &'static str {
         (Lang::Zh, "underlay") => "物理网络在机器之间传送帧",
         (Lang::En, "deliver") => "the packet reaches its socket (or the kernel answers it)",
         (Lang::Zh, "deliver") => "数据包到达套接字（或由内核应答）",
+        (Lang::En, "netfilter") => "netfilter at a hook: conntrack, the iptables rules the packet matched (as -j TRACE logs them), NAT",
+        (Lang::Zh, "netfilter") => "netfilter 钩子：连接跟踪、数据包命中的 iptables 规则（与 -j TRACE 的记录相同）、地址转换",
         (Lang::En, "drop") => "the packet is dropped here",
         (Lang::Zh, "drop") => "数据包在这里被丢弃",
         _ => "",
@@ -243,7 +246,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn every_trace_stage_has_a_gloss_and_help() {
-        let stages = ["send", "route", "neighbour", "arp", "transmit", "receive", "bridge", "forward", "encapsulate", "decapsulate", "flanneld", "underlay", "deliver", "drop"];
+        let stages = ["send", "route", "neighbour", "arp", "transmit", "receive", "bridge", "forward", "encapsulate", "decapsulate", "flanneld", "underlay", "deliver", "netfilter", "drop"];
         for stage in stages {
             assert!(stage_gloss(Lang::Zh, stage).is_some(), "{stage}");
             assert_eq!(stage_gloss(Lang::En, stage), None);

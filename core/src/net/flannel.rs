@@ -138,3 +138,24 @@ pub fn subnet_env(network: Ipv4Net, lease: Ipv4Net, mtu: u32, ip_masq: bool) -> 
 pub fn device_addr(lease: Ipv4Net) -> super::netns::IfAddr {
     super::netns::IfAddr { addr: lease.network(), prefix: 32, scope: Scope::Global, broadcast: false }
 }
+
+/// What flanneld's `--ip-masq` (on in kube-flannel.yml) and its forward rules program on a
+/// node, as `iptables-restore` input: masquerade pod traffic leaving the cluster network and
+/// host traffic entering it, never traffic kube-proxy marked for its own masquerade, and accept
+/// forwarding to and from the cluster network.
+pub fn iptables_rules(network: Ipv4Net, subnet: Ipv4Net) -> String {
+    let (c, s) = (network, subnet);
+    let masq = "-m comment --comment \"flanneld masq\"";
+    let fwd = "-m comment --comment \"flanneld forward\"";
+    format!(
+        "*nat\n:FLANNEL-POSTRTG - [0:0]\n-A POSTROUTING {masq} -j FLANNEL-POSTRTG\n\
+         -A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 {masq} -j RETURN\n\
+         -A FLANNEL-POSTRTG -s {s} -d {c} {masq} -j RETURN\n\
+         -A FLANNEL-POSTRTG -s {c} -d {s} {masq} -j RETURN\n\
+         -A FLANNEL-POSTRTG ! -s {c} -d {s} {masq} -j RETURN\n\
+         -A FLANNEL-POSTRTG -s {c} ! -d 224.0.0.0/4 {masq} -j MASQUERADE --random-fully\n\
+         -A FLANNEL-POSTRTG ! -s {c} -d {c} {masq} -j MASQUERADE --random-fully\nCOMMIT\n\
+         *filter\n:FLANNEL-FWD - [0:0]\n-A FORWARD {fwd} -j FLANNEL-FWD\n\
+         -A FLANNEL-FWD -s {c} {fwd} -j ACCEPT\n-A FLANNEL-FWD -d {c} {fwd} -j ACCEPT\nCOMMIT\n"
+    )
+}

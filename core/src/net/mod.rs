@@ -150,6 +150,8 @@ pub struct Network {
     external: Option<NsId>,
     /// Underlay NICs by MAC: the segment's switching table.
     segment: BTreeMap<wire::ethernet::MacAddr, (NsId, u32)>,
+    /// Netfilter state of the namespaces that have rules (the nodes').
+    pub(crate) filters: BTreeMap<NsId, netfilter::Netfilter>,
 }
 
 impl Network {

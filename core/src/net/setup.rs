@@ -76,6 +76,8 @@ impl Network {
             Lease { subnet: pod_cidr, node: node.to_string(), public_ip: placement.ip, vtep_mac },
         );
         self.nodes.insert(node.to_string(), NodeNet { ipam, attachments: Default::default(), root, placement, overlay_dev });
+        let rules = flannel::iptables_rules(self.config.network, pod_cidr);
+        self.filters.entry(root).or_default().restore(&rules).expect("flannel's rules are well-formed");
         Ok(())
     }
 
@@ -151,6 +153,7 @@ impl Network {
         for a in n.attachments.values() {
             self.spaces.remove(&a.ns);
         }
+        self.filters.remove(&n.root);
         if let Some(ns) = self.spaces.remove(&n.root) {
             for d in &ns.devices {
                 self.segment.remove(&d.mac);

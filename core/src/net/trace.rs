@@ -45,6 +45,8 @@ pub enum Stage {
     Underlay,
     /// Delivered to a socket (or answered by the kernel).
     Deliver,
+    /// Netfilter at a hook: conntrack, the rules the packet matched, NAT.
+    Netfilter,
     /// The packet is dropped; the detail says why.
     Drop,
 }
@@ -65,6 +67,7 @@ impl Stage {
             Stage::Userspace => "flanneld",
             Stage::Underlay => "underlay",
             Stage::Deliver => "deliver",
+            Stage::Netfilter => "netfilter",
             Stage::Drop => "drop",
         }
     }
@@ -98,6 +101,54 @@ pub enum Detail {
     Encapsulate { mac: MacAddr, remote: Ipv4Addr, vni: u32, local: Ipv4Addr, port: u16 },
     /// VXLAN decapsulation onto `dev`.
     Decapsulate { vni: u32, dev: Arc<str> },
+    /// What netfilter did at a hook.
+    Netfilter(Box<NfDetail>),
+}
+
+/// Netfilter at one hook: the conntrack state, every rule that matched (as `-j TRACE` logs
+/// them), the NAT applied, and the verdict.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NfDetail {
+    pub hook: crate::net::netfilter::Hook,
+    /// br_netfilter: the frame is being bridged, not routed.
+    pub bridged: bool,
+    pub ct: crate::net::netfilter::rule::CtState,
+    pub ct_new: bool,
+    pub visits: Vec<crate::net::netfilter::Visit>,
+    pub nat: Option<crate::net::netfilter::NatNote>,
+    pub verdict: crate::net::netfilter::HookVerdict,
+}
+
+impl std::fmt::Display for NfDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::net::netfilter::{HookVerdict, NatKind};
+        write!(f, "{}", self.hook.chain())?;
+        if self.bridged {
+            f.write_str(" (bridged, br_netfilter)")?;
+        }
+        write!(f, ": conntrack {}{}", self.ct.name(), if self.ct_new { " (new entry)" } else { "" })?;
+        for v in &self.visits {
+            write!(f, "; {}", v.trace_text())?;
+            if !v.target.is_empty() {
+                write!(f, " {}", v.target)?;
+            }
+        }
+        if let Some(n) = &self.nat {
+            let what = match (n.kind, n.reply, n.by_rule) {
+                (_, false, Some(rule)) => rule.to_string(),
+                (NatKind::Dst, false, None) => "DNAT (conntrack)".to_string(),
+                (NatKind::Src, false, None) => "SNAT (conntrack)".to_string(),
+                (NatKind::Dst, true, _) => "reply: undo SNAT (conntrack)".to_string(),
+                (NatKind::Src, true, _) => "reply: undo DNAT (conntrack)".to_string(),
+            };
+            write!(f, "; {what} {}:{} → {}:{}", n.from.0, n.from.1, n.to.0, n.to.1)?;
+        }
+        match &self.verdict {
+            HookVerdict::Accept => Ok(()),
+            HookVerdict::Drop => f.write_str("; DROP"),
+            HookVerdict::Reject { with } => write!(f, "; REJECT with {with}"),
+        }
+    }
 }
 
 impl From<String> for Detail {
@@ -128,6 +179,7 @@ impl std::fmt::Display for Detail {
                 write!(f, "fdb: {mac} dst {remote}: VXLAN VNI {vni}, UDP {local} > {remote}:{port}")
             }
             Detail::Decapsulate { vni, dev } => write!(f, "VXLAN VNI {vni}: inner frame to {dev}"),
+            Detail::Netfilter(d) => d.fmt(f),
         }
     }
 }

@@ -48,7 +48,7 @@ fn cross_node_vxlan_encapsulates_on_8472() {
     let mut sim = cluster(Backend::Vxlan, Underlay::SharedL2);
     let dst = ip(&sim, "c");
     let t = sim.trace(&pod("a"), dst, Probe::Tcp(80), None).unwrap();
-    assert!(matches!(t.outcome, Outcome::Delivered(_)), "{:?}", t.outcome);
+    assert!(matches!(t.outcome, Outcome::Delivered(_)), "{:?}\n{}", t.outcome, t.text());
     assert!(t.hops.iter().any(|h| h.stage == Stage::Encapsulate && &*h.place == "node-1"));
     assert!(t.hops.iter().any(|h| h.stage == Stage::Decapsulate && &*h.place == "node-2"));
 }
@@ -94,36 +94,78 @@ fn syn_path(backend: Backend) -> Vec<String> {
 /// The warm cross-node SYN's path per backend, hop by hop (veth names are random: `vethX`).
 #[test]
 fn cross_node_syn_path_per_backend() {
-    let common_start = ["node-1 pod default/a eth0 transmit", "node-1 vethX receive", "node-1 cni0 bridge", "node-1 cni0 receive", "node-1 cni0 forward"];
-    let common_end = ["node-2 cni0 transmit", "node-2 cni0 bridge", "node-2 vethX transmit", "node-2 pod default/c eth0 receive", "node-2 pod default/c eth0 deliver"];
+    // "netfilter" hops: PREROUTING and FORWARD on the way in, POSTROUTING on the way out; the
+    // encapsulated packet is the node's own (OUTPUT, POSTROUTING) and arrives for it (INPUT).
+    let common_start = [
+        "node-1 pod default/a eth0 transmit",
+        "node-1 vethX receive",
+        "node-1 cni0 bridge",
+        "node-1 cni0 receive",
+        "node-1 cni0 netfilter",
+        "node-1 cni0 forward",
+        "node-1 cni0 netfilter",
+    ];
+    let common_end = [
+        "node-2 cni0 netfilter",
+        "node-2 cni0 transmit",
+        "node-2 cni0 bridge",
+        "node-2 vethX transmit",
+        "node-2 pod default/c eth0 receive",
+        "node-2 pod default/c eth0 deliver",
+    ];
     let table: [(Backend, &[&str]); 3] = [
         (
             Backend::Vxlan,
             &[
+                "node-1 flannel.1 netfilter",
                 "node-1 flannel.1 transmit",
                 "node-1 flannel.1 encapsulate",
+                "node-1 - netfilter",
+                "node-1 eth0 netfilter",
                 "node-1 eth0 transmit",
                 "node-1 eth0 underlay",
                 "node-2 eth0 receive",
+                "node-2 eth0 netfilter",
+                "node-2 eth0 netfilter",
                 "node-2 flannel.1 decapsulate",
                 "node-2 flannel.1 receive",
+                "node-2 flannel.1 netfilter",
                 "node-2 flannel.1 forward",
+                "node-2 flannel.1 netfilter",
             ],
         ),
         (
             Backend::Udp,
             &[
+                "node-1 flannel0 netfilter",
                 "node-1 flannel0 transmit",
                 "node-1 flannel0 flanneld",
+                // flanneld's socket pair 8285 ⇄ 8285 is one flow, already ESTABLISHED on this
+                // warm trace: only the filter table's OUTPUT and INPUT show.
+                "node-1 - netfilter",
                 "node-1 eth0 transmit",
                 "node-1 eth0 underlay",
                 "node-2 eth0 receive",
+                "node-2 eth0 netfilter",
                 "node-2 flannel0 flanneld",
                 "node-2 flannel0 receive",
+                "node-2 flannel0 netfilter",
                 "node-2 flannel0 forward",
+                "node-2 flannel0 netfilter",
             ],
         ),
-        (Backend::HostGw, &["node-1 eth0 transmit", "node-1 eth0 underlay", "node-2 eth0 receive", "node-2 eth0 forward"]),
+        (
+            Backend::HostGw,
+            &[
+                "node-1 eth0 netfilter",
+                "node-1 eth0 transmit",
+                "node-1 eth0 underlay",
+                "node-2 eth0 receive",
+                "node-2 eth0 netfilter",
+                "node-2 eth0 forward",
+                "node-2 eth0 netfilter",
+            ],
+        ),
     ];
     for (backend, middle) in table {
         let want: Vec<&str> = common_start.iter().chain(middle).chain(common_end.iter()).copied().collect();

@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 use super::{Engine, Pkt, Work, STACK_US, VETH_US};
+use crate::net::netfilter::Hook;
 use crate::net::netns::{DeviceKind, NsId, Owner};
 use crate::net::route::{self, Lookup};
 use crate::net::trace::{Detail, Outcome, Stage};
@@ -27,9 +28,15 @@ pub(super) fn ip_header(pkt: &Packet) -> Option<Ipv4Header> {
 impl Engine<'_> {
     /// An IP packet received on `dev`: for us, or to forward.
     pub(super) fn ip_input(&mut self, ns: NsId, dev: u32, mut pkt: Pkt) {
+        if !self.nf_hook(ns, Hook::Prerouting, Some(dev), None, &mut pkt) {
+            return;
+        }
         let Some(h) = ip_header(&pkt) else { return };
         let Some(n) = self.net.netns(ns) else { return };
         if n.is_local(h.dst) {
+            if !self.nf_hook(ns, Hook::Input, Some(dev), None, &mut pkt) {
+                return;
+            }
             return self.local_deliver(ns, dev, pkt);
         }
         if !n.forwarding {
@@ -41,10 +48,14 @@ impl Engine<'_> {
             Owner::Node(node) => self.net.overlay_route(node, h.dst),
             _ => None,
         };
-        if route::lookup(n, extra.as_slice(), h.dst) == Lookup::Unreachable {
-            self.hop(ns, Some(dev), Stage::Drop, format!("no route to {}", h.dst), &pkt);
-            return self.icmp_error(ns, &pkt, IcmpMessage::DestUnreachable { code: unreachable::NET, next_hop_mtu: 0 });
-        }
+        let out_dev = match route::lookup(n, extra.as_slice(), h.dst) {
+            Lookup::Unreachable => {
+                self.hop(ns, Some(dev), Stage::Drop, format!("no route to {}", h.dst), &pkt);
+                return self.icmp_error(ns, &pkt, IcmpMessage::DestUnreachable { code: unreachable::NET, next_hop_mtu: 0 });
+            }
+            Lookup::Route(r) => Some(r.dev),
+            Lookup::Local => Some(1),
+        };
         if h.ttl <= 1 {
             self.hop(ns, Some(dev), Stage::Drop, "TTL exceeded in transit", &pkt);
             return self.icmp_error(ns, &pkt, IcmpMessage::TimeExceeded { code: 0 });
@@ -54,11 +65,17 @@ impl Engine<'_> {
             ip.fill_checksum();
         }
         self.hop(ns, Some(dev), Stage::Forward, Detail::Forward { ttl: h.ttl }, &pkt);
+        if !self.nf_hook(ns, Hook::Forward, Some(dev), out_dev, &mut pkt) {
+            return;
+        }
         self.ip_output(ns, pkt, true);
     }
 
     /// Routes an IP packet out of `ns`.
-    pub(super) fn ip_output(&mut self, ns: NsId, pkt: Pkt, forwarded: bool) {
+    pub(super) fn ip_output(&mut self, ns: NsId, mut pkt: Pkt, forwarded: bool) {
+        if !forwarded && !self.nf_hook(ns, Hook::Output, None, None, &mut pkt) {
+            return;
+        }
         let Some(h) = ip_header(&pkt) else { return };
         let Some(n) = self.net.netns(ns) else { return };
         let extra: Option<route::Route> = match &n.owner {
@@ -69,6 +86,9 @@ impl Engine<'_> {
         let r = match found {
             Lookup::Local => {
                 self.hop(ns, Some(1), Stage::Route, format!("{} is local: loopback", h.dst), &pkt);
+                if !self.nf_hook(ns, Hook::Postrouting, None, Some(1), &mut pkt) {
+                    return;
+                }
                 return self.schedule(VETH_US, Work::Rx { ns, dev: 1, pkt: with_loopback_frame(pkt) });
             }
             Lookup::Unreachable => {
@@ -86,6 +106,10 @@ impl Engine<'_> {
         let dev_name = self.dev_arc(ns, r.dev);
         let note = self.host_gw_note(ns, &r, h.dst);
         self.hop(ns, Some(r.dev), Stage::Route, Detail::Route { route: r, dev: dev_name.clone(), note }, &pkt);
+        if !self.nf_hook(ns, Hook::Postrouting, None, Some(r.dev), &mut pkt) {
+            return;
+        }
+        let Some(h) = ip_header(&pkt) else { return };
         let Some(d) = self.net.netns(ns).and_then(|n| n.device(r.dev)) else { return };
         let (mtu, kind) = (d.mtu, d.kind.clone());
         if usize::from(h.total_len) > mtu as usize && h.dont_frag {

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use super::{Engine, Pkt, Work, ARP_RETRANS_US, ARP_TRIES, VETH_US, WIRE_US};
 use crate::net::bridge::{self, Decision};
+use crate::net::netfilter::Hook;
 use crate::net::netns::{DeviceKind, NsId};
 use crate::net::trace::{Detail, Stage};
 use crate::net::wire::ethernet::{ethertype, EthernetHeader, MacAddr};
@@ -60,9 +61,9 @@ impl Engine<'_> {
         }
         self.hop(ns, Some(dev), Stage::Transmit, Detail::None, &pkt);
         match kind {
-            DeviceKind::Veth { peer_ns, peer_ifindex } => self.schedule(VETH_US, Work::Rx { ns: peer_ns, dev: peer_ifindex, pkt }),
+            DeviceKind::Veth { peer_ns, peer_ifindex } => self.schedule(VETH_US, Work::Rx { ns: peer_ns, dev: peer_ifindex, pkt: scrubbed(pkt) }),
             DeviceKind::Bridge(_) => self.bridge_forward(ns, dev, None, pkt),
-            DeviceKind::Ethernet => self.underlay(ns, dev, pkt),
+            DeviceKind::Ethernet => self.underlay(ns, dev, scrubbed(pkt)),
             DeviceKind::Loopback => self.schedule(VETH_US, Work::Rx { ns, dev, pkt }),
             DeviceKind::Vxlan { .. } | DeviceKind::Tun => {}
         }
@@ -110,6 +111,15 @@ impl Engine<'_> {
             Decision::Forward(p) => {
                 let port = self.dev_arc(ns, p);
                 self.hop(ns, Some(br), Stage::Bridge, Detail::FdbForward { mac: eth.dst, port }, &pkt);
+                let mut pkt = pkt;
+                // br_netfilter (bridge-nf-call-iptables = 1, which kubeadm requires): bridged
+                // IPv4 frames pass the host's PREROUTING, FORWARD and POSTROUTING hooks, so
+                // replies from a Service's pod on the same bridge are un-DNATed.
+                for hook in [Hook::Prerouting, Hook::Forward, Hook::Postrouting] {
+                    if in_port.is_some() && !self.nf_hook(ns, hook, Some(br), Some(br), &mut pkt) {
+                        return;
+                    }
+                }
                 self.transmit(ns, p, pkt);
             }
             Decision::Filtered(p) => {
@@ -230,4 +240,12 @@ impl Engine<'_> {
         self.transmit(ns, dev, frame);
         self.schedule(ARP_RETRANS_US * ARP_TRIES, Work::ArpTimeout { ns, dev, ip });
     }
+}
+
+/// Leaving the namespace (`skb_scrub_packet`): the mark and the conntrack reference stay behind.
+pub(super) fn scrubbed(mut pkt: Pkt) -> Pkt {
+    if pkt.skb != Default::default() {
+        std::sync::Arc::make_mut(&mut pkt).skb = Default::default();
+    }
+    pkt
 }

@@ -5,6 +5,8 @@
 //! link.rs     devices: receive and transmit on veth, bridge, underlay NIC; ARP
 //! ip.rs       IP input/output: local delivery, forwarding (TTL), routing, neighbours, MTU, ICMP errors
 //! overlay.rs  flannel.1 (VXLAN encapsulation) and flannel0 + flanneld (UDP encapsulation)
+//! netfilter.rs the netfilter hooks: PREROUTING, INPUT, FORWARD, OUTPUT, POSTROUTING (and
+//!              br_netfilter's for bridged frames); verdicts and NAT back onto the packet
 //! l4.rs       the endpoints: TCP handshake, UDP, ICMP echo; the probes a trace sends
 //! ```
 //!
@@ -19,6 +21,7 @@
 mod ip;
 mod l4;
 mod link;
+mod netfilter;
 mod overlay;
 
 use std::collections::BTreeMap;

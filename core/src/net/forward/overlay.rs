@@ -66,6 +66,7 @@ impl Engine<'_> {
         let Some(dev) = dev else { return false };
         let mut inner = Packet::clone(pkt);
         inner.layers.drain(..3);
+        inner.skb = Default::default();
         let inner = Arc::new(inner);
         let name = self.dev_arc(ns, dev);
         self.hop(ns, Some(dev), Stage::Decapsulate, Detail::Decapsulate { vni: v.vni, dev: name }, &inner);
@@ -117,6 +118,7 @@ impl Engine<'_> {
         let Some(dev) = dev else { return false };
         let mut inner = Packet::clone(pkt);
         inner.layers.drain(..2);
+        inner.skb = Default::default();
         let Some(Layer::Ipv4(h)) = inner.layers.first().cloned() else { return false };
         if h.ttl <= 1 {
             self.hop(ns, Some(dev), Stage::Drop, "flanneld: TTL reached 0", &Arc::new(inner));

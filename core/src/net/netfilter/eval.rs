@@ -21,7 +21,7 @@ pub enum VisitKind {
 }
 
 /// One TRACE line: `table:chain:rule:n`, with the target the rule has.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Visit {
     pub table: TableId,
     pub chain: Arc<str>,

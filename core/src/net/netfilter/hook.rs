@@ -52,7 +52,7 @@ pub struct HookCtx<'a> {
     pub trace: bool,
 }
 
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HookVerdict {
     Accept,
     Drop,
@@ -69,7 +69,7 @@ pub enum NatKind {
 }
 
 /// A rewrite this hook made.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NatNote {
     pub kind: NatKind,
     /// The rule's target (`DNAT`, `MASQUERADE`, …) when a rule decided it now; None when
@@ -124,7 +124,8 @@ impl Netfilter {
         };
         let ct_dnat = entry.is_some_and(|e| e.dnat());
         let manip_dst = matches!(hook, Hook::Prerouting | Hook::Output);
-        let nat_pending = entry.is_some_and(|e| dir == Dir::Original && !e.nat_done[usize::from(!manip_dst)]);
+        // The nat table has no FORWARD chain: NAT is decided at the other four hooks only.
+        let nat_pending = hook != Hook::Forward && entry.is_some_and(|e| dir == Dir::Original && !e.nat_done[usize::from(!manip_dst)]);
 
         let tables = self.tables.clone();
         let mut visits = Vec::new();
