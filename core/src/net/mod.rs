@@ -167,6 +167,15 @@ impl Network {
         self.nodes.iter()
     }
 
+    /// The netfilter state (rules, counters, conntrack) of a namespace that has rules.
+    pub fn netfilter(&self, id: NsId) -> Option<&netfilter::Netfilter> {
+        self.filters.get(&id)
+    }
+
+    pub fn netfilter_mut(&mut self, id: NsId) -> Option<&mut netfilter::Netfilter> {
+        self.filters.get_mut(&id)
+    }
+
     pub fn netns(&self, id: NsId) -> Option<&Netns> {
         self.spaces.get(&id).map(|n| &**n)
     }

@@ -11,9 +11,10 @@
 //!   bridge_fdb.rs                     bridge fdb
 //!   ping.rs                           ping -c N
 //!   tcpdump_cmd.rs, tcpdump_filter.rs tcpdump -i DEV [FILTER] (the last trace's frames)
+//!   iptables.rs                       iptables-save, iptables -S, conntrack -L
 //! ```
 //!
-//! The tools whose state is not simulated yet (`iptables-save`, `curl`, `nslookup`, …) answer
+//! The tools whose state is not simulated yet (`ipvsadm`, `curl`, `nslookup`, …) answer
 //! that they are not simulated rather than inventing output.
 
 pub mod bridge_fdb;
@@ -22,10 +23,13 @@ pub mod files;
 pub mod ip;
 pub mod ip_link;
 pub mod ip_route;
+pub mod iptables;
 pub mod net;
 pub mod ping;
 pub mod tcpdump_cmd;
 pub mod tcpdump_filter;
+#[cfg(test)]
+mod iptables_tests;
 #[cfg(test)]
 mod net_tests;
 
@@ -51,8 +55,8 @@ impl Host<'_> {
 /// Tools that exist on real nodes and images but whose state (kube-proxy's rules, DNS,
 /// sockets) this version does not simulate.
 const NOT_SIMULATED: &[&str] = &[
-    "arp", "conntrack", "curl", "dig", "ip6tables", "ip6tables-save", "ipset", "iptables", "iptables-save", "ipvsadm",
-    "nc", "netstat", "nslookup", "ss", "traceroute", "wget",
+    "arp", "curl", "dig", "ip6tables", "ip6tables-save", "ipset", "ipvsadm", "nc", "netstat", "nslookup", "ss", "traceroute",
+    "wget",
 ];
 
 /// Runs `argv` on `host`.
@@ -115,7 +119,7 @@ mod tests {
             (pod, "cat /etc/hostname", "web-0\n", ""),
             (pod, "/bin/echo hello there", "hello there\n", ""),
             (node, "frob", "", "bash: frob: command not found\n"),
-            (node, "iptables-save", "", "fishbowl: `iptables-save` is not simulated: kube-proxy's rules, DNS and sockets are not modelled yet\n"),
+            (node, "ipvsadm -Ln", "", "fishbowl: `ipvsadm -Ln` is not simulated: kube-proxy's rules, DNS and sockets are not modelled yet\n"),
         ] {
             let out = run(host, &words(line));
             assert_eq!((out.stdout.as_str(), out.stderr.as_str()), (stdout, stderr), "{line}");

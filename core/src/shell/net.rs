@@ -10,6 +10,7 @@
 //! ping.rs         ping -c N (iputils, or busybox in busybox images)
 //! tcpdump_cmd.rs  tcpdump -i DEV: the frames of the last trace on that device (tcpdump 4.99)
 //! tcpdump_filter.rs  the filter expressions it understands (ip, arp, icmp, udp, tcp, host, port)
+//! iptables.rs     iptables-save, iptables -S, conntrack -L (on nodes; app images lack them)
 //! ```
 //!
 //! Also `cat /run/flannel/subnet.env`: the file flanneld writes on every node. Inside a pod it
@@ -25,7 +26,7 @@ use crate::kubectl::Output;
 use crate::sim::trace::Endpoint;
 use crate::sim::Sim;
 
-use super::{bridge_fdb, env, ip, ping, tcpdump_cmd};
+use super::{bridge_fdb, env, ip, iptables, ping, tcpdump_cmd};
 
 /// The file flanneld writes on each node.
 pub const SUBNET_ENV: &str = "/run/flannel/subnet.env";
@@ -83,7 +84,8 @@ pub fn run(sim: &mut Sim, at: &At, argv: &[String]) -> Option<Output> {
     let exe = program.rsplit('/').next().unwrap_or(program);
     let rest = &argv[1..];
     let subnet_env = exe == "cat" && rest.len() == 1 && rest[0] == SUBNET_ENV;
-    if !subnet_env && !matches!(exe, "ip" | "bridge" | "ping" | "tcpdump") {
+    let node_tool = matches!(exe, "iptables" | "iptables-save" | "conntrack");
+    if !subnet_env && !matches!(exe, "ip" | "bridge" | "ping" | "tcpdump") && !(node_tool && !at.container) {
         return None;
     }
     let reply = match sim.endpoint_netns(&at.endpoint) {
@@ -93,6 +95,9 @@ pub fn run(sim: &mut Sim, at: &At, argv: &[String]) -> Option<Output> {
             "bridge" => bridge_fdb::run(sim.net(), ns, sim.now(), rest),
             "ping" => ping::run(sim, at, rest),
             "tcpdump" => tcpdump_cmd::run(sim, ns, rest),
+            "iptables-save" => iptables::save(sim.net().netfilter(ns), sim.now(), rest),
+            "iptables" => iptables::iptables(sim.net().netfilter(ns), rest),
+            "conntrack" => iptables::conntrack(sim.net().netfilter(ns), sim.now(), rest),
             _ => cat_subnet_env(sim, at),
         },
     };
