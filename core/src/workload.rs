@@ -52,7 +52,7 @@ pub fn scale_config(nodes: usize, controllers: &[crate::controllers::Controller]
         nodes,
         pod_cidr: "10.128.0.0/9".parse().expect("valid CIDR"),
         controllers: controllers.to_vec(),
-        ..crate::ClusterConfig::default()
+        ..crate::ClusterConfig::bare()
     }
 }
 

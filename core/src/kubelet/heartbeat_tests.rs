@@ -68,7 +68,7 @@ fn each_node_has_a_lease_held_by_its_kubelet_and_owned_by_the_node() {
 
 #[test]
 fn running_kubelets_renew_their_lease_every_ten_seconds_without_holding_up_settle() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     assert!(matches!(sim.settle(1_000_000), crate::sim::Settled::Quiescent { .. }));
     assert!(sim.now() < SimTime::ZERO + SimDuration::from_secs(1), "settle does not wait on heartbeats: {:?}", sim.now());
     sim.advance(SimDuration::from_secs(35));

@@ -71,6 +71,20 @@ pub enum Http {
     Liveness { healthy_secs: u64 },
     /// Every path answers 503 until the process has run `after_secs` seconds, 200 after.
     WarmUp { after_secs: u64 },
+    /// CoreDNS's `health` (8080 `/health`) and `ready` (8181 `/ready`) plugins and its
+    /// metrics (9153): HTTP on each of these ports, `200 OK` with body `OK`.
+    CoreDns,
+}
+
+impl Http {
+    /// Whether the server speaks HTTP on `port`, its `index`-th port: the first port, or for
+    /// CoreDNS its health, readiness and metrics ports (53 is DNS).
+    pub fn on_port(self, index: usize, port: u16) -> bool {
+        match self {
+            Http::CoreDns => matches!(port, 8080 | 8181 | 9153),
+            _ => index == 0,
+        }
+    }
 }
 
 /// agnhost's `liveness` server (also the `registry.k8s.io/liveness` image).
@@ -177,6 +191,7 @@ pub const CATALOG: &[Image] = &[
     entry("grafana/grafana", 120, 3_000, server(&[3000], Some(Http::Text("<!doctype html><title>Grafana</title>\n")), &[]), (3, 50 * MI)),
     entry("pause", 0, 200, App::Pause, (0, MI / 4)),
     entry("kubernetes/pause", 0, 200, App::Pause, (0, MI / 4)),
+    entry("coredns/coredns", 16, 600, server(&[53, 8080, 8181, 9153], Some(Http::CoreDns), &[".:53", "CoreDNS-1.11.3", "linux/amd64, go1.21.11, a6338e9"]), (2, 15 * MI)),
     entry("e2e-test-images/agnhost", 51, 1_400, server(&[80, 8080], Some(Http::EchoClient), &[]), (1, 8 * MI)),
     entry("e2e-test-images/nginx", 8, 500, server(&[80], Some(Http::NginxWelcome), NGINX_LOGS), (1, 3 * MI)),
     entry("echoserver", 20, 700, server(&[8080], Some(Http::EchoClient), &[]), (1, 4 * MI)),

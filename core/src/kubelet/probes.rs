@@ -115,7 +115,7 @@ fn listeners(rt: &PodRuntime, now: SimTime) -> Vec<Listener> {
     for c in rt.init.iter().chain(rt.app.iter()) {
         if let (CState::Running { started, .. }, Program::Server(s)) = (&c.state, &c.program) {
             for (i, &port) in s.ports.iter().enumerate() {
-                out.push(Listener { port, http: if i == 0 { s.http } else { None }, answers: s.answers, up_for: now.since(*started) });
+                out.push(Listener { port, http: s.http.filter(|h| h.on_port(i, port)), answers: s.answers, up_for: now.since(*started) });
             }
         }
     }

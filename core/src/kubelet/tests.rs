@@ -67,7 +67,7 @@ fn reasons(sim: &Sim, name: &str) -> Vec<String> {
 
 #[test]
 fn pod_walks_to_running_with_sequential_ips() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     nginx(&mut sim, "web-1", "node-1");
     sim.advance(SimDuration::from_millis(10));
     assert_eq!(summary(&sim, "web-1"), "ContainerCreating");
@@ -115,7 +115,7 @@ fn pod_walks_to_running_with_sequential_ips() {
 
 #[test]
 fn addresses_are_not_reused_until_wrap() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     nginx(&mut sim, "a", "node-1");
     nginx(&mut sim, "b", "node-1");
     sim.advance(SimDuration::from_secs(10));
@@ -133,7 +133,7 @@ fn addresses_are_not_reused_until_wrap() {
 
 #[test]
 fn unknown_image_backs_off() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     create(&mut sim, pod_obj("bad", "node-1", serde_json::json!([{"name": "app", "image": "nosuch:1"}]), serde_json::json!({})));
     sim.advance(SimDuration::from_millis(1300));
     assert_eq!(summary(&sim, "bad"), "ErrImagePull");
@@ -152,7 +152,7 @@ fn unknown_image_backs_off() {
 
 #[test]
 fn busybox_echo_succeeds_with_logs() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     create(
         &mut sim,
         pod_obj("hello", "node-1", serde_json::json!([{"name": "c", "image": "busybox", "command": ["sh", "-c", "echo hi; sleep 2; echo bye"]}]), serde_json::json!({"restartPolicy": "Never"})),
@@ -180,7 +180,7 @@ fn busybox_echo_succeeds_with_logs() {
 
 #[test]
 fn crash_loop_backs_off_10_20_40() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     create(&mut sim, pod_obj("crash", "node-1", serde_json::json!([{"name": "c", "image": "busybox", "command": ["sh", "-c", "exit 1"]}]), serde_json::json!({})));
     // Record (time, restartCount) whenever a container starts.
     let mut starts = Vec::new();
@@ -209,7 +209,7 @@ fn crash_loop_backs_off_10_20_40() {
 
 #[test]
 fn graceful_deletion() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     nginx(&mut sim, "web", "node-1");
     create(&mut sim, pod_obj("sleeper", "node-1", serde_json::json!([{"name": "c", "image": "busybox", "command": ["sleep", "3600"]}]), serde_json::json!({"terminationGracePeriodSeconds": 5})));
     sim.advance(SimDuration::from_secs(5));
@@ -240,7 +240,7 @@ fn graceful_deletion() {
 #[test]
 fn same_seed_same_container_ids() {
     let run = || {
-        let mut sim = Sim::new(ClusterConfig::default());
+        let mut sim = Sim::new(ClusterConfig::bare());
         nginx(&mut sim, "a", "node-1");
         nginx(&mut sim, "b", "node-2");
         sim.advance(SimDuration::from_secs(10));
@@ -251,7 +251,7 @@ fn same_seed_same_container_ids() {
 
 #[test]
 fn init_containers_run_first() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     create(
         &mut sim,
         pod_obj(
@@ -272,7 +272,7 @@ fn init_containers_run_first() {
 
 #[test]
 fn host_network_pods_use_the_node_ip() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     create(&mut sim, pod_obj("h", "node-2", serde_json::json!([{"name": "c", "image": "nginx"}]), serde_json::json!({"hostNetwork": true})));
     sim.advance(SimDuration::from_secs(5));
     assert_eq!(pod(&sim, "h").status.unwrap().pod_ip.as_deref(), Some("192.168.56.12"));

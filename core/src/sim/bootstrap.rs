@@ -49,6 +49,9 @@ impl Sim {
         for _ in 0..self.config.nodes {
             self.register_node(Cause::Bootstrap).expect("the configured pod network holds the configured nodes");
         }
+        if self.config.dns {
+            self.cluster_dns();
+        }
         self.dispatch_watch();
     }
 

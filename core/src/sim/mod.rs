@@ -22,6 +22,7 @@ pub mod allocator;
 pub mod apiserver;
 pub mod apply;
 mod bootstrap;
+pub mod coredns;
 pub mod chain;
 pub mod crd;
 pub mod events;
@@ -110,6 +111,9 @@ pub struct ClusterConfig {
     /// and the kubelets). All of them by default; a lesson can leave one out to show what it
     /// does, and benchmarks run one alone.
     pub controllers: Vec<Controller>,
+    /// Install kubeadm's DNS add-on (CoreDNS behind `kube-system/kube-dns`) at bootstrap.
+    /// Off for tests and benchmarks that want an idle cluster at time zero.
+    pub dns: bool,
 }
 
 impl Default for ClusterConfig {
@@ -125,6 +129,7 @@ impl Default for ClusterConfig {
             underlay: Underlay::default(),
             proxy_mode: ProxyMode::default(),
             controllers: Controller::ALL.to_vec(),
+            dns: true,
         }
     }
 }
@@ -169,6 +174,17 @@ impl ClusterConfig {
     /// The `kubernetes` Service's cluster IP: the first address of the service CIDR (10.96.0.1).
     pub fn kubernetes_service_ip(&self) -> Ipv4Addr {
         Ipv4Addr::from(u32::from(self.service_cidr.network()).wrapping_add(1))
+    }
+
+    /// The default cluster without the DNS add-on: nothing runs until the first action.
+    pub fn bare() -> ClusterConfig {
+        ClusterConfig { dns: false, ..ClusterConfig::default() }
+    }
+
+    /// The cluster DNS address (kubelet's `clusterDNS`, the kube-dns Service): the tenth
+    /// address of the service network, as kubeadm sets it.
+    pub fn cluster_dns_ip(&self) -> Ipv4Addr {
+        Ipv4Addr::from(u32::from(self.service_cidr.network()).wrapping_add(10))
     }
 
     /// The podCIDR of the `index`-th node (0-based): consecutive /24s of `pod_cidr`.

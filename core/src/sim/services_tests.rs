@@ -60,7 +60,7 @@ fn assert_consistent(sim: &Sim) {
 
 #[test]
 fn a_fresh_cluster_has_the_kubernetes_service() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let s = spec(&sim, "kubernetes");
     assert_eq!((s.cluster_ip.as_deref(), s.cluster_ips.clone()), (Some("10.96.0.1"), Some(vec!["10.96.0.1".to_string()])));
     assert_eq!((s.type_.as_deref(), s.session_affinity.as_deref()), (Some("ClusterIP"), Some("None")));
@@ -94,7 +94,7 @@ fn a_fresh_cluster_has_the_kubernetes_service() {
 
 #[test]
 fn requested_cluster_ips_are_checked_with_the_allocators_texts() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let cases = [
         (
             "1.2.3.4",
@@ -126,7 +126,7 @@ fn requested_cluster_ips_are_checked_with_the_allocators_texts() {
 
 #[test]
 fn node_ports_are_picked_above_the_band_or_checked() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let np = svc("np", "{type: NodePort, ports: [{name: a, port: 80}, {name: b, port: 443, nodePort: 30080}]}");
     assert_eq!(apply(&mut sim, "np.yaml", &np), "service/np created");
     assert!((30086..=32767).contains(&node_port(&sim, "np", 0)));
@@ -174,7 +174,7 @@ fn a_full_range_is_an_internal_error() {
 
 #[test]
 fn deleting_a_service_frees_its_ip_and_ports() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let text = svc("web", "{type: NodePort, clusterIP: 10.100.0.100, ports: [{port: 80, nodePort: 30100}]}");
     assert_eq!(apply(&mut sim, "web.yaml", &text), "service/web created");
     assert!(sim.allocators().ips.is_allocated(Ipv4Addr::new(10, 100, 0, 100)) && sim.allocators().node_ports.is_allocated(30100));
@@ -192,7 +192,7 @@ fn deleting_a_service_frees_its_ip_and_ports() {
 
 #[test]
 fn applying_a_manifest_again_keeps_what_was_allocated() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let text = svc("web", "{type: NodePort, selector: {app: web}, ports: [{name: http, port: 80}]}");
     assert_eq!(apply(&mut sim, "web.yaml", &text), "service/web created");
     let (ip, port) = (cluster_ip(&sim, "web"), node_port(&sim, "web", 0));
@@ -213,7 +213,7 @@ fn applying_a_manifest_again_keeps_what_was_allocated() {
 
 #[test]
 fn type_changes_take_and_give_back_node_ports_and_ips() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let cluster = svc("web", "{selector: {app: web}, ports: [{port: 80}]}");
     assert_eq!(apply(&mut sim, "web.yaml", &cluster), "service/web created");
     let ip = cluster_ip(&sim, "web");
@@ -235,7 +235,7 @@ fn type_changes_take_and_give_back_node_ports_and_ips() {
 
 #[test]
 fn headless_and_external_name_services_hold_nothing() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let before = sim.allocators().clone();
     assert_eq!(apply(&mut sim, "db.yaml", &svc("db", "{clusterIP: None, selector: {app: db}, ports: [{port: 5432}]}")), "service/db created");
     assert_eq!(spec(&sim, "db").cluster_ips, Some(vec!["None".to_string()]));
@@ -247,7 +247,7 @@ fn headless_and_external_name_services_hold_nothing() {
 
 #[test]
 fn a_refused_service_gives_back_what_it_was_given() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     let text = svc("web", "{type: NodePort, sessionAffinity: Sticky, ports: [{port: 80, nodePort: 30100}]}");
     let out = apply(&mut sim, "web.yaml", &text);
     assert_eq!(out, r#"The Service "web" is invalid: spec.sessionAffinity: Unsupported value: "Sticky": supported values: "ClientIP", "None""#);
@@ -258,7 +258,7 @@ fn a_refused_service_gives_back_what_it_was_given() {
 
 #[test]
 fn snapshots_carry_the_allocations() {
-    let mut sim = Sim::new(ClusterConfig::default());
+    let mut sim = Sim::new(ClusterConfig::bare());
     assert_eq!(apply(&mut sim, "a.yaml", &svc("a", "{type: NodePort, ports: [{port: 80}]}")), "service/a created");
     let a = (cluster_ip(&sim, "a"), node_port(&sim, "a", 0));
     let snap = sim.snapshot();

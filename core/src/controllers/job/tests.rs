@@ -2,7 +2,12 @@ use k8s_openapi::api::batch::v1::{Job, JobStatus};
 use k8s_openapi::api::core::v1::{ContainerState, ContainerStateTerminated, ContainerStatus, Pod, PodStatus};
 
 use crate::api::{Kind, Object};
-use crate::kubectl::test_support::{create, kubectl, sim};
+use crate::kubectl::test_support::{create, kubectl};
+
+/// A cluster without the DNS add-on: the Job's pods are the only work, and times are exact.
+fn sim() -> crate::sim::Sim {
+    crate::sim::Sim::new(crate::sim::ClusterConfig::bare())
+}
 use crate::sim::apiserver::{k8s_time, Propagation};
 use crate::sim::Sim;
 use crate::store::{Cause, Component, ObjectRef};
