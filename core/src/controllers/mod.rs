@@ -62,6 +62,7 @@ pub mod pv_provisioner;
 pub mod pv_volume;
 pub mod serviceaccount;
 pub mod root_ca;
+pub mod kube_proxy;
 #[cfg(test)]
 pub(crate) mod storage_test_support;
 
@@ -94,6 +95,7 @@ pub enum Controller {
     ServiceAccount,
     RootCaPublisher,
     ReplicationController,
+    KubeProxy,
 }
 
 /// What a reconcile asks for next.
@@ -131,6 +133,8 @@ pub struct ControllerState {
     pub stopped_kubelets: nodelifecycle::Stopped,
     /// Each kubelet's in-memory pod workers and pulled images.
     pub kubelet: crate::kubelet::State,
+    /// When the kube-proxies last synced their rules.
+    pub kube_proxy_synced: Option<crate::time::SimTime>,
 }
 
 impl Controller {
@@ -156,6 +160,7 @@ impl Controller {
         Controller::ServiceAccount,
         Controller::RootCaPublisher,
         Controller::ReplicationController,
+        Controller::KubeProxy,
     ];
 
     /// The component name written as the author of this controller's writes. (Kubelets name
@@ -183,6 +188,7 @@ impl Controller {
             Controller::ServiceAccount => "serviceaccount-controller",
             Controller::RootCaPublisher => "root-ca-cert-publisher",
             Controller::ReplicationController => "replication-controller",
+            Controller::KubeProxy => "kube-proxy",
         }
     }
 
@@ -221,6 +227,7 @@ impl Controller {
             Controller::ServiceAccount => serviceaccount::keys_for(event),
             Controller::RootCaPublisher => root_ca::keys_for(event),
             Controller::ReplicationController => replicationcontroller::keys_for(event),
+            Controller::KubeProxy => kube_proxy::keys_for(event),
         }
     }
 
@@ -247,6 +254,7 @@ impl Controller {
             Controller::ServiceAccount => serviceaccount::reconcile(ctx, key),
             Controller::RootCaPublisher => root_ca::reconcile(ctx, key),
             Controller::ReplicationController => replicationcontroller::reconcile(ctx, key),
+            Controller::KubeProxy => kube_proxy::reconcile(ctx, key),
         }
     }
 }

@@ -27,6 +27,8 @@ pub mod bridge;
 pub mod dns;
 pub mod flannel;
 pub mod forward;
+pub mod http;
+pub mod ingress;
 pub mod ipam;
 pub mod kube_proxy;
 pub mod neigh;

@@ -18,9 +18,15 @@ fn sh(sim: &mut Sim, line: &str) -> String {
 #[test]
 fn a_node_shows_flannels_rules_as_iptables_prints_them() {
     let mut sim = cluster();
-    let nat = sh(&mut sim, "node node-1 -- iptables -t nat -S");
-    let want = "-P PREROUTING ACCEPT\n-P INPUT ACCEPT\n-P OUTPUT ACCEPT\n-P POSTROUTING ACCEPT\n-N FLANNEL-POSTRTG\n\
--A POSTROUTING -m comment --comment \"flanneld masq\" -j FLANNEL-POSTRTG\n\
+    // kube-proxy inserts its jump at the top; flanneld appended its own.
+    let post = sh(&mut sim, "node node-1 -- iptables -t nat -S POSTROUTING");
+    assert_eq!(
+        post,
+        "-P POSTROUTING ACCEPT\n-A POSTROUTING -m comment --comment \"kubernetes postrouting rules\" -j KUBE-POSTROUTING\n\
+-A POSTROUTING -m comment --comment \"flanneld masq\" -j FLANNEL-POSTRTG\n"
+    );
+    let nat = sh(&mut sim, "node node-1 -- iptables -t nat -S FLANNEL-POSTRTG");
+    let want = "-N FLANNEL-POSTRTG\n\
 -A FLANNEL-POSTRTG -m mark --mark 0x4000/0x4000 -m comment --comment \"flanneld masq\" -j RETURN\n\
 -A FLANNEL-POSTRTG -s 10.244.0.0/24 -d 10.244.0.0/16 -m comment --comment \"flanneld masq\" -j RETURN\n\
 -A FLANNEL-POSTRTG -s 10.244.0.0/16 -d 10.244.0.0/24 -m comment --comment \"flanneld masq\" -j RETURN\n\
@@ -30,7 +36,12 @@ fn a_node_shows_flannels_rules_as_iptables_prints_them() {
     assert_eq!(nat, want);
     let save = sh(&mut sim, "node node-2 -- iptables-save");
     let tables: Vec<&str> = save.lines().filter(|l| l.starts_with('*')).collect();
-    assert_eq!(tables, ["*filter", "*nat"], "mangle and raw hold nothing, so they are not loaded:\n{save}");
+    assert_eq!(tables, ["*mangle", "*filter", "*nat"], "raw holds nothing, so it is not loaded:\n{save}");
+    assert!(save.contains("*mangle\n:PREROUTING ACCEPT [0:0]\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n:POSTROUTING ACCEPT [0:0]\n:KUBE-PROXY-CANARY - [0:0]\nCOMMIT\n"), "{save}");
+    // kube-proxy's chains for the DNS Service carry the names every cluster has.
+    for chain in ["KUBE-SVC-TCOU7JCQXEZGVUNU", "KUBE-SVC-ERIFXISQEP7F7OF4", "KUBE-SVC-JD5MR3NA4I4DYORP", "KUBE-SVC-NPX46M4PTMTKRN6Y"] {
+        assert!(save.contains(&format!(":{chain} - [0:0]")), "{chain}");
+    }
     assert!(save.contains("-A FLANNEL-POSTRTG -s 10.244.1.0/24 -d 10.244.0.0/16 -m comment --comment \"flanneld masq\" -j RETURN\n"));
     assert_eq!(
         sh(&mut sim, "node node-1 -- iptables -S FLANNEL-FWD"),

@@ -508,3 +508,5 @@ impl Sim {
 
 #[cfg(test)]
 mod trace_tests;
+#[cfg(test)]
+mod service_trace_tests;

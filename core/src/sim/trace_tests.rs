@@ -141,11 +141,13 @@ fn cross_node_syn_path_per_backend() {
                 "node-1 flannel0 transmit",
                 "node-1 flannel0 flanneld",
                 // flanneld's socket pair 8285 ⇄ 8285 is one flow, already ESTABLISHED on this
-                // warm trace: only the filter table's OUTPUT and INPUT show.
+                // warm trace: the nat table is not consulted, only mangle and filter show.
                 "node-1 - netfilter",
+                "node-1 eth0 netfilter",
                 "node-1 eth0 transmit",
                 "node-1 eth0 underlay",
                 "node-2 eth0 receive",
+                "node-2 eth0 netfilter",
                 "node-2 eth0 netfilter",
                 "node-2 flannel0 flanneld",
                 "node-2 flannel0 receive",

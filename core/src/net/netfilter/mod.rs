@@ -84,6 +84,53 @@ impl Netfilter {
         Ok(())
     }
 
+    /// A full sync the way kube-proxy does one: `iptables-restore --noflush` of `input`, which
+    /// declares (and so flushes) every chain it writes, plus `-X` for the chains `owned` says
+    /// belong to the writer that the input no longer declares.
+    pub fn full_sync(&mut self, input: &str, owned: impl Fn(&str) -> bool) -> Result<(), String> {
+        let mut out = String::with_capacity(input.len() + 256);
+        let mut table: Option<TableId> = None;
+        let mut declared: std::collections::BTreeSet<&str> = Default::default();
+        for line in input.lines() {
+            if let Some(name) = line.strip_prefix('*') {
+                table = TableId::parse(name.trim());
+                declared.clear();
+            } else if let Some(decl) = line.strip_prefix(':') {
+                declared.insert(decl.split_whitespace().next().unwrap_or(""));
+            } else if line.trim() == "COMMIT" {
+                if let Some(t) = table {
+                    for c in &self.tables.get(t).chains {
+                        if c.policy.is_none() && owned(&c.name) && !declared.contains(&*c.name) {
+                            out.push_str(&format!(":{} - [0:0]\n-X {}\n", c.name, c.name));
+                        }
+                    }
+                }
+            }
+            out.push_str(line);
+            out.push('\n');
+        }
+        self.restore(&out)
+    }
+
+    /// Inserts `spec` at the top of `chain` unless an identical rule is already there
+    /// (`iptables -C`, then `iptables -I`), as kube-proxy and kubelet ensure their jumps.
+    pub fn ensure_first(&mut self, table: TableId, chain: &str, spec: &str) -> Result<(), String> {
+        let rule = parse::rule(&parse::words(spec)?)?;
+        let t = self.tables.get(table);
+        let Some(c) = t.chain(chain) else { return Err(format!("iptables: No chain/target/match by that name ({chain}).")) };
+        if c.rules.contains(&rule) {
+            return Ok(());
+        }
+        if let rule::Target::Jump(to) = &rule.target {
+            if t.chain(to).is_none() {
+                return Err(format!("iptables v1.8.9 (nf_tables): Couldn't load target `{to}':No such file or directory"));
+            }
+        }
+        let tables = Arc::make_mut(&mut self.tables);
+        tables.get_mut(table).chain_mut(chain).expect("checked above").rules.insert(0, rule);
+        Ok(())
+    }
+
     /// `iptables-save [-c] [-t TABLE]`.
     pub fn save(&self, only: Option<TableId>, counters: bool, now: SimTime) -> String {
         save::save(&self.tables, &self.counters, only, counters, now)

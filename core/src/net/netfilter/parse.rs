@@ -149,6 +149,7 @@ pub fn rule(args: &[String]) -> Result<Rule, String> {
                 r.matches.push(Match::MultiPort { ports: list, dst: a == "--dports" });
             }
             "--comment" => r.matches.push(Match::Comment(next(&mut i, a)?)),
+            "--nfacct-name" => r.matches.push(Match::Nfacct(next(&mut i, a)?)),
             "--mark" => {
                 let (value, mask) = value_mask(&next(&mut i, a)?)?;
                 r.matches.push(Match::Mark { value, mask, neg });

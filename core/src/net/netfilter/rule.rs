@@ -110,6 +110,8 @@ pub enum Match {
     /// `-m tcp` / `-m udp`: where the protocol's port match sits among the matches. The ports
     /// themselves are the rule's `sport`/`dport` fields.
     L4(String),
+    /// `-m nfacct --nfacct-name NAME`: counts into a named accounting object; always matches.
+    Nfacct(String),
 }
 
 /// The `recent` match's options.
@@ -250,7 +252,7 @@ fn match_one(m: &Match, p: &mut PacketInfo<'_>) -> bool {
             let port = if *dst { p.dport } else { p.sport };
             ports.iter().any(|r| r.contains(port))
         }
-        Match::L4(_) => true,
+        Match::L4(_) | Match::Nfacct(_) => true,
     }
 }
 

@@ -116,6 +116,9 @@ pub fn rule_text(r: &Rule) -> String {
                 let d: Vec<&str> = dirs.iter().map(|d| if *d == SetDir::Src { "src" } else { "dst" }).collect();
                 let _ = write!(s, " -m set {}--match-set {name} {}", neg(*ng), d.join(","));
             }
+            Match::Nfacct(name) => {
+                let _ = write!(s, " -m nfacct --nfacct-name {name}");
+            }
             Match::MultiPort { ports, dst } => {
                 let list: Vec<String> = ports.iter().map(|p| ports_text(*p)).collect();
                 let _ = write!(s, " -m multiport --{} {}", if *dst { "dports" } else { "sports" }, list.join(","));

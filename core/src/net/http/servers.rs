@@ -1,0 +1,195 @@
+//! What each catalog server answers to a request (`kubelet::images::Http`).
+//!
+//! nginx (`NginxWelcome`), as the official Debian-based image is configured: `/` and
+//! `/index.html` answer 200 with the welcome page and the headers `Server`, `Date`,
+//! `Content-Type: text/html`, `Content-Length`, `Last-Modified` (the page's modification time
+//! in the image), `Connection: keep-alive`, `ETag` (`"<mtime hex>-<length hex>"`) and
+//! `Accept-Ranges: bytes`; every other path answers nginx's own 404 page (its lines end in
+//! CRLF and name the version). The version is the image tag's (`nginx:1.27.1` →
+//! `nginx/1.27.1`; a `1.27` tag is that line's last release; `latest` and names are 1.27.3).
+//!
+//! The other catalog servers answer as Go's net/http does: the handler's own headers sorted by
+//! name, then `Date`, `Content-Length` and the sniffed `Content-Type` (`text/html;
+//! charset=utf-8` for a body that starts like HTML, `text/plain; charset=utf-8` otherwise);
+//! unknown paths get `http.NotFound` (`404 page not found`, with `X-Content-Type-Options:
+//! nosniff`). `EchoClient` answers every path with the catalog's echo text; `Text` answers
+//! every path with its body; agnhost's `liveness` answers `/healthz` with `ok` while it is
+//! healthy and `error: <seconds>` with 500 after, `/started` with its uptime as a Go duration;
+//! fishbowl/slow-start (`WarmUp`) answers `http.Error(w, "warming up", 503)` until it is
+//! ready and `ok` after. CoreDNS answers `OK` on `/health` (port 8080, the health plugin),
+//! `/ready` (8181, the ready plugin) and `/metrics` (9153), 404 elsewhere.
+//!
+//! Simplified: images whose real server is not Go (httpd, caddy, tomcat, …) answer with Go's
+//! headers too; nginx's other file (`/50x.html`) is not served; methods other than GET and
+//! HEAD are answered like GET; CoreDNS's `/metrics` answers `OK` as the catalog says, not
+//! the Prometheus exposition.
+
+use std::net::Ipv4Addr;
+
+use super::request::Request;
+use super::response::{imf_fixdate, imf_fixdate_unix, reason, Response};
+use crate::kubelet::images::{echo_body, Http, NGINX_WELCOME};
+use crate::time::{go_duration, SimTime};
+
+/// A server that speaks HTTP: how it answers and the image tag it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Responder {
+    pub http: Http,
+    /// The image tag (`1.27.3`, `latest`): names nginx's version.
+    pub tag: String,
+}
+
+impl Responder {
+    /// A server from an image pulled without a tag (`latest`).
+    pub fn new(http: Http) -> Responder {
+        Responder { http, tag: "latest".to_string() }
+    }
+
+    pub fn tagged(http: Http, tag: &str) -> Responder {
+        Responder { http, tag: tag.to_string() }
+    }
+}
+
+/// The nginx release the official image with `tag` runs.
+pub fn nginx_version(tag: &str) -> String {
+    let base = tag.split('-').next().unwrap_or("");
+    let parts: Vec<&str> = base.split('.').collect();
+    let numeric = !parts.is_empty() && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    match (numeric, parts.len()) {
+        (true, 3) => base.to_string(),
+        (true, 2) => match base {
+            "1.25" => "1.25.5".to_string(),
+            "1.26" => "1.26.3".to_string(),
+            "1.27" => "1.27.5".to_string(),
+            _ => format!("{base}.0"),
+        },
+        _ => DEFAULT_NGINX.to_string(),
+    }
+}
+
+/// The release `nginx:latest` runs in the catalog.
+pub const DEFAULT_NGINX: &str = "1.27.3";
+
+/// The modification time (Unix seconds) of `/usr/share/nginx/html/index.html` in the
+/// Debian-based image of a release; releases not listed use 1.27.3's.
+fn index_mtime(version: &str) -> i64 {
+    match version {
+        "1.27.0" => 1_716_902_550,
+        "1.27.1" => 1_723_472_461,
+        _ => 1_732_636_500,
+    }
+}
+
+/// nginx's 404 page (`ngx_http_error_404_page` and the tail with the version).
+pub fn nginx_404_page(version: &str) -> String {
+    format!(
+        "<html>\r\n<head><title>404 Not Found</title></head>\r\n<body>\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n"
+    )
+}
+
+/// The answer of `responder` to `req`, sent at `now` by a process that has run `uptime_secs`.
+pub fn respond(responder: &Responder, req: &Request, client: (Ipv4Addr, u16), server: (Ipv4Addr, u16), now: SimTime, uptime_secs: u64) -> Response {
+    let path = req.path();
+    let mut resp = match responder.http {
+        Http::NginxWelcome => nginx(&nginx_version(&responder.tag), path, now),
+        Http::EchoClient => {
+            let host = req.header("Host").map_or_else(|| server.0.to_string(), str::to_string);
+            go(200, &[], echo_body(client.0, client.1, &host, &req.target), now)
+        }
+        Http::Text(body) => go(200, &[], body.to_string(), now),
+        Http::Liveness { healthy_secs } => match path {
+            "/healthz" if uptime_secs > healthy_secs => go(500, &[], format!("error: {uptime_secs}"), now),
+            "/healthz" => go(200, &[], "ok".to_string(), now),
+            "/started" => go(200, &[], go_duration(uptime_secs.saturating_mul(1_000_000)), now),
+            _ => not_found(now),
+        },
+        Http::WarmUp { after_secs } if uptime_secs < after_secs => http_error(503, "warming up", now),
+        Http::WarmUp { .. } => go(200, &[], "ok\n".to_string(), now),
+        Http::CoreDns => match (server.1, path) {
+            (8080, "/health") | (8181, "/ready") | (9153, "/metrics") => go(200, &[], "OK".to_string(), now),
+            _ => not_found(now),
+        },
+        // A server kind added to the catalog later answers as an unknown path does.
+        #[allow(unreachable_patterns)]
+        _ => not_found(now),
+    };
+    if req.method == "HEAD" {
+        resp.body.clear();
+    }
+    resp
+}
+
+fn nginx(version: &str, path: &str, now: SimTime) -> Response {
+    let server = format!("nginx/{version}");
+    if path == "/" || path == "/index.html" {
+        let mtime = index_mtime(version);
+        let len = NGINX_WELCOME.len();
+        let headers = vec![
+            ("Server", server),
+            ("Date", imf_fixdate(now)),
+            ("Content-Type", "text/html".to_string()),
+            ("Content-Length", len.to_string()),
+            ("Last-Modified", imf_fixdate_unix(mtime)),
+            ("Connection", "keep-alive".to_string()),
+            ("ETag", format!("\"{mtime:x}-{len:x}\"")),
+            ("Accept-Ranges", "bytes".to_string()),
+        ];
+        return build(200, headers, NGINX_WELCOME.to_string());
+    }
+    let body = nginx_404_page(version);
+    let headers = vec![
+        ("Server", server),
+        ("Date", imf_fixdate(now)),
+        ("Content-Type", "text/html".to_string()),
+        ("Content-Length", body.len().to_string()),
+        ("Connection", "keep-alive".to_string()),
+    ];
+    build(404, headers, body)
+}
+
+/// A Go net/http answer: the handler's headers sorted, then Date, Content-Length and the
+/// sniffed Content-Type when the handler set none and wrote something.
+fn go(status: u16, handler: &[(&str, &str)], body: String, now: SimTime) -> Response {
+    let mut own: Vec<(&str, String)> = handler.iter().map(|(n, v)| (*n, v.to_string())).collect();
+    own.sort();
+    let typed = own.iter().any(|(n, _)| *n == "Content-Type");
+    own.push(("Date", imf_fixdate(now)));
+    own.push(("Content-Length", body.len().to_string()));
+    if !typed && !body.is_empty() {
+        own.push(("Content-Type", sniff(&body).to_string()));
+    }
+    build(status, own, body)
+}
+
+/// `http.Error(w, msg, code)`.
+fn http_error(status: u16, msg: &str, now: SimTime) -> Response {
+    go(status, &[("Content-Type", "text/plain; charset=utf-8"), ("X-Content-Type-Options", "nosniff")], format!("{msg}\n"), now)
+}
+
+/// `http.NotFound`.
+fn not_found(now: SimTime) -> Response {
+    http_error(404, "404 page not found", now)
+}
+
+fn build(status: u16, headers: Vec<(&str, String)>, body: String) -> Response {
+    Response { status, reason: reason(status).to_string(), headers: headers.into_iter().map(|(n, v)| (n.to_string(), v)).collect(), body }
+}
+
+/// The HTML signatures of Go's `http.DetectContentType` (after leading white space, case
+/// ignored, followed by a space or `>`).
+const HTML_TAGS: &[&str] =
+    &["<!DOCTYPE HTML", "<HTML", "<HEAD", "<SCRIPT", "<IFRAME", "<H1", "<DIV", "<FONT", "<TABLE", "<A", "<STYLE", "<TITLE", "<B", "<BODY", "<BR", "<P", "<!--"];
+
+/// `http.DetectContentType` for the texts the catalog serves.
+pub fn sniff(body: &str) -> &'static str {
+    let text = body.trim_start_matches(['\t', '\n', '\x0c', '\r', ' ']).as_bytes();
+    let html = HTML_TAGS.iter().any(|tag| {
+        let tag = tag.as_bytes();
+        text.len() > tag.len() && text[..tag.len()].eq_ignore_ascii_case(tag) && matches!(text[tag.len()], b' ' | b'>')
+    });
+    if html {
+        "text/html; charset=utf-8"
+    } else {
+        "text/plain; charset=utf-8"
+    }
+}
