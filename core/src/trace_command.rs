@@ -3,7 +3,10 @@
 //! ```text
 //! trace [-n NS] SOURCE DESTINATION [--size N]
 //!   SOURCE       pod/NAME | node/NAME | external
-//!   DESTINATION  IP (ICMP echo) | IP:PORT (TCP connect) | IP:PORT/udp | IP:PORT/tcp
+//!   DESTINATION  IP (ICMP echo) | IP:PORT (TCP connect) | IP:PORT/udp | IP:PORT/tcp,
+//!                or a name instead of the IP (`web:80`, `web.shop.svc.cluster.local:80`),
+//!                or an http:// URL: the source's resolver looks the name up first (each DNS
+//!                query is traced too), then the connection is traced
 //!   --size N     data bytes: ping's -s; for TCP, N bytes after the handshake, then close
 //! pcap FILE [NODE/DEVICE]
 //!   the frames of the last trace seen on NODE's DEVICE (or on every Ethernet device) as a
@@ -21,7 +24,7 @@ use crate::net::pcap::Pcap;
 use crate::sim::trace::Endpoint;
 use crate::sim::Sim;
 
-const TRACE_USAGE: &str = "usage: trace [-n NAMESPACE] pod/NAME|node/NAME|external IP[:PORT[/tcp|/udp]] [--size BYTES]";
+const TRACE_USAGE: &str = "usage: trace [-n NAMESPACE] pod/NAME|node/NAME|external IP|NAME[:PORT[/tcp|/udp]]|http://HOST[:PORT]/ [--size BYTES]";
 const PCAP_USAGE: &str = "usage: pcap FILE [NODE/DEVICE]  (writes the frames of the last trace)";
 
 /// LINKTYPE_RAW: captures on a TUN device hold bare IP packets.
@@ -46,14 +49,77 @@ pub fn trace(sim: &mut Sim, rest: &[String]) -> Output {
         Ok(f) => f,
         Err(e) => return Output::error(e),
     };
-    let (dst, probe) = match parse_destination(destination) {
+    let (host, probe) = match parse_target(destination) {
         Ok(d) => d,
         Err(e) => return Output::error(e),
     };
-    match sim.trace(&from, dst, probe, size) {
-        Ok(t) => Output::ok(t.text()),
+    let (dst, mut lookup) = match host.parse::<Ipv4Addr>() {
+        Ok(ip) => (ip, None),
+        Err(_) => match sim.resolve(&from, &host, false) {
+            Err(e) => return Output::error(format!("error: {e}")),
+            Ok(r) => match r.addr {
+                Some(a) => (a, Some(r)),
+                None => {
+                    let mut out = Output::ok(format!("{}{}", lookup_text(&r), r.trace.text()));
+                    out.push(Output::error(format!("error: {host}: the name did not resolve")));
+                    return out;
+                }
+            },
+        },
+    };
+    let start = lookup.as_ref().and_then(|r| r.trace.hops.last()).map_or(sim.now(), |h| h.at + crate::time::SimDuration::from_micros(50));
+    match sim.trace_at(&from, dst, probe, size, start) {
+        Ok(mut t) => {
+            let mut head = String::new();
+            if let Some(r) = lookup.take() {
+                head = lookup_text(&r);
+                let mut hops = r.trace.hops;
+                hops.append(&mut t.hops);
+                t.hops = hops;
+                t.started = r.trace.started;
+                sim.set_last_trace(t.clone());
+            }
+            Output::ok(format!("{head}{}", t.text()))
+        }
         Err(e) => Output::error(format!("error: {e}")),
     }
+}
+
+/// One line per DNS query of a lookup: the name asked and what came back.
+fn lookup_text(r: &crate::sim::dns::Resolution) -> String {
+    use crate::net::dns::message::rcode_text;
+    use crate::net::dns::RData;
+    let mut out = String::new();
+    for (name, reply) in &r.queries {
+        let answer = match reply {
+            None => "no answer".to_string(),
+            Some(m) => {
+                let addrs: Vec<String> = m.answers.iter().filter_map(|a| match &a.data { RData::A(ip) => Some(ip.to_string()), _ => None }).collect();
+                if addrs.is_empty() { rcode_text(m.header.rcode) } else { format!("{} {}", rcode_text(m.header.rcode), addrs.join(" ")) }
+            }
+        };
+        out.push_str(&format!("dns: {name} A? to {}:53 → {answer}\n", r.server));
+    }
+    out
+}
+
+/// `http://HOST[:PORT]/…` (TCP to the port, 80 by default), or `HOST[:PORT[/udp|/tcp]]`
+/// where HOST is an address or a name.
+fn parse_target(d: &str) -> Result<(String, Probe), String> {
+    if d.contains("://") {
+        let url = crate::net::http::request::parse_url(d).map_err(|e| format!("error: {e}"))?;
+        return Ok((url.host, Probe::Tcp(url.port)));
+    }
+    let host = d.split(['/', ':']).next().unwrap_or(d);
+    if host.parse::<Ipv4Addr>().is_ok() {
+        return parse_destination(d).map(|(ip, p)| (ip.to_string(), p));
+    }
+    if host.is_empty() || !host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
+        return Err(format!("error: the destination \"{d}\" is not an address, a name or an http:// URL\n{TRACE_USAGE}"));
+    }
+    // Parse the rest with a placeholder address.
+    let (_, probe) = parse_destination(&d.replacen(host, "0.0.0.0", 1))?;
+    Ok((host.to_string(), probe))
 }
 
 fn parse_source(s: &str, ns: &str) -> Result<Endpoint, String> {

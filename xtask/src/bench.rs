@@ -21,6 +21,7 @@ pub fn run_all() -> Result<(), String> {
 
     // The data path: a warm cross-node handshake trace, and the network state of the full cluster.
     run(cargo().current_dir(&root).args(["bench", "--package", "fishbowl-core", "--bench", "network"]))?;
+    run(cargo().current_dir(&root).args(["bench", "--package", "fishbowl-core", "--bench", "services"]))?;
 
     run(cargo().current_dir(&root).args([
         "build",

@@ -31,4 +31,13 @@ impl State {
             matches!(c.state, CState::Running { .. }) && matches!(&c.program, Program::Server(s) if s.ports.contains(&port))
         })
     }
+
+    /// Whether a running container of pod `key` listens on UDP `port`: CoreDNS on 53.
+    pub fn udp_listening(&self, key: &ObjectRef, port: u16) -> bool {
+        let Some(rt) = self.pods.get(key) else { return false };
+        rt.app.iter().any(|c| {
+            matches!(c.state, CState::Running { .. })
+                && matches!(&c.program, Program::Server(s) if s.http == Some(crate::kubelet::images::Http::CoreDns) && port == 53)
+        })
+    }
 }

@@ -29,6 +29,7 @@ pub mod flannel;
 pub mod forward;
 pub mod http;
 pub mod ingress;
+pub mod ipvs;
 pub mod ipam;
 pub mod kube_proxy;
 pub mod neigh;

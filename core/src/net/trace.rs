@@ -223,6 +223,8 @@ pub struct Trace {
     pub hops: Vec<Hop>,
     pub outcome: Outcome,
     pub started: SimTime,
+    /// The payload of the UDP reply the client received (a DNS answer), if any.
+    pub reply: Option<Vec<u8>>,
 }
 
 impl Trace {

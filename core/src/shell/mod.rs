@@ -12,12 +12,14 @@
 //!   ping.rs                           ping -c N
 //!   tcpdump_cmd.rs, tcpdump_filter.rs tcpdump -i DEV [FILTER] (the last trace's frames)
 //!   iptables.rs                       iptables-save, iptables -S, conntrack -L
+//!   dns.rs                            cat /etc/resolv.conf, nslookup, dig
 //! ```
 //!
-//! The tools whose state is not simulated yet (`ipvsadm`, `curl`, `nslookup`, …) answer
+//! The tools whose state is not simulated yet (`ipvsadm`, `curl`, `wget`, …) answer
 //! that they are not simulated rather than inventing output.
 
 pub mod bridge_fdb;
+pub mod dns;
 pub mod env;
 pub mod files;
 pub mod ip;
@@ -55,8 +57,7 @@ impl Host<'_> {
 /// Tools that exist on real nodes and images but whose state (kube-proxy's rules, DNS,
 /// sockets) this version does not simulate.
 const NOT_SIMULATED: &[&str] = &[
-    "arp", "curl", "dig", "ip6tables", "ip6tables-save", "ipset", "ipvsadm", "nc", "netstat", "nslookup", "ss", "traceroute",
-    "wget",
+    "arp", "curl", "ip6tables", "ip6tables-save", "ipset", "ipvsadm", "nc", "netstat", "ss", "traceroute", "wget",
 ];
 
 /// Runs `argv` on `host`.

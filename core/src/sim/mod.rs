@@ -23,6 +23,7 @@ pub mod apiserver;
 pub mod apply;
 mod bootstrap;
 pub mod coredns;
+pub mod dns;
 pub mod chain;
 pub mod crd;
 pub mod events;
@@ -510,3 +511,5 @@ impl Sim {
 mod trace_tests;
 #[cfg(test)]
 mod service_trace_tests;
+#[cfg(test)]
+mod dns_tests;

@@ -24,26 +24,45 @@ pub enum Endpoint {
 /// Ports a node's root namespace listens on: sshd and the kubelet.
 const NODE_TCP_PORTS: &[u16] = &[22, 10250];
 
+/// Whether a socket listens on `port` in the namespace `owner` names: the pod's running
+/// servers (TCP; UDP 53 for CoreDNS), a node's sshd and kubelet.
+pub(super) fn listens(kubelet: &crate::kubelet::State, owner: &Owner, proto: u8, port: u16) -> bool {
+    match owner {
+        Owner::Pod { pod, .. } => {
+            let (namespace, name) = pod.split_once('/').unwrap_or(("", pod));
+            let key = ObjectRef::new(Kind::Pod, Some(namespace), name);
+            match proto {
+                protocol::TCP => kubelet.tcp_listening(&key, port),
+                protocol::UDP => kubelet.udp_listening(&key, port),
+                _ => false,
+            }
+        }
+        Owner::Node(_) => proto == protocol::TCP && NODE_TCP_PORTS.contains(&port),
+        Owner::External => false,
+    }
+}
+
 impl Sim {
     /// Sends `probe` from `from` to `dst` and records its path and its replies. The trace is
     /// kept for `pcap` export. Changes the network's caches (ARP, FDB) as the packets do.
     pub fn trace(&mut self, from: &Endpoint, dst: Ipv4Addr, probe: Probe, size: Option<usize>) -> Result<Trace, String> {
+        self.trace_at(from, dst, probe, size, self.now)
+    }
+
+    /// [`Sim::trace`] with the first packet sent at `start` (after a name lookup, say).
+    pub fn trace_at(&mut self, from: &Endpoint, dst: Ipv4Addr, probe: Probe, size: Option<usize>, start: crate::time::SimTime) -> Result<Trace, String> {
         let ns = self.endpoint_netns(from)?;
         let req = TraceRequest { from: ns, dst, probe, size };
         let kubelet = &self.controllers.kubelet;
-        let listening = |owner: &Owner, proto: u8, port: u16| -> bool {
-            match owner {
-                Owner::Pod { pod, .. } => {
-                    let (namespace, name) = pod.split_once('/').unwrap_or(("", pod));
-                    proto == protocol::TCP && kubelet.tcp_listening(&ObjectRef::new(Kind::Pod, Some(namespace), name), port)
-                }
-                Owner::Node(_) => proto == protocol::TCP && NODE_TCP_PORTS.contains(&port),
-                Owner::External => false,
-            }
-        };
-        let trace = self.net.trace(&req, self.now, &mut self.rng, &listening);
+        let listening = |owner: &Owner, proto: u8, port: u16| listens(kubelet, owner, proto, port);
+        let trace = self.net.trace(&req, start, &mut self.rng, &listening);
         self.last_trace = Some(trace.clone());
         Ok(trace)
+    }
+
+    /// Keeps `t` as the last trace (for `pcap` and the trace panel).
+    pub fn set_last_trace(&mut self, t: Trace) {
+        self.last_trace = Some(t);
     }
 
     /// The last trace run.

@@ -55,6 +55,10 @@ pub struct Conversation {
     /// The next sequence numbers each side sends.
     pub client_next: u32,
     pub server_next: u32,
+    /// UDP: the datagram's data (a DNS query); None sends `size` bytes of filler.
+    pub payload: Option<Vec<u8>>,
+    /// UDP: the data of the reply the client received.
+    pub reply: Option<Vec<u8>>,
 }
 
 /// Where a traced TCP exchange is.
@@ -137,7 +141,7 @@ impl Engine<'_> {
                 ip_packet(src, req.dst, ident, Layer::Tcp(tcp), Vec::new())
             }
             Probe::Udp(port) => {
-                let data = vec![b'x'; req.size.unwrap_or(8)];
+                let data = self.conv.payload.clone().unwrap_or_else(|| vec![b'x'; req.size.unwrap_or(8)]);
                 let mut udp = UdpHeader::new(self.conv.sport, port, data.len());
                 udp.fill_checksum(src, req.dst, &data);
                 ip_packet(src, req.dst, ident, Layer::Udp(udp), data)
@@ -160,9 +164,26 @@ impl Engine<'_> {
                 if u.dst_port == crate::net::flannel::UDP_PORT && self.flanneld_rcv(ns, &pkt) {
                     return;
                 }
+                if client && u.dst_port == self.conv.sport && Some(h.src) == self.conv.dst {
+                    self.hop(ns, Some(dev), Stage::Deliver, format!("reply for the client's socket :{}", u.dst_port), &pkt);
+                    self.conv.reply = Some(pkt.payload.clone());
+                    let text = format!("answer of {} bytes from {}:{}", pkt.payload.len(), h.src, u.src_port);
+                    return self.finish(Outcome::Delivered(text));
+                }
                 if self.listens(ns, protocol::UDP, u.dst_port) {
-                    self.hop(ns, Some(dev), Stage::Deliver, format!("to the socket bound to :{}", u.dst_port), &pkt);
-                    return self.finish(Outcome::Delivered(format!("datagram delivered to {}:{}", h.dst, u.dst_port)));
+                    let owner = self.net.netns(ns).map(|n| n.owner.clone());
+                    let answer = owner.and_then(|o| (self.answer)(&o, u.dst_port, h.src, &pkt.payload));
+                    let Some(data) = answer else {
+                        self.hop(ns, Some(dev), Stage::Deliver, format!("to the socket bound to :{}", u.dst_port), &pkt);
+                        return self.finish(Outcome::Delivered(format!("datagram delivered to {}:{}", h.dst, u.dst_port)));
+                    };
+                    let what = format!("to the socket bound to :{}; the server answers {} bytes", u.dst_port, data.len());
+                    self.hop(ns, Some(dev), Stage::Deliver, what, &pkt);
+                    let mut udp = UdpHeader::new(u.dst_port, u.src_port, data.len());
+                    udp.fill_checksum(h.dst, h.src, &data);
+                    let id = self.rng.next_u64() as u16;
+                    let out = ip_packet(h.dst, h.src, id, Layer::Udp(udp), data);
+                    return self.schedule(STACK_US, Work::IpOut { ns, pkt: out, forwarded: false });
                 }
                 self.hop(ns, Some(dev), Stage::Deliver, format!("nothing listens on UDP :{}", u.dst_port), &pkt);
                 self.icmp_error(ns, &pkt, IcmpMessage::DestUnreachable { code: unreachable::PORT, next_hop_mtu: 0 });

@@ -51,6 +51,10 @@ pub(crate) const ARP_TRIES: u64 = 3;
 /// Which sockets listen: `(namespace owner, IP protocol, port) -> bool`.
 pub type Listening<'a> = &'a dyn Fn(&Owner, u8, u16) -> bool;
 
+/// What a UDP server answers a datagram with: `(namespace owner, port, client address,
+/// payload) -> reply payload` (CoreDNS answering a query); None sends nothing back.
+pub type Answer<'a> = &'a dyn Fn(&Owner, u16, Ipv4Addr, &[u8]) -> Option<Vec<u8>>;
+
 pub(crate) enum Work {
     /// A frame (or, on a TUN, an IP packet) arrives on `dev`.
     Rx { ns: NsId, dev: u32, pkt: Pkt },
@@ -74,6 +78,7 @@ pub(crate) struct Engine<'a> {
     pub net: &'a mut Network,
     pub rng: &'a mut SimRng,
     pub listening: Listening<'a>,
+    pub answer: Answer<'a>,
     pub now: SimTime,
     queue: BTreeMap<(u64, u64), Work>,
     seq: u64,
@@ -87,11 +92,12 @@ pub(crate) struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    pub fn new(net: &'a mut Network, rng: &'a mut SimRng, listening: Listening<'a>, now: SimTime, conv: l4::Conversation) -> Engine<'a> {
+    pub fn new(net: &'a mut Network, rng: &'a mut SimRng, listening: Listening<'a>, answer: Answer<'a>, now: SimTime, conv: l4::Conversation) -> Engine<'a> {
         Engine {
             net,
             rng,
             listening,
+            answer,
             now,
             queue: BTreeMap::new(),
             seq: 0,
@@ -168,11 +174,18 @@ impl<'a> Engine<'a> {
 impl Network {
     /// Sends the probe of `req` and records every hop of it and of its replies.
     pub fn trace(&mut self, req: &TraceRequest, now: SimTime, rng: &mut SimRng, listening: Listening<'_>) -> Trace {
-        let conv = l4::Conversation::new(req);
-        let mut e = Engine::new(self, rng, listening, now, conv);
+        self.trace_with(req, None, now, rng, listening, &|_, _, _, _| None)
+    }
+
+    /// [`Network::trace`] with the UDP datagram's `payload` and the servers' `answer`s: the
+    /// client's reply, if one came, is in [`Trace::reply`].
+    pub fn trace_with(&mut self, req: &TraceRequest, payload: Option<Vec<u8>>, now: SimTime, rng: &mut SimRng, listening: Listening<'_>, answer: Answer<'_>) -> Trace {
+        let mut conv = l4::Conversation::new(req);
+        conv.payload = payload;
+        let mut e = Engine::new(self, rng, listening, answer, now, conv);
         e.start(req);
         e.run();
         let outcome = e.outcome.take().unwrap_or_else(|| Outcome::Timeout(e.conv.timeout_text()));
-        Trace { hops: std::mem::take(&mut e.hops), outcome, started: now }
+        Trace { hops: std::mem::take(&mut e.hops), outcome, started: now, reply: e.conv.reply.take() }
     }
 }

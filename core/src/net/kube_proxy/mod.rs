@@ -5,6 +5,7 @@
 //!               categorize(): the endpoints one node uses per traffic policy
 //! hash.rs       chain names: KUBE-SVC/SVL/EXT/FW-<16> and KUBE-SEP-<16> (sha256, base32)
 //! iptables.rs   the full-sync iptables-restore input, the hook jumps, probabilities
+//! ipvs_mode.rs  IPVS mode: virtual servers, ipsets, iptables-restore input, kube-ipvs0 addresses
 //! synthetic.rs  generated inputs for benchmarks
 //! ```
 //!
@@ -23,6 +24,7 @@
 
 pub mod hash;
 pub mod iptables;
+pub mod ipvs_mode;
 pub mod model;
 pub mod synthetic;
 
@@ -30,6 +32,8 @@ pub mod synthetic;
 mod hash_tests;
 #[cfg(test)]
 mod iptables_tests;
+#[cfg(test)]
+mod ipvs_mode_tests;
 #[cfg(test)]
 mod model_tests;
 
