@@ -88,7 +88,10 @@ impl Sim {
             };
             records::wire(&reply, &query).ok()
         };
-        let trace = self.net.trace_with(&req, Some(payload), start, &mut self.rng, &listening, &answer);
+        let index = self.policy_index();
+        let policy = |node: &str, s: Ipv4Addr, d: Ipv4Addr, p: u8, port: u16| index.as_ref().and_then(|i| i.check(node, s, d, p, port));
+        let apps = crate::net::forward::Apps { listening: &listening, answer: &answer, policy: Some(&policy) };
+        let trace = self.net.trace_with(&req, Some(payload), start, &mut self.rng, apps);
         let reply = trace.reply.as_deref().and_then(|b| Message::parse(b).ok());
         Ok((trace, reply))
     }

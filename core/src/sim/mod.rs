@@ -24,6 +24,7 @@ pub mod apply;
 mod bootstrap;
 pub mod coredns;
 pub mod dns;
+pub mod netpol;
 pub mod chain;
 pub mod crd;
 pub mod events;
@@ -513,3 +514,5 @@ mod trace_tests;
 mod service_trace_tests;
 #[cfg(test)]
 mod dns_tests;
+#[cfg(test)]
+mod netpol_tests;

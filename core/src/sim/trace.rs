@@ -55,7 +55,10 @@ impl Sim {
         let req = TraceRequest { from: ns, dst, probe, size };
         let kubelet = &self.controllers.kubelet;
         let listening = |owner: &Owner, proto: u8, port: u16| listens(kubelet, owner, proto, port);
-        let trace = self.net.trace(&req, start, &mut self.rng, &listening);
+        let index = self.policy_index();
+        let policy = |node: &str, s: Ipv4Addr, d: Ipv4Addr, p: u8, port: u16| index.as_ref().and_then(|i| i.check(node, s, d, p, port));
+        let apps = crate::net::forward::Apps { listening: &listening, answer: &|_, _, _, _| None, policy: Some(&policy) };
+        let trace = self.net.trace_with(&req, None, start, &mut self.rng, apps);
         self.last_trace = Some(trace.clone());
         Ok(trace)
     }

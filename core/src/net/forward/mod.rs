@@ -55,6 +55,18 @@ pub type Listening<'a> = &'a dyn Fn(&Owner, u8, u16) -> bool;
 /// payload) -> reply payload` (CoreDNS answering a query); None sends nothing back.
 pub type Answer<'a> = &'a dyn Fn(&Owner, u16, Ipv4Addr, &[u8]) -> Option<Vec<u8>>;
 
+/// A node's NetworkPolicy agent on a new forwarded connection: `(node, src, dst, protocol,
+/// port) -> (allowed, why)`, None when no policy concerns it.
+pub type PolicyCheck<'a> = &'a dyn Fn(&str, Ipv4Addr, Ipv4Addr, u8, u16) -> Option<(bool, String)>;
+
+/// What the endpoints and agents of a trace do (all optional but `listening`).
+#[derive(Clone, Copy)]
+pub struct Apps<'a> {
+    pub listening: Listening<'a>,
+    pub answer: Answer<'a>,
+    pub policy: Option<PolicyCheck<'a>>,
+}
+
 pub(crate) enum Work {
     /// A frame (or, on a TUN, an IP packet) arrives on `dev`.
     Rx { ns: NsId, dev: u32, pkt: Pkt },
@@ -79,6 +91,7 @@ pub(crate) struct Engine<'a> {
     pub rng: &'a mut SimRng,
     pub listening: Listening<'a>,
     pub answer: Answer<'a>,
+    pub policy: Option<PolicyCheck<'a>>,
     pub now: SimTime,
     queue: BTreeMap<(u64, u64), Work>,
     seq: u64,
@@ -92,12 +105,13 @@ pub(crate) struct Engine<'a> {
 }
 
 impl<'a> Engine<'a> {
-    pub fn new(net: &'a mut Network, rng: &'a mut SimRng, listening: Listening<'a>, answer: Answer<'a>, now: SimTime, conv: l4::Conversation) -> Engine<'a> {
+    pub fn new(net: &'a mut Network, rng: &'a mut SimRng, apps: Apps<'a>, now: SimTime, conv: l4::Conversation) -> Engine<'a> {
         Engine {
             net,
             rng,
-            listening,
-            answer,
+            listening: apps.listening,
+            answer: apps.answer,
+            policy: apps.policy,
             now,
             queue: BTreeMap::new(),
             seq: 0,
@@ -174,15 +188,15 @@ impl<'a> Engine<'a> {
 impl Network {
     /// Sends the probe of `req` and records every hop of it and of its replies.
     pub fn trace(&mut self, req: &TraceRequest, now: SimTime, rng: &mut SimRng, listening: Listening<'_>) -> Trace {
-        self.trace_with(req, None, now, rng, listening, &|_, _, _, _| None)
+        self.trace_with(req, None, now, rng, Apps { listening, answer: &|_, _, _, _| None, policy: None })
     }
 
-    /// [`Network::trace`] with the UDP datagram's `payload` and the servers' `answer`s: the
-    /// client's reply, if one came, is in [`Trace::reply`].
-    pub fn trace_with(&mut self, req: &TraceRequest, payload: Option<Vec<u8>>, now: SimTime, rng: &mut SimRng, listening: Listening<'_>, answer: Answer<'_>) -> Trace {
+    /// [`Network::trace`] with the UDP datagram's `payload`, the servers' `answer`s and the
+    /// nodes' policy agents: the client's reply, if one came, is in [`Trace::reply`].
+    pub fn trace_with(&mut self, req: &TraceRequest, payload: Option<Vec<u8>>, now: SimTime, rng: &mut SimRng, apps: Apps<'_>) -> Trace {
         let mut conv = l4::Conversation::new(req);
         conv.payload = payload;
-        let mut e = Engine::new(self, rng, listening, answer, now, conv);
+        let mut e = Engine::new(self, rng, apps, now, conv);
         e.start(req);
         e.run();
         let outcome = e.outcome.take().unwrap_or_else(|| Outcome::Timeout(e.conv.timeout_text()));

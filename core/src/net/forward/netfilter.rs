@@ -108,12 +108,28 @@ impl Engine<'_> {
             apply(pkt, at, &l4);
         }
         let verdict = r.verdict.clone();
+        let new_conn = r.ct_state == crate::net::netfilter::rule::CtState::New;
         let show = !r.visits.is_empty() || r.nat.is_some() || verdict != HookVerdict::Accept;
         if show {
             let dev = if hook == Hook::Postrouting || hook == Hook::Output { out_dev } else { in_dev };
             let detail = NfDetail { hook, bridged, ct: r.ct_state, ct_new: r.ct_new, visits: r.visits, nat: r.nat, verdict: verdict.clone() };
             let stage = if verdict == HookVerdict::Accept { Stage::Netfilter } else { Stage::Drop };
             self.hop(ns, dev, stage, Detail::Netfilter(Box::new(detail)), pkt);
+        }
+        if verdict == HookVerdict::Accept && hook == Hook::Forward && new_conn {
+            if let Some(check) = self.policy {
+                let node = match self.net.netns(ns).map(|n| &n.owner) {
+                    Some(crate::net::netns::Owner::Node(n)) => n.clone(),
+                    _ => String::new(),
+                };
+                if let Some((allowed, why)) = check(&node, l4.src, l4.dst, l4.proto, l4.dport) {
+                    let stage = if allowed { Stage::Netfilter } else { Stage::Drop };
+                    self.hop(ns, in_dev, stage, why, pkt);
+                    if !allowed {
+                        return false;
+                    }
+                }
+            }
         }
         match verdict {
             HookVerdict::Accept => true,

@@ -75,6 +75,7 @@ pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool)
     let mut stack: Vec<(usize, usize)> = Vec::new();
     let (mut chain, mut idx) = (start, 0usize);
     let mut steps = 0usize;
+    let dst = u32::from(p.dst);
     loop {
         steps += 1;
         if steps > 1_000_000 {
@@ -82,6 +83,10 @@ pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool)
             return out;
         }
         let c = &table.chains[chain];
+        if let Some(q) = c.quick.as_deref().filter(|q| q.len() == c.rules.len()) {
+            // Skip the rules whose -d cannot match, reading only the flat index.
+            idx = q.get(idx..).and_then(|rest| rest.iter().position(|q| q.may_match(dst))).map_or(q.len(), |off| idx + off);
+        }
         let Some(r) = c.rules.get(idx) else {
             if let Some((back, next)) = stack.pop() {
                 if trace {
@@ -106,8 +111,7 @@ pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool)
         }
         out.hits.push((c.name.clone(), idx + 1));
         if trace {
-            let target = super::save::target_text(&r.target);
-            out.visits.push(visit(table.id, &c.name, VisitKind::Rule(idx + 1), target.trim_start(), r.comment()));
+            out.visits.push(Visit { table: table.id, chain: c.name.clone(), kind: VisitKind::Rule(idx + 1), target: r.target_text(), comment: r.comment_arc() });
         }
         for m in &r.matches {
             if let Match::Recent(rc) = m {

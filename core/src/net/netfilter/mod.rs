@@ -78,10 +78,8 @@ impl Netfilter {
     /// `iptables-restore --noflush` of `input` on these rules. On an error nothing of the
     /// failing table changes.
     pub fn restore(&mut self, input: &str) -> Result<(), String> {
-        let mut t = (*self.tables).clone();
-        parse::restore(&mut t, input)?;
-        self.tables = Arc::new(t);
-        Ok(())
+        // Each table is committed whole at its COMMIT (parse::restore works on a copy of it).
+        parse::restore(Arc::make_mut(&mut self.tables), input)
     }
 
     /// A full sync the way kube-proxy does one: `iptables-restore --noflush` of `input`, which
@@ -118,7 +116,7 @@ impl Netfilter {
         let rule = parse::rule(&parse::words(spec)?)?;
         let t = self.tables.get(table);
         let Some(c) = t.chain(chain) else { return Err(format!("iptables: No chain/target/match by that name ({chain}).")) };
-        if c.rules.contains(&rule) {
+        if c.rules.iter().any(|r| **r == rule) {
             return Ok(());
         }
         if let rule::Target::Jump(to) = &rule.target {
@@ -127,7 +125,11 @@ impl Netfilter {
             }
         }
         let tables = Arc::make_mut(&mut self.tables);
-        tables.get_mut(table).chain_mut(chain).expect("checked above").rules.insert(0, rule);
+        let t = tables.get_mut(table);
+        let c = t.chain_mut(chain).expect("checked above");
+        c.rules.insert(0, Arc::new(rule));
+        c.quick = None;
+        t.reindex();
         Ok(())
     }
 

@@ -10,41 +10,52 @@ use super::rule::{probability_fixed, CtState, Match, Ports, Recent, Rule, SetDir
 use super::table::{Policy, TableId, Tables};
 
 /// Splits a line into words as the shell would for these commands: double quotes group, a
-/// backslash escapes the next character inside them.
-pub fn words(line: &str) -> Result<Vec<String>, String> {
+/// backslash escapes the next character inside them. Words without quotes borrow the line.
+pub fn words(line: &str) -> Result<Vec<std::borrow::Cow<'_, str>>, String> {
+    use std::borrow::Cow;
     let mut out = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut quoted = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '"' => {
-                quoted = !quoted;
-                in_word = true;
-            }
-            '\\' if quoted => {
-                if let Some(n) = chars.next() {
-                    cur.push(n);
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'"' {
+            i += 1;
+        }
+        if i >= bytes.len() || bytes[i].is_ascii_whitespace() {
+            out.push(Cow::Borrowed(&line[start..i]));
+            continue;
+        }
+        // A quote inside the word: build it character by character.
+        let mut cur = String::from(&line[start..i]);
+        let mut quoted = false;
+        let mut chars = line[i..].char_indices();
+        let mut end = line.len();
+        while let Some((off, c)) = chars.next() {
+            match c {
+                '"' => quoted = !quoted,
+                '\\' if quoted => {
+                    if let Some((_, n)) = chars.next() {
+                        cur.push(n);
+                    }
                 }
-            }
-            c if c.is_whitespace() && !quoted => {
-                if in_word {
-                    out.push(std::mem::take(&mut cur));
-                    in_word = false;
+                c if c.is_whitespace() && !quoted => {
+                    end = i + off;
+                    break;
                 }
-            }
-            c => {
-                cur.push(c);
-                in_word = true;
+                c => cur.push(c),
             }
         }
-    }
-    if quoted {
-        return Err("unterminated quoted string".to_string());
-    }
-    if in_word {
-        out.push(cur);
+        if quoted {
+            return Err("unterminated quoted string".to_string());
+        }
+        out.push(Cow::Owned(cur));
+        i = end;
     }
     Ok(out)
 }
@@ -104,26 +115,30 @@ fn value_mask(s: &str) -> Result<(u32, u32), String> {
 }
 
 /// Parses the words of one rule after `-A CHAIN`.
-pub fn rule(args: &[String]) -> Result<Rule, String> {
+pub fn rule<S: AsRef<str>>(args: &[S]) -> Result<Rule, String> {
     let mut r = Rule::new(Target::None);
     let mut i = 0;
     let mut neg = false;
     let mut module = String::new();
     let next = |i: &mut usize, opt: &str| -> Result<String, String> {
         *i += 1;
-        args.get(*i).cloned().ok_or_else(|| format!("option \"{opt}\" requires an argument"))
+        args.get(*i).map(|s| s.as_ref().to_string()).ok_or_else(|| format!("option \"{opt}\" requires an argument"))
+    };
+    let next_str = |i: &mut usize, opt: &str| -> Result<&str, String> {
+        *i += 1;
+        args.get(*i).map(|s| s.as_ref()).ok_or_else(|| format!("option \"{opt}\" requires an argument"))
     };
     while i < args.len() {
-        let a = args[i].as_str();
+        let a = args[i].as_ref();
         match a {
             "!" => {
                 neg = true;
                 i += 1;
                 continue;
             }
-            "-s" | "--source" => r.src = Some((net(&next(&mut i, a)?)?, neg)),
-            "-d" | "--destination" => r.dst = Some((net(&next(&mut i, a)?)?, neg)),
-            "-p" | "--protocol" => r.proto = Some((protocol_number(&next(&mut i, a)?)?, neg)),
+            "-s" | "--source" => r.src = Some((net(next_str(&mut i, a)?)?, neg)),
+            "-d" | "--destination" => r.dst = Some((net(next_str(&mut i, a)?)?, neg)),
+            "-p" | "--protocol" => r.proto = Some((protocol_number(next_str(&mut i, a)?)?, neg)),
             "-i" | "--in-interface" => r.in_iface = Some((next(&mut i, a)?, neg)),
             "-o" | "--out-interface" => r.out_iface = Some((next(&mut i, a)?, neg)),
             "-m" | "--match" => {
@@ -133,7 +148,7 @@ pub fn rule(args: &[String]) -> Result<Rule, String> {
                 }
             }
             "--dport" | "--destination-port" | "--sport" | "--source-port" => {
-                let p = ports(&next(&mut i, a)?)?;
+                let p = ports(next_str(&mut i, a)?)?;
                 if !r.matches.iter().any(|m| matches!(m, Match::L4(_))) {
                     let proto = r.proto.map(|(p, _)| protocol_name(p)).ok_or("unknown option \"--dport\": use -p tcp or udp first")?;
                     r.matches.push(Match::L4(proto));
@@ -148,7 +163,7 @@ pub fn rule(args: &[String]) -> Result<Rule, String> {
                 let list = next(&mut i, a)?.split(',').map(ports).collect::<Result<Vec<_>, _>>()?;
                 r.matches.push(Match::MultiPort { ports: list, dst: a == "--dports" });
             }
-            "--comment" => r.matches.push(Match::Comment(next(&mut i, a)?)),
+            "--comment" => r.matches.push(Match::Comment(next_str(&mut i, a)?.into())),
             "--nfacct-name" => r.matches.push(Match::Nfacct(next(&mut i, a)?)),
             "--mark" => {
                 let (value, mask) = value_mask(&next(&mut i, a)?)?;
@@ -301,7 +316,8 @@ pub fn restore(tables: &mut Tables, input: &str) -> Result<(), String> {
             continue;
         }
         if line == "COMMIT" {
-            let (id, t) = current.take().ok_or_else(|| fail("COMMIT outside a table".into()))?;
+            let (id, mut t) = current.take().ok_or_else(|| fail("COMMIT outside a table".into()))?;
+            t.reindex();
             *tables.get_mut(id) = t;
             continue;
         }
@@ -324,14 +340,14 @@ pub fn restore(tables: &mut Tables, input: &str) -> Result<(), String> {
             continue;
         }
         let w = words(line).map_err(fail)?;
-        let (cmd, chain) = (w[0].as_str(), w.get(1).cloned().unwrap_or_default());
+        let (cmd, chain) = (w[0].as_ref(), w.get(1).map(|c| c.to_string()).unwrap_or_default());
         match cmd {
             "-A" | "--append" | "-I" | "--insert" => {
                 let mut rest = &w[2..];
                 let mut at = None;
                 if cmd.starts_with("-I") || cmd == "--insert" {
                     at = Some(0);
-                    if let Some(pos) = rest.first().and_then(|p| p.parse::<usize>().ok()) {
+                    if let Some(pos) = rest.first().and_then(|p| p.as_ref().parse::<usize>().ok()) {
                         at = Some(pos.saturating_sub(1));
                         rest = &rest[1..];
                     }
@@ -343,15 +359,22 @@ pub fn restore(tables: &mut Tables, input: &str) -> Result<(), String> {
                     }
                 }
                 let c = t.chain_mut(&chain).ok_or_else(|| fail(format!("chain {chain} does not exist")))?;
+                c.quick = None;
                 match at {
-                    Some(i) => c.rules.insert(i.min(c.rules.len()), r),
-                    None => c.rules.push(r),
+                    Some(i) => c.rules.insert(i.min(c.rules.len()), std::sync::Arc::new(r)),
+                    None => c.rules.push(std::sync::Arc::new(r)),
                 }
             }
             "-X" | "--delete-chain" => t.delete(&chain).map_err(fail)?,
             "-F" | "--flush" => match t.chain_mut(&chain) {
-                Some(c) => c.rules.clear(),
-                None if chain.is_empty() => t.chains.iter_mut().for_each(|c| c.rules.clear()),
+                Some(c) => {
+                    c.rules.clear();
+                    c.quick = None;
+                }
+                None if chain.is_empty() => t.chains.iter_mut().for_each(|c| {
+                    c.rules.clear();
+                    c.quick = None;
+                }),
                 None => return Err(fail(format!("chain {chain} does not exist"))),
             },
             "-N" | "--new-chain" => t.declare(&chain),

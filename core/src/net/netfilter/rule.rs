@@ -92,7 +92,7 @@ impl Ports {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Match {
     /// `-m comment --comment TEXT` (never fails).
-    Comment(String),
+    Comment(std::sync::Arc<str>),
     /// `-m mark [!] --mark VALUE/MASK`.
     Mark { value: u32, mask: u32, neg: bool },
     /// `-m conntrack [!] --ctstate A,B`; DNAT is the pseudo-state "connection was DNAT'd".
@@ -152,8 +152,8 @@ pub enum Target {
     None,
 }
 
-/// One rule. `neg_*` are the `!` before `-s`, `-d` and `-p`.
-#[derive(Debug, Clone, PartialEq)]
+/// One rule. The bools beside `src`, `dst`, `proto`, … are the `!` before them.
+#[derive(Debug, Clone)]
 pub struct Rule {
     pub src: Option<(Ipv4Net, bool)>,
     pub dst: Option<(Ipv4Net, bool)>,
@@ -164,16 +164,37 @@ pub struct Rule {
     pub dport: Option<(Ports, bool)>,
     pub matches: Vec<Match>,
     pub target: Target,
+    /// The target as `iptables-save` prints it, made on first use (traces show it).
+    target_text: std::sync::OnceLock<std::sync::Arc<str>>,
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, o: &Rule) -> bool {
+        (&self.src, &self.dst, &self.proto, &self.in_iface, &self.out_iface, &self.sport, &self.dport, &self.matches, &self.target)
+            == (&o.src, &o.dst, &o.proto, &o.in_iface, &o.out_iface, &o.sport, &o.dport, &o.matches, &o.target)
+    }
 }
 
 impl Rule {
     pub fn new(target: Target) -> Rule {
-        Rule { src: None, dst: None, proto: None, in_iface: None, out_iface: None, sport: None, dport: None, matches: Vec::new(), target }
+        Rule { src: None, dst: None, proto: None, in_iface: None, out_iface: None, sport: None, dport: None, matches: Vec::new(), target, target_text: Default::default() }
+    }
+
+    /// `-j KUBE-SVC-…` (without the leading space), shared by every trace that shows it.
+    pub fn target_text(&self) -> std::sync::Arc<str> {
+        self.target_text.get_or_init(|| super::save::target_text(&self.target).trim_start().into()).clone()
+    }
+
+    pub fn comment_arc(&self) -> Option<std::sync::Arc<str>> {
+        self.matches.iter().find_map(|m| match m {
+            Match::Comment(c) => Some(c.clone()),
+            _ => None,
+        })
     }
 
     pub fn comment(&self) -> Option<&str> {
         self.matches.iter().find_map(|m| match m {
-            Match::Comment(c) => Some(c.as_str()),
+            Match::Comment(c) => Some(&**c),
             _ => None,
         })
     }

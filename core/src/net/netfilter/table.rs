@@ -79,7 +79,35 @@ impl Hook {
 pub struct Chain {
     pub name: Arc<str>,
     pub policy: Option<Policy>,
-    pub rules: Vec<Rule>,
+    /// Shared: a restore that keeps a chain copies pointers, and a trace keeps the rules it
+    /// matched without copying them.
+    pub rules: Vec<Arc<Rule>>,
+    /// Each rule's destination match in a flat form, scanned before the rule itself is
+    /// touched; rebuilt by [`Table::reindex`] after changes (`None` until then).
+    pub quick: Option<Vec<Quick>>,
+}
+
+/// A rule's `-d` as a mask test: the packet can only match when
+/// `(dst & mask == net) != neg`. Rules without `-d` have mask 0, which every address passes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Quick {
+    pub net: u32,
+    pub mask: u32,
+    pub neg: bool,
+}
+
+impl Quick {
+    pub fn of(r: &Rule) -> Quick {
+        match r.dst {
+            Some((n, neg)) => Quick { net: u32::from(n.network()), mask: u32::from(n.netmask()), neg },
+            None => Quick { net: 0, mask: 0, neg: false },
+        }
+    }
+
+    #[inline]
+    pub fn may_match(self, dst: u32) -> bool {
+        ((dst & self.mask) == self.net) != self.neg
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,7 +130,7 @@ impl Policy {
 pub struct Table {
     pub id: TableId,
     pub chains: Vec<Chain>,
-    index: BTreeMap<String, usize>,
+    index: BTreeMap<Arc<str>, usize>,
 }
 
 impl Table {
@@ -110,13 +138,13 @@ impl Table {
     pub fn new(id: TableId) -> Table {
         let mut t = Table { id, chains: Vec::new(), index: BTreeMap::new() };
         for h in id.builtins() {
-            t.push_chain(Chain { name: h.chain().into(), policy: Some(Policy::Accept), rules: Vec::new() });
+            t.push_chain(Chain { name: h.chain().into(), policy: Some(Policy::Accept), rules: Vec::new(), quick: None });
         }
         t
     }
 
     fn push_chain(&mut self, c: Chain) {
-        self.index.insert(c.name.to_string(), self.chains.len());
+        self.index.insert(c.name.clone(), self.chains.len());
         self.chains.push(c);
     }
 
@@ -136,8 +164,11 @@ impl Table {
     /// `iptables-restore --noflush`).
     pub fn declare(&mut self, name: &str) {
         match self.chain_mut(name) {
-            Some(c) => c.rules.clear(),
-            None => self.push_chain(Chain { name: name.into(), policy: None, rules: Vec::new() }),
+            Some(c) => {
+                c.rules.clear();
+                c.quick = None;
+            }
+            None => self.push_chain(Chain { name: name.into(), policy: None, rules: Vec::new(), quick: None }),
         }
     }
 
@@ -152,8 +183,18 @@ impl Table {
             return Err("iptables: Too many links.".to_string());
         }
         self.chains.remove(i);
-        self.index = self.chains.iter().enumerate().map(|(i, c)| (c.name.to_string(), i)).collect();
+        self.index = self.chains.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
         Ok(())
+    }
+
+    /// Rebuilds every chain's destination index (after rules changed).
+    pub fn reindex(&mut self) {
+        for c in &mut self.chains {
+            let fresh = c.quick.as_ref().is_some_and(|q| q.len() == c.rules.len());
+            if !fresh {
+                c.quick = Some(c.rules.iter().map(|r| Quick::of(r)).collect());
+            }
+        }
     }
 
     /// Whether nothing was ever put in the table: no user chain, no rule, no DROP policy.
