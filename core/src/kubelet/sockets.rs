@@ -40,4 +40,27 @@ impl State {
                 && matches!(&c.program, Program::Server(s) if s.http == Some(crate::kubelet::images::Http::CoreDns) && port == 53)
         })
     }
+
+    /// The HTTP server of pod `key` listening on TCP `port`: how it answers, its image tag,
+    /// how long it has run, and whether it answers at all.
+    pub fn http_server(&self, key: &ObjectRef, port: u16, now: crate::time::SimTime) -> Option<HttpServer> {
+        let rt = self.pods.get(key)?;
+        rt.app.iter().find_map(|c| {
+            let CState::Running { started, .. } = &c.state else { return None };
+            let Program::Server(s) = &c.program else { return None };
+            let i = s.ports.iter().position(|p| *p == port)?;
+            let tag = crate::kubelet::images::ImageRef::parse(&c.image).tag;
+            Some(HttpServer { http: s.http.filter(|h| h.on_port(i, port)), tag, uptime_secs: now.since(*started).as_secs(), answers: s.answers })
+        })
+    }
+}
+
+/// A server a request reached (see `State::http_server`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HttpServer {
+    /// None: it listens but does not speak HTTP (redis, postgres).
+    pub http: Option<crate::kubelet::images::Http>,
+    pub tag: String,
+    pub uptime_secs: u64,
+    pub answers: bool,
 }

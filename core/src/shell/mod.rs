@@ -13,15 +13,17 @@
 //!   tcpdump_cmd.rs, tcpdump_filter.rs tcpdump -i DEV [FILTER] (the last trace's frames)
 //!   iptables.rs                       iptables-save, iptables -S, conntrack -L
 //!   dns.rs                            cat /etc/resolv.conf, nslookup, dig
+//!   http.rs                           curl, wget
 //! ```
 //!
-//! The tools whose state is not simulated yet (`ipvsadm`, `curl`, `wget`, …) answer
+//! The tools whose state is not simulated yet (`ipvsadm`, `ss`, `nc`, …) answer
 //! that they are not simulated rather than inventing output.
 
 pub mod bridge_fdb;
 pub mod dns;
 pub mod env;
 pub mod files;
+pub mod http;
 pub mod ip;
 pub mod ip_link;
 pub mod ip_route;
@@ -57,7 +59,7 @@ impl Host<'_> {
 /// Tools that exist on real nodes and images but whose state (kube-proxy's rules, DNS,
 /// sockets) this version does not simulate.
 const NOT_SIMULATED: &[&str] = &[
-    "arp", "curl", "ip6tables", "ip6tables-save", "ipset", "ipvsadm", "nc", "netstat", "ss", "traceroute", "wget",
+    "arp", "ip6tables", "ip6tables-save", "ipset", "ipvsadm", "nc", "netstat", "ss", "traceroute",
 ];
 
 /// Runs `argv` on `host`.

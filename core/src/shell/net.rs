@@ -12,6 +12,7 @@
 //! tcpdump_filter.rs  the filter expressions it understands (ip, arp, icmp, udp, tcp, host, port)
 //! iptables.rs     iptables-save, iptables -S, conntrack -L (on nodes; app images lack them)
 //! dns.rs          cat /etc/resolv.conf, nslookup, dig (each query a traced packet)
+//! http.rs         curl, wget (resolved, connected and answered through the cluster)
 //! ```
 //!
 //! Also `cat /run/flannel/subnet.env`: the file flanneld writes on every node. Inside a pod it
@@ -27,7 +28,7 @@ use crate::kubectl::Output;
 use crate::sim::trace::Endpoint;
 use crate::sim::Sim;
 
-use super::{bridge_fdb, dns, env, ip, iptables, ping, tcpdump_cmd};
+use super::{bridge_fdb, dns, env, http, ip, iptables, ping, tcpdump_cmd};
 
 /// The file flanneld writes on each node.
 pub const SUBNET_ENV: &str = "/run/flannel/subnet.env";
@@ -87,7 +88,9 @@ pub fn run(sim: &mut Sim, at: &At, argv: &[String]) -> Option<Output> {
     let subnet_env = exe == "cat" && rest.len() == 1 && rest[0] == SUBNET_ENV;
     let node_tool = matches!(exe, "iptables" | "iptables-save" | "conntrack");
     let resolv = exe == "cat" && rest.len() == 1 && rest[0] == dns::RESOLV_CONF;
-    if !subnet_env && !resolv && !matches!(exe, "ip" | "bridge" | "ping" | "tcpdump" | "nslookup" | "dig") && !(node_tool && !at.container) {
+    // busybox images have wget and no curl; the others (Debian-based) and the nodes have curl.
+    let http_tool = (exe == "curl" && !at.busybox) || exe == "wget";
+    if !subnet_env && !resolv && !http_tool && !matches!(exe, "ip" | "bridge" | "ping" | "tcpdump" | "nslookup" | "dig") && !(node_tool && !at.container) {
         return None;
     }
     let reply = match sim.endpoint_netns(&at.endpoint) {
@@ -101,6 +104,8 @@ pub fn run(sim: &mut Sim, at: &At, argv: &[String]) -> Option<Output> {
             "iptables" => iptables::iptables(sim.net().netfilter(ns), rest),
             "conntrack" => iptables::conntrack(sim.net().netfilter(ns), sim.now(), rest),
             "nslookup" => dns::nslookup(sim, at, rest),
+            "curl" => http::curl(sim, at, rest),
+            "wget" => http::wget(sim, at, rest),
             "dig" => dns::dig(sim, at, rest),
             "cat" if resolv => dns::cat_resolv_conf(sim, at),
             _ => cat_subnet_env(sim, at),

@@ -25,6 +25,7 @@ mod bootstrap;
 pub mod coredns;
 pub mod dns;
 pub mod netpol;
+pub mod http;
 pub mod chain;
 pub mod crd;
 pub mod events;
@@ -516,3 +517,5 @@ mod service_trace_tests;
 mod dns_tests;
 #[cfg(test)]
 mod netpol_tests;
+#[cfg(test)]
+mod http_tests;
