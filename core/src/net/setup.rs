@@ -76,7 +76,11 @@ impl Network {
             Lease { subnet: pod_cidr, node: node.to_string(), public_ip: placement.ip, vtep_mac },
         );
         self.nodes.insert(node.to_string(), NodeNet { ipam, attachments: Default::default(), root, placement, overlay_dev });
-        let rules = flannel::iptables_rules(self.config.network, pod_cidr);
+        let mut rules = flannel::iptables_rules(self.config.network, pod_cidr);
+        if !self.config.ip_masq {
+            // Without --ip-masq flanneld programs only its forward rules.
+            rules = rules.split_once("*filter").map(|(_, f)| format!("*filter{f}")).unwrap_or_default();
+        }
         self.filters.entry(root).or_default().restore(&rules).expect("flannel's rules are well-formed");
         Ok(())
     }

@@ -71,8 +71,9 @@ impl std::str::FromStr for ProxyMode {
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
             "iptables" => Ok(ProxyMode::Iptables),
-            "ipvs" => Ok(ProxyMode::Ipvs),
-            "userspace" => Ok(ProxyMode::Userspace),
+            // Accepted by kube-proxy, not simulated on the data path yet: refusing them is
+            // better than running iptables rules under their name.
+            "ipvs" | "userspace" => Err(format!("kube-proxy's {s} mode is not simulated yet: only iptables mode runs")),
             _ => Err(format!("unknown proxy mode \"{s}\": choose iptables, ipvs or userspace")),
         }
     }

@@ -164,3 +164,26 @@ fn kube_proxy_programs_the_rules_a_second_after_the_change() {
     assert!(!rules.contains(&svc), "{rules}");
 }
 
+
+#[test]
+fn client_ip_affinity_sends_a_client_back_to_the_same_pod() {
+    let mut sim = cluster();
+    let sticky = "apiVersion: v1\nkind: Service\nmetadata: {name: sticky}\nspec:\n  selector: {app: web}\n  sessionAffinity: ClientIP\n  ports: [{port: 80}]\n";
+    sim.apply("sticky.yaml", sticky);
+    sim.advance(SimDuration::from_secs(2));
+    let vip = cluster_ip(&sim, "sticky");
+    let mut backends = std::collections::BTreeSet::new();
+    for _ in 0..6 {
+        let t = sim.trace(&client(), vip, Probe::Tcp(80), None).unwrap();
+        backends.insert(nats(&t)[0].4.clone());
+    }
+    assert_eq!(backends.len(), 1, "{backends:?}");
+    // The plain Service spreads the same client over both pods.
+    let vip = cluster_ip(&sim, "web");
+    let mut spread = std::collections::BTreeSet::new();
+    for _ in 0..6 {
+        let t = sim.trace(&client(), vip, Probe::Tcp(80), None).unwrap();
+        spread.insert(nats(&t)[0].4.clone());
+    }
+    assert_eq!(spread.len(), 2, "{spread:?}");
+}
