@@ -77,3 +77,13 @@ fn the_rule_that_allows_is_named_and_other_pods_are_dropped() {
     let t = sim.trace(&pod("api"), db, Probe::Tcp(81), None).unwrap();
     assert!(agent_lines(&t).iter().any(|l| l.1 == Stage::Drop), "{}", t.text());
 }
+
+#[test]
+fn kubectl_describes_a_network_policy() {
+    let mut sim = cluster();
+    let out = crate::console::run_line(&mut sim, "kubectl describe networkpolicy db-from-api", &crate::kubectl::NoFiles).stdout;
+    assert!(out.starts_with("Name:         db-from-api\nNamespace:    default\nCreated on:   2024-01-01 00:00:00 +0000 UTC\n"), "{out}");
+    assert!(out.contains("  PodSelector:     app=db\n"), "{out}");
+    assert!(out.contains("    To Port: http/TCP\n"), "{out}");
+    assert!(out.contains("      PodSelector: app=api\n"), "{out}");
+}

@@ -161,6 +161,16 @@ pub fn describe(obj: &Object, related: &DescribeContext, now: SimTime) -> String
         Object::PersistentVolumeClaim(c) => storage::describe_claim(c, related),
         Object::PersistentVolume(v) => storage::describe_volume(v, related),
         Object::StorageClass(c) => storage::describe_storage_class(c, related),
+        Object::NetworkPolicy(np) => crate::net::netpol::describe_network_policy(np, &go_time(np.metadata.creation_timestamp.as_ref())),
         other => misc::describe_generic(other, related),
     }
+}
+
+/// A time as Go's `time.Time.String()` prints it in UTC: `2024-01-01 00:05:00 +0000 UTC`.
+fn go_time(t: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>) -> String {
+    let Some(t) = t else { return "0001-01-01 00:00:00 +0000 UTC".to_string() };
+    let secs = crate::time::unix_secs(crate::time::from_k8s(t));
+    let (y, m, d) = crate::time::civil_from_days(secs.div_euclid(86_400));
+    let r = secs.rem_euclid(86_400);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02} +0000 UTC", r / 3600, r % 3600 / 60, r % 60)
 }
