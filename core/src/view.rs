@@ -1,5 +1,7 @@
 //! Plain-data snapshots of the simulation: the only API the UI reads.
 
+use crate::net::netfilter::{HookVerdict, NatKind};
+use crate::net::trace::NfDetail;
 use crate::sim::Sim;
 use crate::store::rv_of;
 use crate::time::{from_k8s, human_duration};
@@ -50,6 +52,61 @@ pub struct TraceHopRow {
     pub detail: String,
     /// The header stack, outermost first, one header per entry.
     pub headers: Vec<String>,
+    /// What netfilter did, for a hop at a netfilter hook (stage `netfilter`, or `drop` when
+    /// a rule dropped or rejected the packet there).
+    pub netfilter: Option<NetfilterRow>,
+}
+
+/// Netfilter at one hook, split for drawing; `TraceHopRow::detail` keeps the same on one line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NetfilterRow {
+    /// The hook, as its built-in chain is named: `PREROUTING`, `INPUT`, `FORWARD`, `OUTPUT`,
+    /// `POSTROUTING`.
+    pub hook: &'static str,
+    /// br_netfilter: the frame was being bridged, not routed.
+    pub bridged: bool,
+    /// The conntrack state the rules saw: `NEW`, `ESTABLISHED`, `RELATED`, `INVALID`, `UNTRACKED`.
+    pub conntrack: &'static str,
+    /// This packet created the conntrack entry.
+    pub new_entry: bool,
+    /// Every rule the packet matched, every return from a user chain and every policy
+    /// applied, in order, as the kernel's `-j TRACE` logs them.
+    pub rules: Vec<NfRuleRow>,
+    /// The address rewrite made here, if any.
+    pub nat: Option<NatRow>,
+    /// `ACCEPT`, `DROP` or `REJECT`.
+    pub verdict: &'static str,
+    /// REJECT's answer: `icmp-port-unreachable`.
+    pub reject_with: Option<String>,
+}
+
+/// One `-j TRACE` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NfRuleRow {
+    /// `nat:KUBE-SERVICES:rule:2`, `filter:KUBE-FORWARD:return:4`, `mangle:FORWARD:policy:1`.
+    pub trace: String,
+    /// The rule's target as `iptables-save` prints it (`-j KUBE-SVC-LOLE4ISW44XBNF3G`), the
+    /// policy (`ACCEPT`), or empty for a return.
+    pub target: String,
+    /// The rule's `-m comment` text.
+    pub comment: Option<String>,
+}
+
+/// An address rewrite at a hook.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NatRow {
+    /// `DNAT`, `SNAT`, `MASQUERADE` or `REDIRECT`: the rule's target on a connection's first
+    /// packet; on later packets conntrack's mapping, `DNAT` or `SNAT`.
+    pub target: &'static str,
+    /// A rule decided the rewrite on this packet (else conntrack applied the connection's).
+    pub by_rule: bool,
+    /// A reply: conntrack undoes `target` (a reply to a DNATed packet gets its source back).
+    pub reply: bool,
+    /// The destination was rewritten (else the source).
+    pub destination: bool,
+    /// `10.96.0.20:80` before, `10.244.2.2:80` after.
+    pub from: String,
+    pub to: String,
 }
 
 /// The last packet trace: its hops and how the exchange ended.
@@ -63,7 +120,7 @@ pub struct TraceView {
 
 /// The last trace run (`trace …`, `ping`), or None before the first one.
 pub fn trace_rows(sim: &Sim) -> Option<TraceView> {
-    use crate::net::trace::{headers, Outcome};
+    use crate::net::trace::{headers, Detail, Outcome};
     let trace = sim.last_trace()?;
     let hops = trace
         .hops
@@ -83,6 +140,10 @@ pub fn trace_rows(sim: &Sim) -> Option<TraceView> {
                 stage: h.stage.name(),
                 detail: h.detail.to_string(),
                 headers: headers(&h.packet).split(" | ").map(str::to_string).collect(),
+                netfilter: match &h.detail {
+                    Detail::Netfilter(d) => Some(netfilter_row(d)),
+                    _ => None,
+                },
             }
         })
         .collect();
@@ -95,34 +156,38 @@ pub fn trace_rows(sim: &Sim) -> Option<TraceView> {
     Some(TraceView { hops, outcome_kind, outcome: trace.outcome.text().to_string() })
 }
 
-#[cfg(test)]
-mod trace_view_tests {
-    use super::*;
-    use crate::console::Console;
-    use crate::kubectl::NoFiles;
-    use crate::ClusterConfig;
-
-    const PODS: &str = "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec: {nodeName: node-1, containers: [{name: web, image: \"nginx:1.27\"}]}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: c}\nspec: {nodeName: node-2, containers: [{name: web, image: \"nginx:1.27\"}]}\n";
-
-    #[test]
-    fn a_cross_node_trace_becomes_rows_by_machine() {
-        let mut sim = Sim::new(ClusterConfig::default());
-        assert_eq!(trace_rows(&sim), None);
-        sim.apply("pods.yaml", PODS);
-        let mut console = Console::new();
-        console.run_line(&mut sim, "advance 30s", &NoFiles);
-        let out = console.run_line(&mut sim, "trace pod/a 10.244.1.2:80", &NoFiles);
-        assert_eq!(out.status, 0, "{}", out.stderr);
-        let view = trace_rows(&sim).expect("a trace");
-        assert_eq!(view.outcome_kind, "delivered");
-        assert!(view.outcome.contains("three-way handshake complete"), "{}", view.outcome);
-        let first = &view.hops[0];
-        assert_eq!((first.machine.as_str(), first.pod.as_deref(), first.stage, first.at_ms.as_str()), ("node-1", Some("default/a"), "send", "0.000"));
-        let encap = view.hops.iter().find(|h| h.stage == "encapsulate").expect("encapsulation");
-        assert_eq!((encap.machine.as_str(), encap.pod.as_deref(), encap.device.as_deref()), ("node-1", None, Some("flannel.1")));
-        assert!(encap.headers.iter().any(|l| l == "vxlan vni 1"), "{:?}", encap.headers);
-        assert!(encap.headers[0].starts_with("ip 192.168.56.11 > 192.168.56.12 ttl 64"), "outermost first: {:?}", encap.headers);
-        assert!(view.hops.iter().any(|h| h.stage == "decapsulate" && h.machine == "node-2"));
-        assert_eq!(view.hops.last().map(|h| h.stage), Some("deliver"));
-    }
+/// A netfilter hop's detail, split into its parts.
+pub fn netfilter_row(d: &NfDetail) -> NetfilterRow {
+    let rules = d
+        .visits
+        .iter()
+        .map(|v| NfRuleRow { trace: v.trace_text(), target: v.target.to_string(), comment: v.comment.as_deref().map(str::to_string) })
+        .collect();
+    let nat = d.nat.as_ref().map(|n| {
+        let destination = n.kind == NatKind::Dst;
+        let target = match (n.by_rule, n.reply, destination) {
+            (Some(rule), false, _) => rule,
+            // A reply's source was the original destination: this undoes a DNAT.
+            (_, true, false) | (None, false, true) => "DNAT",
+            (_, true, true) | (None, false, false) => "SNAT",
+        };
+        NatRow {
+            target,
+            by_rule: n.by_rule.is_some() && !n.reply,
+            reply: n.reply,
+            destination,
+            from: format!("{}:{}", n.from.0, n.from.1),
+            to: format!("{}:{}", n.to.0, n.to.1),
+        }
+    });
+    let (verdict, reject_with) = match &d.verdict {
+        HookVerdict::Accept => ("ACCEPT", None),
+        HookVerdict::Drop => ("DROP", None),
+        HookVerdict::Reject { with } => ("REJECT", Some(with.clone())),
+    };
+    NetfilterRow { hook: d.hook.chain(), bridged: d.bridged, conntrack: d.ct.name(), new_entry: d.ct_new, rules, nat, verdict, reject_with }
 }
+
+#[cfg(test)]
+#[path = "view_trace_tests.rs"]
+mod trace_view_tests;

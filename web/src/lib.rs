@@ -8,9 +8,10 @@
 //! files        the console's files: the editor's text to read, downloads to write (`pcap`)
 //! download     offering bytes as a browser download (Blob, object URL, <a download>)
 //! i18n         every user-visible string, in English and 简体中文
+//! i18n_netfilter  a netfilter hop's labels and help (hooks, conntrack, NAT, verdicts)
 //! app          the root component: layout and wiring
 //! components/  one file per panel: manifest editor, apply output, console, packet trace (with
-//!              its header stack), object list, language switch
+//!              its header stack and netfilter hops), object list, language switch
 //! ```
 
 pub mod app;
@@ -18,6 +19,7 @@ pub mod components;
 pub mod download;
 pub mod files;
 pub mod i18n;
+pub mod i18n_netfilter;
 pub mod state;
 
 pub use app::App;

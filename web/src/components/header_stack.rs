@@ -1,7 +1,9 @@
 //! The selected hop's header stack, one header per line, outermost first. Headers inside a
 //! tunnel (after VXLAN, or after flanneld's UDP) are indented under an "inner packet" mark, and
 //! every line that differs from the previous hop's (a TTL gone down, a header added or removed)
-//! is marked, so that encapsulation and each forwarding step stand out.
+//! is marked, so that encapsulation and each forwarding step stand out. When the stack keeps its
+//! shape (no header added or removed but Ethernet), the fields that changed within a line are
+//! marked too: the TTL a forward took down, the address a NAT rewrote, which a note names.
 
 use yew::prelude::*;
 
@@ -16,6 +18,9 @@ pub struct Props {
     pub headers: Vec<String>,
     /// The previous hop's headers (None for the first hop).
     pub previous: Option<Vec<String>>,
+    /// What a NAT at this hop rewrote, in words (`DNAT at this hop: destination … → …`).
+    #[prop_or_default]
+    pub nat: Option<String>,
 }
 
 /// One header line, laid out.
@@ -28,24 +33,53 @@ pub struct HeaderLine {
     pub depth: usize,
     /// Not among the previous hop's headers.
     pub changed: bool,
+    /// The line's words (split at spaces), each with whether it differs from the same word of
+    /// the previous hop's corresponding line; all unmarked when there is no such line.
+    pub fields: Vec<(String, bool)>,
 }
 
 /// Lays out `headers` against the previous hop's.
 pub fn header_lines(headers: &[String], previous: Option<&[String]>) -> Vec<HeaderLine> {
+    let mut out = layout(headers);
+    for line in &mut out {
+        line.changed = previous.is_some_and(|p| !p.contains(&line.text));
+    }
+    let before = previous.map(layout).unwrap_or_default();
+    mark_fields(&mut out, previous.map(|_| &before[..]));
+    out
+}
+
+/// Protocols and depths, nothing compared yet.
+fn layout(headers: &[String]) -> Vec<HeaderLine> {
     let mut depth = 0;
     let mut out = Vec::with_capacity(headers.len());
     for (i, text) in headers.iter().enumerate() {
         let proto = text.split(' ').next().unwrap_or("").to_string();
-        let changed = previous.is_some_and(|p| !p.contains(text));
-        out.push(HeaderLine { proto: proto.clone(), text: text.clone(), depth, changed });
         // What follows a VXLAN header is an Ethernet frame; what follows a UDP datagram
         // carrying an IP packet (flanneld's udp backend) is that packet.
         let next_is_ip = headers.get(i + 1).is_some_and(|n| n.starts_with("ip "));
-        if proto == "vxlan" || (proto == "udp" && next_is_ip) {
+        let tunnel = proto == "vxlan" || (proto == "udp" && next_is_ip);
+        out.push(HeaderLine { proto, text: text.clone(), depth, changed: false, fields: Vec::new() });
+        if tunnel {
             depth += 1;
         }
     }
     out
+}
+
+/// Fills each line's `fields`. When both stacks have the same shape (protocols and depths,
+/// Ethernet aside), a changed line's words are compared with its counterpart's.
+fn mark_fields(lines: &mut [HeaderLine], before: Option<&[HeaderLine]>) {
+    let shape = |ls: &[HeaderLine]| -> Vec<(String, usize)> { ls.iter().filter(|l| l.proto != "eth").map(|l| (l.proto.clone(), l.depth)).collect() };
+    let same_shape = before.is_some_and(|b| shape(lines) == shape(b));
+    let mut counterparts = before.unwrap_or_default().iter().filter(|l| l.proto != "eth");
+    for line in lines.iter_mut() {
+        let counterpart = if line.proto == "eth" || !same_shape { None } else { counterparts.next() };
+        let words: Vec<&str> = line.text.split(' ').collect();
+        let old: Vec<&str> = counterpart.map(|c| c.text.split(' ').collect()).unwrap_or_default();
+        let compare = line.changed && old.len() == words.len();
+        line.fields = words.iter().enumerate().map(|(i, w)| (w.to_string(), compare && old[i] != *w)).collect();
+    }
 }
 
 #[function_component(HeaderStack)]
@@ -56,6 +90,7 @@ pub fn header_stack(props: &Props) -> Html {
     html! {
         <div id="trace-headers" class="header-stack" aria-live="polite">
             <h3>{ tf(lang, Text::HeadersHeading, &[("n", (props.index + 1).to_string())]) }</h3>
+            if let Some(note) = &props.nat { <p class="nat-note">{ note }</p> }
             <ol>
                 { for lines.iter().enumerate().map(|(i, l)| {
                     let starts_inner = l.depth > 0 && lines.get(i.wrapping_sub(1)).is_some_and(|p| p.depth < l.depth);
@@ -63,7 +98,12 @@ pub fn header_stack(props: &Props) -> Html {
                         <li class={ classes!("header", format!("proto-{}", l.proto), format!("depth-{}", l.depth.min(3)), l.changed.then_some("changed")) }
                             data-proto={ l.proto.clone() }>
                             if starts_inner { <span class="inner-mark">{ t(lang, Text::InnerPacket) }</span> }
-                            <code>{ &l.text }</code>
+                            <code>{ for l.fields.iter().enumerate().map(|(k, (word, changed))| html! {
+                                <>
+                                    if k > 0 { { " " } }
+                                    if *changed { <mark class="field-changed">{ word }</mark> } else { { word } }
+                                </>
+                            }) }</code>
                             if l.changed { <span class="changed-mark" title={ changed_label }>{ "●" }<span class="visually-hidden">{ changed_label }</span></span> }
                         </li>
                     }
@@ -74,31 +114,5 @@ pub fn header_stack(props: &Props) -> Html {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use wasm_bindgen_test::wasm_bindgen_test;
-
-    fn v(lines: &[&str]) -> Vec<String> {
-        lines.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[wasm_bindgen_test]
-    fn vxlan_nests_the_inner_frame_and_a_new_ttl_is_marked() {
-        let before = v(&["eth a > b", "ip 10.244.0.2 > 10.244.1.2 ttl 63", "tcp 1 > 80 [S]"]);
-        let after = v(&["ip 192.168.56.11 > 192.168.56.12 ttl 64", "udp 1 > 8472", "vxlan vni 1", "eth a > b", "ip 10.244.0.2 > 10.244.1.2 ttl 63", "tcp 1 > 80 [S]"]);
-        let lines = header_lines(&after, Some(&before[..]));
-        let depths: Vec<usize> = lines.iter().map(|l| l.depth).collect();
-        assert_eq!(depths, [0, 0, 0, 1, 1, 1]);
-        let changed: Vec<bool> = lines.iter().map(|l| l.changed).collect();
-        assert_eq!(changed, [true, true, true, false, false, false]);
-        assert_eq!(lines[2].proto, "vxlan");
-    }
-
-    #[wasm_bindgen_test]
-    fn flanneld_udp_nests_the_inner_packet() {
-        let lines = header_lines(&v(&["ip 1 > 2 ttl 64", "udp 3 > 8285", "ip 10.244.0.2 > 10.244.1.2 ttl 62", "icmp echo request id 1 seq 1"]), None);
-        let depths: Vec<usize> = lines.iter().map(|l| l.depth).collect();
-        assert_eq!(depths, [0, 0, 1, 1]);
-        assert!(lines.iter().all(|l| !l.changed), "nothing is marked without a previous hop");
-    }
-}
+#[path = "header_stack_tests.rs"]
+mod tests;

@@ -6,6 +6,7 @@ pub mod console;
 pub mod header_stack;
 pub mod lang_switch;
 pub mod manifest_editor;
+pub mod netfilter_hop;
 pub mod object_list;
 pub mod trace_panel;
 

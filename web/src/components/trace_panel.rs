@@ -1,6 +1,7 @@
 //! The packet trace panel: the last trace's hops, one row each, grouped by the machine they
 //! happened on so that every crossing between machines stands out; step controls (previous hop,
-//! next hop, show all); the outcome; and the selected hop's header stack below.
+//! next hop, show all); the outcome; and the selected hop's header stack below. A netfilter
+//! hop shows its hook, conntrack state, NAT and TRACE lines compactly (`netfilter_hop.rs`).
 
 use std::rc::Rc;
 
@@ -9,6 +10,7 @@ use web_sys::{Element, ScrollIntoViewOptions, ScrollLogicalPosition};
 use yew::prelude::*;
 
 use super::header_stack::HeaderStack;
+use super::netfilter_hop::{nat_note, netfilter_detail, stops, trace_lines};
 use crate::i18n::{stage_gloss, stage_help, t, tf, Lang, Text};
 
 #[derive(Properties, PartialEq)]
@@ -169,7 +171,8 @@ pub fn trace_panel(props: &Props) -> Html {
             </p>
             if let Some(i) = selected {
                 <HeaderStack lang={ lang } index={ i } headers={ trace.hops[i].headers.clone() }
-                    previous={ i.checked_sub(1).map(|p| trace.hops[p].headers.clone()) } />
+                    previous={ i.checked_sub(1).map(|p| trace.hops[p].headers.clone()) }
+                    nat={ trace.hops[i].netfilter.as_ref().and_then(|nf| nf.nat.as_ref()).map(|n| nat_note(lang, n)) } />
             } else {
                 <p class="hint">{ t(lang, Text::HeadersHint) }</p>
             }
@@ -183,15 +186,23 @@ fn hop_row(lang: Lang, i: usize, h: &TraceHopRow, selected: bool, cursor: &UseSt
         let cursor = cursor.clone();
         Callback::from(move |_: MouseEvent| cursor.set(cursor.select(i)))
     };
+    // A pod's place may wrap after its namespace: `pod default/` `web-7c5b9d-x2x4z`.
     let place = match &h.pod {
-        Some(pod) => format!("pod {pod}"),
-        None if h.machine == "router" => "router".to_string(),
-        None => t(lang, Text::HostNamespace).to_string(),
+        Some(pod) => match pod.split_once('/') {
+            Some((ns, name)) => html! { <>{ format!("pod {ns}/") }<wbr />{ name }</> },
+            None => html! { { format!("pod {pod}") } },
+        },
+        None if h.machine == "router" => html! { "router" },
+        None => html! { { t(lang, Text::HostNamespace) } },
     };
+    let nf = h.netfilter.as_ref();
+    let stop = nf.filter(|n| stops(n)).map(|_| "nf-stop");
+    let row_classes = classes!("hop", format!("stage-{}", h.stage), selected.then_some("selected"), nf.and_then(|n| n.nat.as_ref()).map(|_| "nf-nat"), stop);
     html! {
-        <tr class={ classes!("hop", format!("stage-{}", h.stage), selected.then_some("selected")) }
+        <>
+        <tr class={ row_classes }
             data-stage={ h.stage } data-index={ i.to_string() }
-            aria-current={ selected.then_some("step") } onclick={ on_click }>
+            aria-current={ selected.then_some("step") } onclick={ on_click.clone() }>
             <td class="num">{ &h.at_ms }</td>
             <td class="place">{ place }</td>
             <td class="device">{ h.device.as_deref().unwrap_or("—") }</td>
@@ -199,8 +210,20 @@ fn hop_row(lang: Lang, i: usize, h: &TraceHopRow, selected: bool, cursor: &UseSt
                 <span class="stage-name">{ h.stage }</span>
                 if let Some(g) = stage_gloss(lang, h.stage) { <span class="gloss">{ g }</span> }
             </td>
-            <td class="detail">{ &h.detail }</td>
+            if let Some(nf) = nf {
+                <td class="detail nf">{ netfilter_detail(lang, nf) }</td>
+            } else {
+                <td class="detail">{ &h.detail }</td>
+            }
         </tr>
+        // The TRACE lines take the row's full width below it.
+        if let Some(nf) = nf.filter(|n| !n.rules.is_empty()) {
+            <tr class={ classes!("hop-rules", format!("stage-{}", h.stage), stop) } data-for={ i.to_string() } onclick={ on_click }>
+                <td></td>
+                <td colspan="4">{ trace_lines(lang, nf, selected) }</td>
+            </tr>
+        }
+        </>
     }
 }
 
@@ -227,7 +250,7 @@ mod tests {
     }
 
     fn hop(machine: &str) -> TraceHopRow {
-        TraceHopRow { at_ms: "0.000".into(), machine: machine.into(), pod: None, device: None, stage: "send", detail: String::new(), headers: vec![] }
+        TraceHopRow { at_ms: "0.000".into(), machine: machine.into(), pod: None, device: None, stage: "send", detail: String::new(), headers: vec![], netfilter: None }
     }
 
     #[wasm_bindgen_test]
