@@ -72,8 +72,6 @@ pub struct Netfilter {
     pub conntrack: Conntrack,
     /// `-m recent` lists: (list name, source address) → last `--set`.
     pub recent: BTreeMap<(String, Ipv4Addr), SimTime>,
-    /// The rules of the last restore by line, reused by the next one.
-    cache: parse::RuleCache,
 }
 
 impl Netfilter {
@@ -81,7 +79,7 @@ impl Netfilter {
     /// failing table changes.
     pub fn restore(&mut self, input: &str) -> Result<(), String> {
         // Each table is committed whole at its COMMIT (parse::restore works on a copy of it).
-        parse::restore_cached(Arc::make_mut(&mut self.tables), input, &mut self.cache)
+        parse::restore(Arc::make_mut(&mut self.tables), input)
     }
 
     /// A full sync the way kube-proxy does one: `iptables-restore --noflush` of `input`, which

@@ -31,19 +31,6 @@ pub fn words(line: &str) -> Result<Vec<std::borrow::Cow<'_, str>>, String> {
             out.push(Cow::Borrowed(&line[start..i]));
             continue;
         }
-        // A word that is one quoted string without escapes borrows the line too.
-        if i == start {
-            if let Some(len) = line[i + 1..].find('"') {
-                let end = i + 1 + len;
-                let inner = &line[i + 1..end];
-                let after = bytes.get(end + 1);
-                if !inner.contains('\\') && after.is_none_or(|b| b.is_ascii_whitespace()) {
-                    out.push(Cow::Borrowed(inner));
-                    i = end + 1;
-                    continue;
-                }
-            }
-        }
         // A quote inside the word: build it character by character.
         let mut cur = String::from(&line[start..i]);
         let mut quoted = false;
@@ -316,29 +303,6 @@ fn recent(r: &mut Rule) -> &mut Recent {
 /// Applies `iptables-restore --noflush` input to `tables`. Each table is committed at its
 /// `COMMIT`; an error stops the restore there, as `iptables-restore` does, and names the line.
 pub fn restore(tables: &mut Tables, input: &str) -> Result<(), String> {
-    restore_cached(tables, input, &mut RuleCache::default())
-}
-
-/// The rules parsed from `-A CHAIN SPEC` lines by the last restore that had any, by line: a
-/// full sync that repeats most lines (kube-proxy's, every second) reuses them instead of
-/// parsing again. Never iterated, so its hash order reaches no output.
-#[derive(Debug, Clone, Default)]
-pub struct RuleCache {
-    rules: std::collections::HashMap<Box<str>, std::sync::Arc<Rule>>,
-}
-
-/// [`restore`] that reuses (and then replaces) `cache`.
-pub fn restore_cached(tables: &mut Tables, input: &str, cache: &mut RuleCache) -> Result<(), String> {
-    let mut next = RuleCache::default();
-    let result = restore_inner(tables, input, cache, &mut next);
-    // A restore without rules (a chain declaration) leaves the cache to the next full one.
-    if result.is_ok() && !next.rules.is_empty() {
-        *cache = next;
-    }
-    result
-}
-
-fn restore_inner(tables: &mut Tables, input: &str, cache: &RuleCache, next: &mut RuleCache) -> Result<(), String> {
     let mut current: Option<(TableId, super::table::Table)> = None;
     for (n, line) in input.lines().enumerate() {
         let fail = |why: String| format!("iptables-restore: line {} failed: {why}", n + 1);
@@ -375,23 +339,8 @@ fn restore_inner(tables: &mut Tables, input: &str, cache: &RuleCache, next: &mut
             }
             continue;
         }
-        if let Some(spec) = line.strip_prefix("-A ") {
-            if let Some(r) = cache.rules.get(spec).or_else(|| next.rules.get(spec)).cloned() {
-                let chain = spec.split_whitespace().next().unwrap_or_default();
-                if let Target::Jump(to) | Target::Goto(to) = &r.target {
-                    if t.position(to).is_none() {
-                        return Err(fail(format!("Couldn't load target `{to}':No such file or directory")));
-                    }
-                }
-                let c = t.chain_mut(chain).ok_or_else(|| fail(format!("chain {chain} does not exist")))?;
-                c.quick = None;
-                c.rules.push(r.clone());
-                next.rules.insert(spec.into(), r);
-                continue;
-            }
-        }
         let w = words(line).map_err(fail)?;
-        let (cmd, chain) = (w[0].as_ref(), w.get(1).map(|c| c.as_ref()).unwrap_or_default());
+        let (cmd, chain) = (w[0].as_ref(), w.get(1).map(|c| c.to_string()).unwrap_or_default());
         match cmd {
             "-A" | "--append" | "-I" | "--insert" => {
                 let mut rest = &w[2..];
@@ -409,17 +358,11 @@ fn restore_inner(tables: &mut Tables, input: &str, cache: &RuleCache, next: &mut
                         return Err(fail(format!("Couldn't load target `{to}':No such file or directory")));
                     }
                 }
-                let c = t.chain_mut(chain).ok_or_else(|| fail(format!("chain {chain} does not exist")))?;
+                let c = t.chain_mut(&chain).ok_or_else(|| fail(format!("chain {chain} does not exist")))?;
                 c.quick = None;
-                let r = std::sync::Arc::new(r);
                 match at {
-                    Some(i) => c.rules.insert(i.min(c.rules.len()), r),
-                    None => {
-                        if let Some(spec) = line.strip_prefix("-A ") {
-                            next.rules.insert(spec.into(), r.clone());
-                        }
-                        c.rules.push(r);
-                    }
+                    Some(i) => c.rules.insert(i.min(c.rules.len()), std::sync::Arc::new(r)),
+                    None => c.rules.push(std::sync::Arc::new(r)),
                 }
             }
             "-X" | "--delete-chain" => t.delete(&chain).map_err(fail)?,

@@ -2,7 +2,7 @@
 //! programs add to them. Chains are kept in a Vec with a name index, so a jump is an index
 //! lookup and `iptables-save` can list them in a stable order.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::rule::Rule;
@@ -130,15 +130,13 @@ impl Policy {
 pub struct Table {
     pub id: TableId,
     pub chains: Vec<Chain>,
-    /// Chain positions by name. Never iterated (listing follows `chains`), so a hash map
-    /// cannot leak its order into output.
-    index: HashMap<Arc<str>, usize>,
+    index: BTreeMap<Arc<str>, usize>,
 }
 
 impl Table {
     /// A table with its built-in chains, empty, policy ACCEPT.
     pub fn new(id: TableId) -> Table {
-        let mut t = Table { id, chains: Vec::new(), index: HashMap::new() };
+        let mut t = Table { id, chains: Vec::new(), index: BTreeMap::new() };
         for h in id.builtins() {
             t.push_chain(Chain { name: h.chain().into(), policy: Some(Policy::Accept), rules: Vec::new(), quick: None });
         }

@@ -212,24 +212,3 @@ fn user_chains_return_to_their_caller_and_trace_the_return() {
     assert_eq!(r.verdict, HookVerdict::Accept);
     assert_eq!((*nf.tables).clone().get_mut(TableId::Filter).delete("B"), Err("iptables: Too many links.".to_string()));
 }
-
-#[test]
-fn a_repeated_full_sync_reuses_its_rules_and_still_checks_targets() {
-    let mut nf = Netfilter::default();
-    nf.restore(CART).unwrap();
-    let first = nf.save(None, false, SimTime(0));
-    // The same input again (a resync): the same rules, shared rather than parsed again.
-    let before = nf.tables.get(TableId::Nat).chain("KUBE-SERVICES").unwrap().rules[0].clone();
-    nf.restore(&CART.replace("-I PREROUTING", "-A PREROUTING").replace("-I OUTPUT", "-A OUTPUT").replace("-I POSTROUTING", "-A POSTROUTING")).unwrap();
-    let again = nf.tables.get(TableId::Nat).chain("KUBE-SERVICES").unwrap().rules[0].clone();
-    assert!(std::sync::Arc::ptr_eq(&before, &again));
-    assert!(nf.save(None, false, SimTime(0)).contains("-A KUBE-SERVICES -d 10.96.0.20/32"), "{first}");
-    // A remembered line whose target chain is gone is refused like a new one.
-    let err = nf.restore("*nat\n:KUBE-X - [0:0]\n-X KUBE-SEP-HR5QIAI7KRESNQ5F\nCOMMIT\n");
-    assert!(err.is_err(), "the SEP chain is still referenced");
-    let input = "*filter\n:A - [0:0]\n-A FORWARD -j A\nCOMMIT\n";
-    nf.restore(input).unwrap();
-    let gone = "*filter\n-F FORWARD\n-X A\nCOMMIT\n";
-    nf.restore(gone).unwrap();
-    assert_eq!(nf.restore("*filter\n-A FORWARD -j A\nCOMMIT\n").unwrap_err(), "iptables-restore: line 2 failed: Couldn't load target `A':No such file or directory");
-}
