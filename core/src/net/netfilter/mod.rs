@@ -86,10 +86,12 @@ impl Netfilter {
     /// declares (and so flushes) every chain it writes, plus `-X` for the chains `owned` says
     /// belong to the writer that the input no longer declares.
     pub fn full_sync(&mut self, input: &str, owned: impl Fn(&str) -> bool) -> Result<(), String> {
-        let mut out = String::with_capacity(input.len() + 256);
+        // Which owned chains each table's section no longer declares (membership only, so a
+        // hash set cannot leak its order).
+        let mut stale: Vec<(usize, String)> = Vec::new();
         let mut table: Option<TableId> = None;
-        let mut declared: std::collections::BTreeSet<&str> = Default::default();
-        for line in input.lines() {
+        let mut declared: std::collections::HashSet<&str> = Default::default();
+        for (end, line) in input.lines().enumerate() {
             if let Some(name) = line.strip_prefix('*') {
                 table = TableId::parse(name.trim());
                 declared.clear();
@@ -99,10 +101,21 @@ impl Netfilter {
                 if let Some(t) = table {
                     for c in &self.tables.get(t).chains {
                         if c.policy.is_none() && owned(&c.name) && !declared.contains(&*c.name) {
-                            out.push_str(&format!(":{} - [0:0]\n-X {}\n", c.name, c.name));
+                            stale.push((end, format!(":{} - [0:0]\n-X {}\n", c.name, c.name)));
                         }
                     }
                 }
+            }
+        }
+        if stale.is_empty() {
+            return self.restore(input);
+        }
+        // Deletions go just before their table's COMMIT.
+        let mut out = String::with_capacity(input.len() + stale.len() * 64);
+        let mut next = stale.iter().peekable();
+        for (n, line) in input.lines().enumerate() {
+            while let Some((_, text)) = next.next_if(|(end, _)| *end == n) {
+                out.push_str(text);
             }
             out.push_str(line);
             out.push('\n');
