@@ -41,6 +41,12 @@ pub(crate) fn kubectl(sim: &mut Sim, line: &str) -> Output {
     run_line(sim, line, &NoFiles)
 }
 
+/// A console line's stdout then stderr, as the console shows them.
+pub(crate) fn sh(sim: &mut Sim, line: &str) -> String {
+    let o = crate::console::run_line(sim, line, &NoFiles);
+    format!("{}{}", o.stdout, o.stderr)
+}
+
 /// `[stdout, stderr]` and the exit status, for compact assertions.
 pub(crate) fn outcome(out: &Output) -> (&str, &str, i32) {
     (out.stdout.as_str(), out.stderr.as_str(), out.status)

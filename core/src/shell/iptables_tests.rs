@@ -1,18 +1,12 @@
 //! `iptables-save`, `iptables -S` and `conntrack -L` on a node of a 3-node vxlan cluster.
 
-use crate::console::run_line;
-use crate::kubectl::NoFiles;
+use crate::kubectl::test_support::sh;
 use crate::net::Backend;
 use crate::sim::{Sim, Underlay};
 
 fn cluster() -> Sim {
     let pods = [("a", "node-1", "nginx:1.27", false), ("c", "node-2", "nginx:1.27", false)];
     crate::net::test_support::cluster(Backend::Vxlan, Underlay::SharedL2, &pods)
-}
-
-fn sh(sim: &mut Sim, line: &str) -> String {
-    let o = run_line(sim, line, &NoFiles);
-    format!("{}{}", o.stdout, o.stderr)
 }
 
 #[test]

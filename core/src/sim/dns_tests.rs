@@ -1,7 +1,6 @@
 //! Name lookups through the data path: resolv.conf, the search list, CoreDNS behind kube-dns.
 
-use crate::console::run_line;
-use crate::kubectl::NoFiles;
+use crate::kubectl::test_support::sh;
 use crate::net::trace::{Detail, Stage};
 use crate::sim::{ClusterConfig, Sim};
 use crate::time::SimDuration;
@@ -34,11 +33,6 @@ fn cluster() -> Sim {
     sim.apply("app.yaml", APP);
     sim.advance(SimDuration::from_secs(30));
     sim
-}
-
-fn sh(sim: &mut Sim, line: &str) -> String {
-    let o = run_line(sim, line, &NoFiles);
-    format!("{}{}", o.stdout, o.stderr)
 }
 
 #[test]

@@ -1,7 +1,6 @@
 //! curl and wget through the cluster: names, Services, NodePorts and what the server saw.
 
-use crate::console::run_line;
-use crate::kubectl::NoFiles;
+use crate::kubectl::test_support::sh;
 use crate::sim::{ClusterConfig, Sim};
 use crate::time::SimDuration;
 
@@ -45,11 +44,6 @@ fn cluster() -> Sim {
     sim.apply("app.yaml", APP);
     sim.advance(SimDuration::from_secs(30));
     sim
-}
-
-fn sh(sim: &mut Sim, line: &str) -> String {
-    let o = run_line(sim, line, &NoFiles);
-    format!("{}{}", o.stdout, o.stderr)
 }
 
 #[test]

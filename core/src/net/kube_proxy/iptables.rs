@@ -215,6 +215,11 @@ impl<'a> Rule<'a> {
         s.push_str(chain);
         Rule(s)
     }
+    /// `-d IP --dport PORT`, the destination of a Service port.
+    fn dst_port(self, ip: Ipv4Addr, port: u32) -> Self {
+        self.a("-d").ip(ip).a("--dport").num(port)
+    }
+
     fn a(self, arg: &str) -> Self {
         self.0.push(' ');
         self.0.push_str(arg);
@@ -406,20 +411,14 @@ impl<'n> Writer<'n> {
             Rule::new(nat_rules, KUBE_SERVICES)
                 .comment_q("", spn, " cluster IP")
                 .proto(proto)
-                .a("-d")
-                .ip(sp.cluster_ip)
-                .a("--dport")
-                .num(port)
+                .dst_port(sp.cluster_ip, port)
                 .j(internal_chain)
                 .end();
         } else {
             Rule::new(filter_rules, KUBE_SERVICES)
                 .comment_q("", spn, filter_comment)
                 .proto(proto)
-                .a("-d")
-                .ip(sp.cluster_ip)
-                .a("--dport")
-                .num(port)
+                .dst_port(sp.cluster_ip, port)
                 .j(filter_target)
                 .end();
         }
@@ -430,10 +429,7 @@ impl<'n> Writer<'n> {
                 Rule::new(nat_rules, KUBE_SERVICES)
                     .comment_q("", spn, " external IP")
                     .proto(proto)
-                    .a("-d")
-                    .ip(ip)
-                    .a("--dport")
-                    .num(port)
+                    .dst_port(ip, port)
                     .j(ext_chain)
                     .end();
             }
@@ -441,10 +437,7 @@ impl<'n> Writer<'n> {
                 Rule::new(filter_rules, KUBE_EXTERNAL_SERVICES)
                     .comment_q("", spn, filter_comment)
                     .proto(proto)
-                    .a("-d")
-                    .ip(ip)
-                    .a("--dport")
-                    .num(port)
+                    .dst_port(ip, port)
                     .j(filter_target)
                     .end();
             }
@@ -456,10 +449,7 @@ impl<'n> Writer<'n> {
                 Rule::new(nat_rules, KUBE_SERVICES)
                     .comment_q("", spn, " loadbalancer IP")
                     .proto(proto)
-                    .a("-d")
-                    .ip(ip)
-                    .a("--dport")
-                    .num(port)
+                    .dst_port(ip, port)
                     .j(lb_chain)
                     .end();
             }
@@ -467,10 +457,7 @@ impl<'n> Writer<'n> {
                 Rule::new(filter_rules, KUBE_PROXY_FIREWALL)
                     .comment(&[spn, " traffic not accepted by ", fw_chain])
                     .proto(proto)
-                    .a("-d")
-                    .ip(ip)
-                    .a("--dport")
-                    .num(port)
+                    .dst_port(ip, port)
                     .j("DROP")
                     .end();
             }
@@ -480,10 +467,7 @@ impl<'n> Writer<'n> {
                 Rule::new(filter_rules, KUBE_EXTERNAL_SERVICES)
                     .comment_q("", spn, filter_comment)
                     .proto(proto)
-                    .a("-d")
-                    .ip(ip)
-                    .a("--dport")
-                    .num(port)
+                    .dst_port(ip, port)
                     .j(filter_target)
                     .end();
             }
@@ -529,7 +513,7 @@ impl<'n> Writer<'n> {
 
         // Internal traffic: mark what does not come from a pod (or everything).
         if has_internal {
-            let r = Rule::new(nat_rules, internal_chain).comment_q("", spn, " cluster IP").proto(proto).a("-d").ip(sp.cluster_ip).a("--dport").num(port);
+            let r = Rule::new(nat_rules, internal_chain).comment_q("", spn, " cluster IP").proto(proto).dst_port(sp.cluster_ip, port);
             if node.masquerade_all {
                 r.j(KUBE_MARK_MASQ).end();
             } else {
