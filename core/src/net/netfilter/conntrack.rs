@@ -132,6 +132,8 @@ impl Entry {
 pub struct Conntrack {
     entries: BTreeMap<u64, Entry>,
     by_tuple: BTreeMap<Tuple, (u64, Dir)>,
+    /// (expiry, id) of every entry, so expiring looks only at the ones due.
+    by_expiry: std::collections::BTreeSet<(SimTime, u64)>,
     next_id: u64,
 }
 
@@ -155,6 +157,7 @@ impl Conntrack {
         let secs = tcp.map_or(30, TcpState::timeout_secs);
         let e = Entry { orig, reply: orig.invert(), tcp, seen_reply: false, assured: false, created: now, expires: now + SimDuration::from_secs(secs), mark: 0, nat_done: [false; 2], confirmed: false };
         self.index(id, &e);
+        self.by_expiry.insert((e.expires, id));
         self.entries.insert(id, e);
         id
     }
@@ -187,12 +190,14 @@ impl Conntrack {
         if let Some(e) = self.entries.remove(&id) {
             self.by_tuple.remove(&e.orig);
             self.by_tuple.remove(&e.reply);
+            self.by_expiry.remove(&(e.expires, id));
         }
     }
 
     /// A packet of the connection went by: advance the state and refresh the timeout.
     pub fn seen(&mut self, id: u64, d: Dir, flags: Flags, now: SimTime) {
         let Some(e) = self.entries.get_mut(&id) else { return };
+        self.by_expiry.remove(&(e.expires, id));
         if d == Dir::Reply {
             e.seen_reply = true;
         }
@@ -212,11 +217,14 @@ impl Conntrack {
             None => 30,
         };
         e.expires = now + SimDuration::from_secs(secs);
+        self.by_expiry.insert((e.expires, id));
     }
 
     fn expire(&mut self, now: SimTime) {
-        let dead: Vec<u64> = self.entries.iter().filter(|(_, e)| e.expires <= now).map(|(id, _)| *id).collect();
-        for id in dead {
+        while let Some(&(at, id)) = self.by_expiry.first() {
+            if at > now {
+                break;
+            }
             self.forget(id);
         }
     }
