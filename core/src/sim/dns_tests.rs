@@ -91,3 +91,29 @@ fn dig_asks_exactly_the_name() {
     assert!(out.lines().any(|l| l.starts_with("web.shop.svc.cluster.local. 30\tIN\tA\t10.")), "{out}");
     assert!(out.contains(";; SERVER: 10.96.0.10#53(10.96.0.10) (UDP)"), "{out}");
 }
+
+#[test]
+fn a_headless_service_answers_with_its_pods_and_each_pod_has_a_name() {
+    let mut sim = cluster();
+    let sts = r#"
+apiVersion: v1
+kind: Service
+metadata: {name: db, namespace: shop}
+spec: {clusterIP: None, selector: {app: db}, ports: [{name: pg, port: 5432}]}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: shop, labels: {app: db}}
+spec: {hostname: db-0, subdomain: db, nodeName: node-3, containers: [{name: db, image: "nginx:1.27"}]}
+"#;
+    sim.apply("db.yaml", sts);
+    sim.advance(SimDuration::from_secs(30));
+    let ip = match sim.get(&crate::store::ObjectRef::new(crate::api::Kind::Pod, Some("shop"), "db-0")) {
+        Some(crate::api::Object::Pod(p)) => p.status.clone().unwrap().pod_ip.unwrap(),
+        _ => panic!(),
+    };
+    let out = sh(&mut sim, "kubectl exec -n shop client -- nslookup db");
+    assert!(out.contains(&format!("Name:\tdb.shop.svc.cluster.local\nAddress: {ip}\n")), "{out}");
+    let out = sh(&mut sim, "kubectl exec -n shop client -- nslookup db-0.db");
+    assert!(out.contains(&format!("Name:\tdb-0.db.shop.svc.cluster.local\nAddress: {ip}\n")), "{out}");
+}
