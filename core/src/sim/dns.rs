@@ -10,6 +10,7 @@
 
 use std::net::Ipv4Addr;
 
+use super::netpol::PolicyIndex;
 use super::trace::Endpoint;
 use super::Sim;
 use crate::api::{Kind, Object};
@@ -68,30 +69,15 @@ impl Sim {
 
     /// Sends one DNS query from `from` to `server`:53 at `start`, traced.
     pub fn dns_query(&mut self, from: &Endpoint, server: Ipv4Addr, query: &Message, start: SimTime) -> Result<(Trace, Option<Message>), String> {
+        let index = self.policy_index();
+        self.dns_query_with(from, server, query, start, index.as_ref())
+    }
+
+    fn dns_query_with(&mut self, from: &Endpoint, server: Ipv4Addr, query: &Message, start: SimTime, index: Option<&PolicyIndex>) -> Result<(Trace, Option<Message>), String> {
         let ns = self.endpoint_netns(from)?;
         let payload = query.emit()?;
         let req = TraceRequest { from: ns, dst: server, probe: Probe::Udp(53), size: None };
-        let kubelet = &self.controllers.kubelet;
-        let store = &self.store;
-        let listening = |owner: &Owner, proto: u8, port: u16| super::trace::listens(kubelet, owner, proto, port);
-        let coredns = CoreDns { ttl: super::coredns::TTL, ..CoreDns::new(super::coredns::CLUSTER_DOMAIN) };
-        let answer = |owner: &Owner, port: u16, _client: Ipv4Addr, data: &[u8]| -> Option<Vec<u8>> {
-            let Owner::Pod { pod, .. } = owner else { return None };
-            let (namespace, name) = pod.split_once('/')?;
-            if port != 53 || !kubelet.udp_listening(&ObjectRef::new(Kind::Pod, Some(namespace), name), port) {
-                return None;
-            }
-            let query = Message::parse(data).ok()?;
-            let reply = match records::respond(store, &coredns, &query) {
-                DnsOutcome::Answer(m) | DnsOutcome::Chase { message: m, .. } => m,
-                DnsOutcome::Forward => servfail(&query),
-            };
-            records::wire(&reply, &query).ok()
-        };
-        let index = self.policy_index();
-        let policy = |node: &str, s: Ipv4Addr, d: Ipv4Addr, p: u8, port: u16| index.as_ref().and_then(|i| i.check(node, s, d, p, port));
-        let apps = crate::net::forward::Apps { listening: &listening, answer: &answer, policy: Some(&policy) };
-        let trace = self.net.trace_with(&req, Some(payload), start, &mut self.rng, apps);
+        let trace = self.run_trace(&req, Some(payload), start, index);
         let reply = trace.reply.as_deref().and_then(|b| Message::parse(b).ok());
         Ok((trace, reply))
     }
@@ -109,10 +95,11 @@ impl Sim {
         let mut at = self.now;
         let mut addr = None;
         let mut last_outcome = None;
+        let index = self.policy_index();
         for candidate in crate::net::dns::search::candidates(name, &conf) {
             let id = self.rng.next_u64() as u16;
             let query = Message::query(id, Question::new(&candidate, rtype::A));
-            let (trace, reply) = self.dns_query(from, server, &query, at)?;
+            let (trace, reply) = self.dns_query_with(from, server, &query, at, index.as_ref())?;
             at = trace.hops.last().map_or(at, |h| h.at) + crate::time::SimDuration::from_micros(RESOLVER_US);
             hops.extend(trace.hops);
             last_outcome = Some(trace.outcome);
@@ -136,6 +123,23 @@ impl Sim {
         self.last_trace = Some(trace.clone());
         Ok(Resolution { server, queries, addr, trace })
     }
+}
+
+/// What a CoreDNS pod answers a datagram on port 53 (None for anything else: other pods,
+/// other ports, a payload that is not a DNS query).
+pub(super) fn coredns_answer(store: &crate::store::Store, kubelet: &crate::kubelet::State, owner: &Owner, port: u16, data: &[u8]) -> Option<Vec<u8>> {
+    let Owner::Pod { pod, .. } = owner else { return None };
+    let (namespace, name) = pod.split_once('/')?;
+    if port != 53 || !kubelet.udp_listening(&ObjectRef::new(Kind::Pod, Some(namespace), name), port) {
+        return None;
+    }
+    let query = Message::parse(data).ok()?;
+    let coredns = CoreDns { ttl: super::coredns::TTL, ..CoreDns::new(super::coredns::CLUSTER_DOMAIN) };
+    let reply = match records::respond(store, &coredns, &query) {
+        DnsOutcome::Answer(m) | DnsOutcome::Chase { message: m, .. } => m,
+        DnsOutcome::Forward => servfail(&query),
+    };
+    records::wire(&reply, &query).ok()
 }
 
 /// CoreDNS's answer when its upstream cannot be reached.

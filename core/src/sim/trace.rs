@@ -53,14 +53,21 @@ impl Sim {
     pub fn trace_at(&mut self, from: &Endpoint, dst: Ipv4Addr, probe: Probe, size: Option<usize>, start: crate::time::SimTime) -> Result<Trace, String> {
         let ns = self.endpoint_netns(from)?;
         let req = TraceRequest { from: ns, dst, probe, size };
-        let kubelet = &self.controllers.kubelet;
-        let listening = |owner: &Owner, proto: u8, port: u16| listens(kubelet, owner, proto, port);
         let index = self.policy_index();
-        let policy = |node: &str, s: Ipv4Addr, d: Ipv4Addr, p: u8, port: u16| index.as_ref().and_then(|i| i.check(node, s, d, p, port));
-        let apps = crate::net::forward::Apps { listening: &listening, answer: &|_, _, _, _| None, policy: Some(&policy) };
-        let trace = self.net.trace_with(&req, None, start, &mut self.rng, apps);
+        let trace = self.run_trace(&req, None, start, index.as_ref());
         self.last_trace = Some(trace.clone());
         Ok(trace)
+    }
+
+    /// Runs one traced exchange with what the cluster's endpoints do: which sockets listen
+    /// (the kubelets), what CoreDNS answers, what the nodes' policy agents allow (`index`).
+    pub(super) fn run_trace(&mut self, req: &TraceRequest, payload: Option<Vec<u8>>, start: crate::time::SimTime, index: Option<&super::netpol::PolicyIndex>) -> Trace {
+        let (kubelet, store) = (&self.controllers.kubelet, &self.store);
+        let listening = |owner: &Owner, proto: u8, port: u16| listens(kubelet, owner, proto, port);
+        let answer = |owner: &Owner, port: u16, _client: Ipv4Addr, data: &[u8]| super::dns::coredns_answer(store, kubelet, owner, port, data);
+        let policy = |node: &str, s: Ipv4Addr, d: Ipv4Addr, p: u8, port: u16| index.and_then(|i| i.check(node, s, d, p, port));
+        let apps = crate::net::forward::Apps { listening: &listening, answer: &answer, policy: Some(&policy) };
+        self.net.trace_with(req, payload, start, &mut self.rng, apps)
     }
 
     /// Keeps `t` as the last trace (for `pcap` and the trace panel).

@@ -207,6 +207,13 @@ fn declare(nat_chains: &mut String, active: &mut Option<Vec<String>>, chain: &st
 }
 
 /// One rule line under construction: `-A <chain>` then arguments, each preceded by a space.
+/// `-A CHAIN -m comment --comment "<spn><after>" -m P -p P -d IP --dport PORT -j TARGET`: a
+/// rule about one address of a Service port, the shape most of KUBE-SERVICES takes.
+#[allow(clippy::too_many_arguments)]
+fn service_port_rule(out: &mut String, chain: &str, spn: &str, after: &str, proto: &str, ip: Ipv4Addr, port: u32, target: &str) {
+    Rule::new(out, chain).comment_q("", spn, after).proto(proto).dst_port(ip, port).j(target).end();
+}
+
 struct Rule<'a>(&'a mut String);
 
 impl<'a> Rule<'a> {
@@ -408,50 +415,25 @@ impl<'n> Writer<'n> {
 
         // Cluster IP.
         if has_internal {
-            Rule::new(nat_rules, KUBE_SERVICES)
-                .comment_q("", spn, " cluster IP")
-                .proto(proto)
-                .dst_port(sp.cluster_ip, port)
-                .j(internal_chain)
-                .end();
+            service_port_rule(nat_rules, KUBE_SERVICES, spn, " cluster IP", proto, sp.cluster_ip, port, internal_chain);
         } else {
-            Rule::new(filter_rules, KUBE_SERVICES)
-                .comment_q("", spn, filter_comment)
-                .proto(proto)
-                .dst_port(sp.cluster_ip, port)
-                .j(filter_target)
-                .end();
+            service_port_rule(filter_rules, KUBE_SERVICES, spn, filter_comment, proto, sp.cluster_ip, port, filter_target);
         }
 
         // External IPs.
         for &ip in &sp.external_ips {
             if has_endpoints {
-                Rule::new(nat_rules, KUBE_SERVICES)
-                    .comment_q("", spn, " external IP")
-                    .proto(proto)
-                    .dst_port(ip, port)
-                    .j(ext_chain)
-                    .end();
+                service_port_rule(nat_rules, KUBE_SERVICES, spn, " external IP", proto, ip, port, ext_chain);
             }
             if !has_external {
-                Rule::new(filter_rules, KUBE_EXTERNAL_SERVICES)
-                    .comment_q("", spn, filter_comment)
-                    .proto(proto)
-                    .dst_port(ip, port)
-                    .j(filter_target)
-                    .end();
+                service_port_rule(filter_rules, KUBE_EXTERNAL_SERVICES, spn, filter_comment, proto, ip, port, filter_target);
             }
         }
 
         // Load-balancer ingress IPs.
         for &ip in &sp.load_balancer_ips {
             if has_endpoints {
-                Rule::new(nat_rules, KUBE_SERVICES)
-                    .comment_q("", spn, " loadbalancer IP")
-                    .proto(proto)
-                    .dst_port(ip, port)
-                    .j(lb_chain)
-                    .end();
+                service_port_rule(nat_rules, KUBE_SERVICES, spn, " loadbalancer IP", proto, ip, port, lb_chain);
             }
             if uses_fw_chain {
                 Rule::new(filter_rules, KUBE_PROXY_FIREWALL)
@@ -464,12 +446,7 @@ impl<'n> Writer<'n> {
         }
         if !has_external {
             for &ip in &sp.load_balancer_ips {
-                Rule::new(filter_rules, KUBE_EXTERNAL_SERVICES)
-                    .comment_q("", spn, filter_comment)
-                    .proto(proto)
-                    .dst_port(ip, port)
-                    .j(filter_target)
-                    .end();
+                service_port_rule(filter_rules, KUBE_EXTERNAL_SERVICES, spn, filter_comment, proto, ip, port, filter_target);
             }
         }
 
