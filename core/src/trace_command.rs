@@ -70,6 +70,7 @@ pub fn trace(sim: &mut Sim, rest: &[String]) -> Output {
     let start = lookup.as_ref().and_then(|r| r.trace.hops.last()).map_or(sim.now(), |h| h.at + crate::time::SimDuration::from_micros(50));
     match sim.trace_at(&from, dst, probe, size, start) {
         Ok(mut t) => {
+            sim.follow_ingress(destination, &mut t);
             let mut head = String::new();
             if let Some(r) = lookup.take() {
                 head = lookup_text(&r);
@@ -189,18 +190,19 @@ pub fn pcap(sim: &Sim, rest: &[String], files: &dyn Files) -> Output {
     }
 }
 
-const NETWORK_USAGE: &str = "usage: network [backend vxlan|udp|host-gw]";
+const NETWORK_USAGE: &str = "usage: network [backend vxlan|udp|host-gw | proxy-mode iptables|ipvs|userspace]";
 
 pub fn network(sim: &mut Sim, rest: &[String]) -> Output {
     let describe = |sim: &Sim| {
         let c = &sim.net().config;
         format!(
-            "flannel backend {} over {} (MTU {}; flannel's MTU {}), underlay {:?}\n",
+            "flannel backend {} over {} (MTU {}; flannel's MTU {}), underlay {:?}; kube-proxy mode {}\n",
             c.backend.name(),
             c.network,
             c.mtu,
             c.backend.mtu(c.mtu),
-            c.underlay
+            c.underlay,
+            c.proxy_mode.name()
         )
     };
     match rest {
@@ -219,6 +221,15 @@ pub fn network(sim: &mut Sim, rest: &[String]) -> Output {
                         backend.mtu(mtu)
                     ));
                 }
+                Output::ok(out)
+            }
+            Err(e) => Output::error(format!("error: {e}")),
+        },
+        [w, m] if w == "proxy-mode" => match m.parse::<crate::net::kube_proxy::ProxyMode>() {
+            Ok(mode) => {
+                sim.set_proxy_mode(mode);
+                let mut out = describe(sim);
+                out.push_str(&format!("kube-proxy restarted on every node in {} mode: the other modes' rules, virtual servers and sockets are removed; it syncs now\n", mode.name()));
                 Output::ok(out)
             }
             Err(e) => Output::error(format!("error: {e}")),

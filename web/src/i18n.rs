@@ -179,6 +179,7 @@ pub fn stage_gloss(lang: Lang, stage: &str) -> Option<&'static str> {
         "underlay" => "底层网络",
         "deliver" => "送达",
         "netfilter" => "防火墙/NAT",
+        "ipvs" => "IPVS 负载均衡",
         "drop" => "丢弃",
         _ => return None,
     })
@@ -213,6 +214,8 @@ pub fn stage_help(lang: Lang, stage: &str) -> &'static str {
         (Lang::Zh, "deliver") => "数据包到达套接字（或由内核应答）",
         (Lang::En, "netfilter") => "netfilter at a hook: conntrack, the iptables rules the packet matched (as -j TRACE logs them), NAT",
         (Lang::Zh, "netfilter") => "netfilter 钩子：连接跟踪、数据包命中的 iptables 规则（与 -j TRACE 的记录相同）、地址转换",
+        (Lang::En, "ipvs") => "IPVS takes a packet for a virtual server: its scheduler picks a real server and the destination is rewritten",
+        (Lang::Zh, "ipvs") => "IPVS 接管发往虚拟服务的数据包：调度器选出一个真实服务器，并改写目的地址",
         (Lang::En, "drop") => "the packet is dropped here",
         (Lang::Zh, "drop") => "数据包在这里被丢弃",
         _ => "",
@@ -246,7 +249,7 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn every_trace_stage_has_a_gloss_and_help() {
-        let stages = ["send", "route", "neighbour", "arp", "transmit", "receive", "bridge", "forward", "encapsulate", "decapsulate", "flanneld", "underlay", "deliver", "netfilter", "drop"];
+        let stages = ["send", "route", "neighbour", "arp", "transmit", "receive", "bridge", "forward", "encapsulate", "decapsulate", "flanneld", "underlay", "deliver", "netfilter", "ipvs", "drop"];
         for stage in stages {
             assert!(stage_gloss(Lang::Zh, stage).is_some(), "{stage}");
             assert_eq!(stage_gloss(Lang::En, stage), None);

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw]
-//!          [--proxy-mode iptables] [SCRIPT]
+//!          [--proxy-mode iptables|ipvs] [SCRIPT]
 //! ```
 //! Reads one command per line from SCRIPT (or standard input), prints each command's output,
 //! and exits non-zero if any command failed. See `fishbowl_core::console` for the commands.
@@ -14,7 +14,7 @@ use fishbowl_core::console::Console;
 use fishbowl_core::kubectl::{Files, Output};
 use fishbowl_core::{ClusterConfig, Sim};
 
-const USAGE: &str = "usage: fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw] [--underlay l2|l3] [--proxy-mode iptables] [SCRIPT]";
+const USAGE: &str = "usage: fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw] [--underlay l2|l3] [--proxy-mode iptables|ipvs] [SCRIPT]";
 
 /// `-f` paths are read relative to the working directory.
 struct Disk;

@@ -34,11 +34,14 @@
 //! pv_provisioner.rs   rancher.io/local-path: PersistentVolumes for claims on the selected node
 //! serviceaccount.rs   a `default` ServiceAccount in every namespace
 //! root_ca.rs          root-ca-cert-publisher: ConfigMap `kube-root-ca.crt` in every namespace
+//! ip_masq_agent.rs    ip-masq-agent on the nodes that run its pod: the IP-MASQ-AGENT nat chain
+//! service_lb.rs       cloud-controller-manager's service controller: load balancers for Services
 //! ```
 
 pub mod deployment;
 pub mod endpoints;
 pub mod endpointslice;
+pub mod endpointslice_mirroring;
 pub mod garbagecollector;
 pub mod hpa;
 pub mod kubelet;
@@ -63,6 +66,10 @@ pub mod pv_volume;
 pub mod serviceaccount;
 pub mod root_ca;
 pub mod kube_proxy;
+pub mod ip_masq_agent;
+pub mod service_lb;
+#[cfg(test)]
+mod service_lb_tests;
 #[cfg(test)]
 pub(crate) mod storage_test_support;
 
@@ -82,6 +89,7 @@ pub enum Controller {
     Kubelet,
     Endpoints,
     EndpointSlice,
+    EndpointSliceMirroring,
     HorizontalPodAutoscaler,
     NodeLifecycle,
     PodGc,
@@ -96,6 +104,8 @@ pub enum Controller {
     RootCaPublisher,
     ReplicationController,
     KubeProxy,
+    IpMasqAgent,
+    ServiceLb,
 }
 
 /// What a reconcile asks for next.
@@ -135,6 +145,10 @@ pub struct ControllerState {
     pub kubelet: crate::kubelet::State,
     /// When the kube-proxies last synced their rules.
     pub kube_proxy_synced: Option<crate::time::SimTime>,
+    /// Each ip-masq-agent's current configuration.
+    pub ip_masq_agent: ip_masq_agent::State,
+    /// The service controller's record of the load balancers it ensured.
+    pub service_lb: service_lb::State,
 }
 
 impl Controller {
@@ -147,6 +161,7 @@ impl Controller {
         Controller::Kubelet,
         Controller::Endpoints,
         Controller::EndpointSlice,
+        Controller::EndpointSliceMirroring,
         Controller::HorizontalPodAutoscaler,
         Controller::NodeLifecycle,
         Controller::PodGc,
@@ -161,6 +176,8 @@ impl Controller {
         Controller::RootCaPublisher,
         Controller::ReplicationController,
         Controller::KubeProxy,
+        Controller::IpMasqAgent,
+        Controller::ServiceLb,
     ];
 
     /// The component name written as the author of this controller's writes. (Kubelets name
@@ -175,6 +192,7 @@ impl Controller {
             Controller::Kubelet => "kubelet",
             Controller::Endpoints => "endpoint-controller",
             Controller::EndpointSlice => "endpointslice-controller",
+            Controller::EndpointSliceMirroring => "endpointslice-mirroring-controller",
             Controller::HorizontalPodAutoscaler => "horizontal-pod-autoscaler",
             Controller::NodeLifecycle => "node-controller",
             Controller::PodGc => "pod-garbage-collector",
@@ -189,6 +207,8 @@ impl Controller {
             Controller::RootCaPublisher => "root-ca-cert-publisher",
             Controller::ReplicationController => "replication-controller",
             Controller::KubeProxy => "kube-proxy",
+            Controller::IpMasqAgent => "ip-masq-agent",
+            Controller::ServiceLb => "service-controller",
         }
     }
 
@@ -204,7 +224,9 @@ impl Controller {
     }
 
     /// Which keys a watch event makes this controller look at.
-    pub fn keys_for(self, event: &WatchEvent) -> Vec<ObjectRef> {
+    /// `state` is what the controllers hold in memory (a controller may skip events that cannot
+    /// matter to it yet).
+    pub fn keys_for(self, event: &WatchEvent, state: &ControllerState) -> Vec<ObjectRef> {
         match self {
             Controller::Namespace => namespace::keys_for(event),
             Controller::Scheduler => scheduler::keys_for(event),
@@ -214,6 +236,7 @@ impl Controller {
             Controller::Kubelet => kubelet::keys_for(event),
             Controller::Endpoints => endpoints::keys_for(event),
             Controller::EndpointSlice => endpointslice::keys_for(event),
+            Controller::EndpointSliceMirroring => endpointslice_mirroring::keys_for(event),
             Controller::HorizontalPodAutoscaler => hpa::keys_for(event),
             Controller::NodeLifecycle => nodelifecycle::keys_for(event),
             Controller::PodGc => podgc::keys_for(event),
@@ -228,6 +251,8 @@ impl Controller {
             Controller::RootCaPublisher => root_ca::keys_for(event),
             Controller::ReplicationController => replicationcontroller::keys_for(event),
             Controller::KubeProxy => kube_proxy::keys_for(event),
+            Controller::IpMasqAgent => ip_masq_agent::keys_for(event),
+            Controller::ServiceLb => service_lb::keys_for(event, &state.service_lb),
         }
     }
 
@@ -241,6 +266,7 @@ impl Controller {
             Controller::Kubelet => kubelet::reconcile(ctx, key),
             Controller::Endpoints => endpoints::reconcile(ctx, key),
             Controller::EndpointSlice => endpointslice::reconcile(ctx, key),
+            Controller::EndpointSliceMirroring => endpointslice_mirroring::reconcile(ctx, key),
             Controller::HorizontalPodAutoscaler => hpa::reconcile(ctx, key),
             Controller::NodeLifecycle => nodelifecycle::reconcile(ctx, key),
             Controller::PodGc => podgc::reconcile(ctx, key),
@@ -255,6 +281,8 @@ impl Controller {
             Controller::RootCaPublisher => root_ca::reconcile(ctx, key),
             Controller::ReplicationController => replicationcontroller::reconcile(ctx, key),
             Controller::KubeProxy => kube_proxy::reconcile(ctx, key),
+            Controller::IpMasqAgent => ip_masq_agent::reconcile(ctx, key),
+            Controller::ServiceLb => service_lb::reconcile(ctx, key),
         }
     }
 }

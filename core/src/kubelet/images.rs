@@ -74,6 +74,10 @@ pub enum Http {
     /// CoreDNS's `health` (8080 `/health`) and `ready` (8181 `/ready`) plugins and its
     /// metrics (9153): HTTP on each of these ports, `200 OK` with body `OK`.
     CoreDns,
+    /// The ingress-nginx controller: nginx on 80 routes by the cluster's Ingresses (`sim::ingress_nginx`),
+    /// answers a plain-HTTP request on 443 with its 400 page; the controller's own server on
+    /// 10254 answers `/healthz`.
+    IngressNginx,
 }
 
 impl Http {
@@ -82,6 +86,7 @@ impl Http {
     pub fn on_port(self, index: usize, port: u16) -> bool {
         match self {
             Http::CoreDns => matches!(port, 8080 | 8181 | 9153),
+            Http::IngressNginx => matches!(port, 80 | 443 | 10254),
             _ => index == 0,
         }
     }
@@ -142,6 +147,17 @@ const REDIS_LOGS: &[&str] = &[
     "1:M {redistime} * Ready to accept connections tcp",
 ];
 
+/// The controller's banner (`{version}` is the image tag); v1.11 builds on nginx 1.25.5.
+const INGRESS_NGINX_LOGS: &[&str] = &[
+    "-------------------------------------------------------------------------------",
+    "NGINX Ingress controller",
+    "  Release:       {version}",
+    "  Repository:    https://github.com/kubernetes/ingress-nginx",
+    "  nginx version: nginx/1.25.5",
+    "",
+    "-------------------------------------------------------------------------------",
+];
+
 const fn server(ports: &'static [u16], http: Option<Http>, start_logs: &'static [&'static str]) -> App {
     App::Server(Server { ports, http, sigterm_exit_ms: Some(100), sigterm_code: 0, answers: true, requires_env: None, start_logs })
 }
@@ -192,6 +208,8 @@ pub const CATALOG: &[Image] = &[
     entry("pause", 0, 200, App::Pause, (0, MI / 4)),
     entry("kubernetes/pause", 0, 200, App::Pause, (0, MI / 4)),
     entry("coredns/coredns", 16, 600, server(&[53, 8080, 8181, 9153], Some(Http::CoreDns), &[".:53", "CoreDNS-1.11.3", "linux/amd64, go1.21.11, a6338e9"]), (2, 15 * MI)),
+    entry("networking/ip-masq-agent", 22, 700, server(&[], None, &[]), (1, 8 * MI)),
+    entry("ingress-nginx/controller", 289, 2_800, server(&[80, 443, 10254], Some(Http::IngressNginx), INGRESS_NGINX_LOGS), (2, 90 * MI)),
     entry("e2e-test-images/agnhost", 51, 1_400, server(&[80, 8080], Some(Http::EchoClient), &[]), (1, 8 * MI)),
     entry("e2e-test-images/nginx", 8, 500, server(&[80], Some(Http::NginxWelcome), NGINX_LOGS), (1, 3 * MI)),
     entry("echoserver", 20, 700, server(&[8080], Some(Http::EchoClient), &[]), (1, 4 * MI)),

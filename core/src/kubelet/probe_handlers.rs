@@ -73,7 +73,7 @@ pub fn http_status(http: Http, path: &str, up_for: SimDuration) -> u16 {
             "/" | "/index.html" => 200,
             _ => 404,
         },
-        Http::EchoClient | Http::Text(_) | Http::CoreDns => 200,
+        Http::EchoClient | Http::Text(_) | Http::CoreDns | Http::IngressNginx => 200,
         Http::Liveness { healthy_secs } => match path {
             // agnhost compares seconds as a float: exactly 10 s is still healthy.
             "/healthz" if up_for > SimDuration::from_secs(healthy_secs) => 500,

@@ -10,6 +10,8 @@
 //! bridge.rs    a bridge's FDB: learning, ageing, forward/flood/filter
 //! flannel.rs   leases and what each backend programs per remote lease; subnet.env
 //! underlay.rs  the nodes' own network and the router outside the cluster
+//! outside.rs   the router, the cloud load balancer and the internet host beyond it
+//! cloud_lb.rs  the load balancer's forwarding rules; masq_agent.rs  ip-masq-agent's config and rules
 //! ipam.rs      host-local IPAM over the node's podCIDR (round robin, last_reserved_ip)
 //! forward/     the data path: frames through devices, bridge, routing, ARP, encapsulation
 //! trace.rs     the hops the forwarding code records, and their text form
@@ -32,6 +34,8 @@ pub mod ingress;
 pub mod ipvs;
 pub mod ipam;
 pub mod kube_proxy;
+pub mod masq_agent;
+pub mod cloud_lb;
 pub mod neigh;
 pub mod netfilter;
 pub mod netns;
@@ -43,11 +47,16 @@ pub mod trace;
 pub mod underlay;
 pub mod wire;
 
+mod outside;
 mod setup;
 #[cfg(test)]
 pub(crate) mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod masq_agent_tests;
+#[cfg(test)]
+mod cloud_lb_tests;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -57,6 +66,7 @@ use ipnet::Ipv4Net;
 pub use flannel::{Backend, Lease};
 pub use ipam::HostLocal;
 pub use netns::{NsId, Netns, Owner};
+pub use outside::{lb_pool, INTERNET_HOST, LB_POOL};
 pub use underlay::{Placement, Underlay};
 
 /// The network name in flannel's `10-flannel.conflist` (the directory host-local keeps its
@@ -122,6 +132,8 @@ pub struct NetConfig {
     pub mtu: u32,
     /// flanneld's `--ip-masq` (kube-flannel.yml passes it).
     pub ip_masq: bool,
+    /// kube-proxy's `--proxy-mode` on every node.
+    pub proxy_mode: kube_proxy::ProxyMode,
 }
 
 impl Default for NetConfig {
@@ -133,6 +145,7 @@ impl Default for NetConfig {
             large: false,
             mtu: 1500,
             ip_masq: true,
+            proxy_mode: kube_proxy::ProxyMode::default(),
         }
     }
 }
@@ -151,10 +164,18 @@ pub struct Network {
     vteps: BTreeMap<wire::ethernet::MacAddr, u32>,
     /// The router outside the cluster (created with the first node).
     external: Option<NsId>,
+    /// The cloud load balancer between the router and the internet.
+    cloud_lb: Option<NsId>,
+    /// The host on the internet.
+    internet: Option<NsId>,
     /// Underlay NICs by MAC: the segment's switching table.
     segment: BTreeMap<wire::ethernet::MacAddr, (NsId, u32)>,
     /// Netfilter state of the namespaces that have rules (the nodes').
     pub(crate) filters: BTreeMap<NsId, netfilter::Netfilter>,
+    /// IPVS virtual servers and ipsets of the nodes whose kube-proxy runs in IPVS mode.
+    pub(crate) ipvs: BTreeMap<NsId, ipvs::NodeIpvs>,
+    /// kube-proxy's own sockets on the nodes whose proxy runs in userspace mode.
+    pub(crate) userspace: BTreeMap<NsId, kube_proxy::userspace::UserspaceProxy>,
 }
 
 impl Network {
@@ -177,6 +198,50 @@ impl Network {
 
     pub fn netfilter_mut(&mut self, id: NsId) -> Option<&mut netfilter::Netfilter> {
         self.filters.get_mut(&id)
+    }
+
+    /// The IPVS table and ipsets of a node's namespace (IPVS mode only).
+    pub fn ipvs(&self, id: NsId) -> Option<&ipvs::NodeIpvs> {
+        self.ipvs.get(&id)
+    }
+
+    /// The userspace proxy of a node's namespace (userspace mode only).
+    pub fn userspace(&self, id: NsId) -> Option<&kube_proxy::userspace::UserspaceProxy> {
+        self.userspace.get(&id)
+    }
+
+    pub(crate) fn userspace_mut(&mut self, id: NsId) -> &mut kube_proxy::userspace::UserspaceProxy {
+        self.userspace.entry(id).or_default()
+    }
+
+    /// Forgets kube-proxy's IPVS and userspace state in `id` and removes its dummy device `dev`.
+    pub(crate) fn clear_kube_proxy(&mut self, id: NsId, dev: &str) {
+        self.ipvs.remove(&id);
+        self.userspace.remove(&id);
+        if let Some(space) = self.spaces.get_mut(&id) {
+            if let Some(i) = space.device_named(dev).map(|d| d.ifindex) {
+                space.remove_device(i);
+            }
+        }
+    }
+
+    /// Updates what IPVS mode keeps in `id`'s kernel, and sets the addresses of its dummy
+    /// device `dev` (created, down, on first use) to `addrs`, each a /32.
+    pub fn set_ipvs(&mut self, id: NsId, table: ipvs::Ipvs, sets: ipvs::IpSets, dev: &str, addrs: &[Ipv4Addr], rng: &mut crate::rng::SimRng) {
+        self.ipvs.entry(id).or_default().update(table, sets);
+        let Some(space) = self.spaces.get_mut(&id) else { return };
+        let index = match space.device_named(dev) {
+            Some(d) => d.ifindex,
+            None => {
+                let i = space.take_ifindex();
+                space.add_device(netns::Device::new(i, dev, netns::DeviceKind::Dummy, netns::random_mac(rng), 1500))
+            }
+        };
+        let Some(d) = space.device_mut(index) else { return };
+        let mut sorted = addrs.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        d.addrs = sorted.into_iter().map(|addr| netns::IfAddr { addr, prefix: 32, scope: netns::Scope::Global, broadcast: false }).collect();
     }
 
     pub fn netns(&self, id: NsId) -> Option<&Netns> {

@@ -32,6 +32,10 @@ pub enum Owner {
     Pod { node: String, pod: String },
     /// The host outside the cluster that stands for "the internet" and external clients.
     External,
+    /// The router on the underlay, the nodes' default gateway.
+    Router,
+    /// The cloud's load balancer, between the router and the internet.
+    CloudLb,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +51,9 @@ pub enum DeviceKind {
     Vxlan { vni: u32, local: Ipv4Addr, port: u16, lower: u32 },
     /// A TUN device (`flannel0`) read and written by flanneld in user space.
     Tun,
+    /// A dummy device (`kube-ipvs0`): down, it only holds addresses, which then count as
+    /// local. Its addresses are kept sorted, as there may be thousands.
+    Dummy,
 }
 
 /// An IPv4 address on a device (`inet <addr>/<prefix> [brd <b>] scope <scope> <dev>`).
@@ -178,23 +185,30 @@ impl Netns {
 
     /// Whether `ip` is an address of this namespace (the local table's `local` routes).
     pub fn is_local(&self, ip: Ipv4Addr) -> bool {
-        ip.is_loopback() || self.devices.iter().any(|d| d.addrs.iter().any(|a| a.addr == ip))
+        ip.is_loopback()
+            || self.devices.iter().any(|d| match d.kind {
+                DeviceKind::Dummy => d.addrs.binary_search_by_key(&ip, |a| a.addr).is_ok(),
+                _ => d.addrs.iter().any(|a| a.addr == ip),
+            })
     }
 
-    /// Where this namespace is, for traces: `node-1`, `node-1 pod default/web-0`, `router`.
+    /// Where this namespace is, for traces: `node-1`, `node-1 pod default/web-0`, `router`,
+    /// `cloud-lb`, `internet`.
     pub fn place(&self) -> String {
         match &self.owner {
             Owner::Node(n) => n.clone(),
             Owner::Pod { node, pod } => format!("{node} pod {pod}"),
-            Owner::External => "router".to_string(),
+            Owner::External => "internet".to_string(),
+            Owner::Router => "router".to_string(),
+            Owner::CloudLb => "cloud-lb".to_string(),
         }
     }
 
-    /// The node this namespace lives on (None for the external host).
+    /// The node this namespace lives on (None outside the cluster).
     pub fn node(&self) -> Option<&str> {
         match &self.owner {
             Owner::Node(n) | Owner::Pod { node: n, .. } => Some(n),
-            Owner::External => None,
+            Owner::External | Owner::Router | Owner::CloudLb => None,
         }
     }
 }

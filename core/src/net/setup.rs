@@ -18,31 +18,10 @@ use crate::rng::SimRng;
 pub const ETH0: u32 = 2;
 
 impl Network {
-    fn new_ns(&mut self, ns: Netns) -> NsId {
+    pub(super) fn new_ns(&mut self, ns: Netns) -> NsId {
         let id = NsId(self.next_ns);
         self.next_ns += 1;
         self.spaces.insert(id, Box::new(ns));
-        id
-    }
-
-    /// The router outside the cluster, created on first use.
-    fn ensure_external(&mut self, rng: &mut SimRng) -> NsId {
-        if let Some(id) = self.external {
-            return id;
-        }
-        let mut ns = Netns::new(Owner::External);
-        ns.forwarding = true;
-        for (i, net) in self.config.underlay.router_addrs(self.config.large).into_iter().enumerate() {
-            let ifindex = ns.take_ifindex();
-            let mut dev = Device::new(ifindex, &format!("eth{i}"), DeviceKind::Ethernet, netns::random_mac(rng), self.config.mtu);
-            dev.addrs = vec![IfAddr { addr: net.addr(), prefix: net.prefix_len(), scope: Scope::Global, broadcast: true }];
-            route::insert(&mut ns.routes, Route::connected(net, ifindex, net.addr()));
-            let mac = dev.mac;
-            ns.add_device(dev);
-            self.segment.insert(mac, (NsId(self.next_ns), ifindex));
-        }
-        let id = self.new_ns(ns);
-        self.external = Some(id);
         id
     }
 
@@ -158,6 +137,8 @@ impl Network {
             self.spaces.remove(&a.ns);
         }
         self.filters.remove(&n.root);
+        self.ipvs.remove(&n.root);
+        self.userspace.remove(&n.root);
         if let Some(ns) = self.spaces.remove(&n.root) {
             for d in &ns.devices {
                 self.segment.remove(&d.mac);

@@ -37,3 +37,14 @@ pub fn pod_ip(sim: &Sim, pod: &str) -> Ipv4Addr {
         _ => panic!("no pod {pod}"),
     }
 }
+
+/// The IPs of the pods in `namespace` whose names start with `prefix`.
+pub fn pod_ips_with_prefix(sim: &Sim, namespace: &str, prefix: &str) -> Vec<Ipv4Addr> {
+    sim.store()
+        .list(Kind::Pod, Some(namespace))
+        .filter_map(|o| match &**o {
+            Object::Pod(p) if p.metadata.name.as_deref().is_some_and(|n| n.starts_with(prefix)) => p.status.as_ref()?.pod_ip.as_deref()?.parse().ok(),
+            _ => None,
+        })
+        .collect()
+}

@@ -47,6 +47,8 @@ pub enum Stage {
     Deliver,
     /// Netfilter at a hook: conntrack, the rules the packet matched, NAT.
     Netfilter,
+    /// IPVS at LOCAL_IN: a virtual server's scheduler picks a real server (kube-proxy's IPVS mode).
+    Ipvs,
     /// The packet is dropped; the detail says why.
     Drop,
 }
@@ -68,6 +70,7 @@ impl Stage {
             Stage::Underlay => "underlay",
             Stage::Deliver => "deliver",
             Stage::Netfilter => "netfilter",
+            Stage::Ipvs => "ipvs",
             Stage::Drop => "drop",
         }
     }
@@ -103,6 +106,37 @@ pub enum Detail {
     Decapsulate { vni: u32, dev: Arc<str> },
     /// What netfilter did at a hook.
     Netfilter(Box<NfDetail>),
+    /// What IPVS did with a packet for a virtual server.
+    Ipvs(Box<IpvsDetail>),
+}
+
+/// IPVS and one packet for a virtual server: the service, and the real server it goes to
+/// (chosen now for a new connection, or the connection's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IpvsDetail {
+    /// `TCP`, `UDP`.
+    pub proto: &'static str,
+    pub vip: (Ipv4Addr, u16),
+    pub scheduler: String,
+    pub persistent: Option<u32>,
+    /// None: the service has no usable real server.
+    pub real: Option<(Ipv4Addr, u16)>,
+    /// The scheduler chose `real` for this packet (a new connection).
+    pub scheduled: bool,
+}
+
+impl std::fmt::Display for IpvsDetail {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "IPVS {} {}:{} {}", self.proto, self.vip.0, self.vip.1, self.scheduler)?;
+        if let Some(t) = self.persistent {
+            write!(f, " persistent {t}")?;
+        }
+        match (self.real, self.scheduled) {
+            (None, _) => f.write_str(": no destination available; ICMP port unreachable to the client"),
+            (Some((ip, port)), true) => write!(f, ": new connection, scheduled to {ip}:{port} (Masq): destination rewritten, conntrack's reply tuple updated, sent on through OUTPUT"),
+            (Some((ip, port)), false) => write!(f, ": connection to {ip}:{port} (Masq): destination rewritten"),
+        }
+    }
 }
 
 /// Netfilter at one hook: the conntrack state, every rule that matched (as `-j TRACE` logs
@@ -139,6 +173,7 @@ impl std::fmt::Display for NfDetail {
                 (NatKind::Dst, false, None) => "DNAT (conntrack)".to_string(),
                 (NatKind::Src, false, None) => "SNAT (conntrack)".to_string(),
                 (NatKind::Dst, true, _) => "reply: undo SNAT (conntrack)".to_string(),
+                (NatKind::Src, true, Some("IPVS")) => "reply: IPVS puts the virtual server back as the source".to_string(),
                 (NatKind::Src, true, _) => "reply: undo DNAT (conntrack)".to_string(),
             };
             write!(f, "; {what} {}:{} → {}:{}", n.from.0, n.from.1, n.to.0, n.to.1)?;
@@ -180,6 +215,7 @@ impl std::fmt::Display for Detail {
             }
             Detail::Decapsulate { vni, dev } => write!(f, "VXLAN VNI {vni}: inner frame to {dev}"),
             Detail::Netfilter(d) => d.fmt(f),
+            Detail::Ipvs(d) => d.fmt(f),
         }
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! By default every node is on one L2 segment, 192.168.56.0/24 (a host-only network; a cluster
 //! of more than 200 nodes uses 192.168.0.0/16 so that every node fits), with the router at
-//! 192.168.56.1 as the nodes' default gateway. The router also stands for the machine outside
-//! the cluster (`external` in traces). With `RoutedL3` the nodes alternate between two subnets,
+//! 192.168.56.1 as the nodes' default gateway; beyond the router are the cloud load balancer and
+//! the internet host (`external` in traces; see `outside.rs`). With `RoutedL3` the nodes alternate between two subnets,
 //! 192.168.56.0/24 and 192.168.57.0/24, joined by the router (`.1` in each): nodes in different
 //! subnets reach each other only through it, which is what host-gw cannot work with.
 //!

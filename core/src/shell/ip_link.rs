@@ -89,6 +89,8 @@ fn flags_and_state(space: &Netns, d: &Device) -> (&'static str, &'static str) {
         (DeviceKind::Loopback, _) => ("LOOPBACK,UP,LOWER_UP", "UNKNOWN"),
         (DeviceKind::Tun, _) => ("POINTOPOINT,MULTICAST,NOARP,UP,LOWER_UP", "UNKNOWN"),
         (DeviceKind::Vxlan { .. }, _) => ("BROADCAST,MULTICAST,UP,LOWER_UP", "UNKNOWN"),
+        // kube-proxy creates kube-ipvs0 and never sets it up.
+        (DeviceKind::Dummy, _) => ("BROADCAST,NOARP", "DOWN"),
         (_, false) => ("NO-CARRIER,BROADCAST,MULTICAST,UP", "DOWN"),
         _ => ("BROADCAST,MULTICAST,UP,LOWER_UP", "UP"),
     }
@@ -126,10 +128,11 @@ fn device(out: &mut String, net: &Network, space: &Netns, d: &Device, view: View
     let (flags, state) = flags_and_state(space, d);
     let qdisc = match d.kind {
         DeviceKind::Ethernet | DeviceKind::Tun => "fq_codel",
+        DeviceKind::Dummy => "noop",
         _ => "noqueue",
     };
     let qlen = match d.kind {
-        DeviceKind::Loopback | DeviceKind::Ethernet | DeviceKind::Bridge(_) => Some(1000),
+        DeviceKind::Loopback | DeviceKind::Ethernet | DeviceKind::Bridge(_) | DeviceKind::Dummy => Some(1000),
         DeviceKind::Tun => Some(500),
         _ => None,
     };
@@ -179,6 +182,7 @@ fn device(out: &mut String, net: &Network, space: &Netns, d: &Device, view: View
             DeviceKind::Veth { .. } => out.push_str("\n    veth "),
             DeviceKind::Bridge(_) => out.push_str("\n    bridge "),
             DeviceKind::Tun => out.push_str("\n    tun "),
+            DeviceKind::Dummy => out.push_str("\n    dummy "),
             DeviceKind::Loopback | DeviceKind::Ethernet => {}
         }
         if view == View::Link {

@@ -12,11 +12,12 @@
 //!   ping.rs                           ping -c N
 //!   tcpdump_cmd.rs, tcpdump_filter.rs tcpdump -i DEV [FILTER] (the last trace's frames)
 //!   iptables.rs                       iptables-save, iptables -S, conntrack -L
+//!   ipvsadm.rs                        ipvsadm -Ln, ipset list
 //!   dns.rs                            cat /etc/resolv.conf, nslookup, dig
 //!   http.rs                           curl, wget
 //! ```
 //!
-//! The tools whose state is not simulated yet (`ipvsadm`, `ss`, `nc`, …) answer
+//! The tools whose state is not simulated yet (`ss`, `nc`, …) answer
 //! that they are not simulated rather than inventing output.
 
 pub mod bridge_fdb;
@@ -28,6 +29,7 @@ pub mod ip;
 pub mod ip_link;
 pub mod ip_route;
 pub mod iptables;
+pub mod ipvsadm;
 pub mod net;
 pub mod ping;
 pub mod tcpdump_cmd;

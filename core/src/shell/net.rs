@@ -28,7 +28,7 @@ use crate::kubectl::Output;
 use crate::sim::trace::Endpoint;
 use crate::sim::Sim;
 
-use super::{bridge_fdb, dns, env, http, ip, iptables, ping, tcpdump_cmd};
+use super::{bridge_fdb, dns, env, http, ip, iptables, ipvsadm, ping, tcpdump_cmd};
 
 /// The file flanneld writes on each node.
 pub const SUBNET_ENV: &str = "/run/flannel/subnet.env";
@@ -86,7 +86,7 @@ pub fn run(sim: &mut Sim, at: &At, argv: &[String]) -> Option<Output> {
     let exe = program.rsplit('/').next().unwrap_or(program);
     let rest = &argv[1..];
     let subnet_env = exe == "cat" && rest.len() == 1 && rest[0] == SUBNET_ENV;
-    let node_tool = matches!(exe, "iptables" | "iptables-save" | "conntrack");
+    let node_tool = matches!(exe, "iptables" | "iptables-save" | "conntrack" | "ipvsadm" | "ipset");
     let resolv = exe == "cat" && rest.len() == 1 && rest[0] == dns::RESOLV_CONF;
     // busybox images have wget and no curl; the others (Debian-based) and the nodes have curl.
     let http_tool = (exe == "curl" && !at.busybox) || exe == "wget";
@@ -103,6 +103,8 @@ pub fn run(sim: &mut Sim, at: &At, argv: &[String]) -> Option<Output> {
             "iptables-save" => iptables::save(sim.net().netfilter(ns), sim.now(), rest),
             "iptables" => iptables::iptables(sim.net().netfilter(ns), rest),
             "conntrack" => iptables::conntrack(sim.net().netfilter(ns), sim.now(), rest),
+            "ipvsadm" => ipvsadm::ipvsadm(sim.net().ipvs(ns), rest),
+            "ipset" => ipvsadm::ipset(sim.net().ipvs(ns), rest),
             "nslookup" => dns::nslookup(sim, at, rest),
             "curl" => http::curl(sim, at, rest),
             "wget" => http::wget(sim, at, rest),

@@ -52,6 +52,9 @@ impl Sim {
         if self.config.dns {
             self.cluster_dns();
         }
+        if self.config.ingress_nginx {
+            self.ingress_nginx_addon();
+        }
         self.dispatch_watch();
     }
 

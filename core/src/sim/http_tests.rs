@@ -73,3 +73,20 @@ fn from_outside_a_node_port_is_masqueraded_and_errors_are_curls() {
     let out = sh(&mut sim, "kubectl exec box -- curl web");
     assert!(out.contains("executable file not found"), "{out}");
 }
+
+#[test]
+fn each_connection_of_a_trace_is_matched_to_the_socket_that_accepted_it() {
+    let mut sim = cluster();
+    sh(&mut sim, "kubectl exec client -- curl -s http://web/");
+    let first = sim.last_trace().unwrap().hops.clone();
+    sh(&mut sim, "kubectl exec client -- curl -s http://echo/");
+    let second = sim.last_trace().unwrap().hops.clone();
+    let both: Vec<_> = first.iter().chain(second.iter()).cloned().collect();
+    let client = crate::net::test_support::pod_ip(&sim, "client");
+    let web = super::http::accepted(&both).expect("the first connection was accepted");
+    assert!(web.place.ends_with("pod default/web") && web.client.0 == client && web.server.1 == 80, "{web:?}");
+    let echo = super::http::accepted(&both[first.len()..]).expect("the second connection was accepted");
+    assert!(echo.place.ends_with("pod default/echo") && echo.client.0 == client, "{echo:?}");
+    // The request's bytes reached the server after its SYN.
+    assert!(echo.at > both[first.len()].at && !echo.packet.payload.is_empty());
+}

@@ -26,6 +26,8 @@ pub mod coredns;
 pub mod dns;
 pub mod netpol;
 pub mod http;
+pub mod ingress_nginx;
+pub mod internet;
 pub mod chain;
 pub mod crd;
 pub mod events;
@@ -36,6 +38,8 @@ pub mod queue;
 mod service_fields;
 mod services;
 pub mod trace;
+mod proxy_mode;
+mod userspace_proxy;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
@@ -55,29 +59,8 @@ pub use apply::{ApplyOutcome, ApplyReport};
 
 
 pub use crate::net::flannel::Backend as NetworkBackend;
+pub use crate::net::kube_proxy::ProxyMode;
 pub use crate::net::underlay::Underlay;
-
-/// How kube-proxy implements Services.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ProxyMode {
-    #[default]
-    Iptables,
-    Ipvs,
-    Userspace,
-}
-
-impl std::str::FromStr for ProxyMode {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s {
-            "iptables" => Ok(ProxyMode::Iptables),
-            // Accepted by kube-proxy, not simulated on the data path yet: refusing them is
-            // better than running iptables rules under their name.
-            "ipvs" | "userspace" => Err(format!("kube-proxy's {s} mode is not simulated yet: only iptables mode runs")),
-            _ => Err(format!("unknown proxy mode \"{s}\": choose iptables, ipvs or userspace")),
-        }
-    }
-}
 
 /// Capacity of one simulated node.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +101,9 @@ pub struct ClusterConfig {
     /// Install kubeadm's DNS add-on (CoreDNS behind `kube-system/kube-dns`) at bootstrap.
     /// Off for tests and benchmarks that want an idle cluster at time zero.
     pub dns: bool,
+    /// Install the ingress-nginx controller (its "baremetal" manifest: a NodePort Service) at
+    /// bootstrap. Off by default.
+    pub ingress_nginx: bool,
 }
 
 impl Default for ClusterConfig {
@@ -134,6 +120,7 @@ impl Default for ClusterConfig {
             proxy_mode: ProxyMode::default(),
             controllers: Controller::ALL.to_vec(),
             dns: true,
+            ingress_nginx: false,
         }
     }
 }
@@ -159,6 +146,7 @@ impl ClusterConfig {
             network: self.pod_cidr,
             underlay: self.underlay,
             large: self.large_underlay(),
+            proxy_mode: self.proxy_mode,
             ..Default::default()
         }
     }
@@ -260,6 +248,8 @@ pub struct Sim {
     recorder: events::Recorder,
     /// Controller caches (the scheduler's node snapshot and back-off).
     controllers: crate::controllers::ControllerState,
+    /// Each ingress-nginx controller pod's round-robin positions.
+    ingress_balancers: ingress_nginx::Balancers,
 }
 
 /// A saved point in simulated history; `Sim::restore` goes back to it.
@@ -292,6 +282,7 @@ impl Sim {
             metrics: metrics::Metrics::default(),
             recorder: events::Recorder::default(),
             controllers: crate::controllers::ControllerState::default(),
+            ingress_balancers: ingress_nginx::Balancers::default(),
         };
         sim.bootstrap();
         sim
@@ -361,7 +352,7 @@ impl Sim {
         let mut work = Vec::new();
         for event in events {
             for &controller in &self.config.controllers {
-                for key in controller.keys_for(event) {
+                for key in controller.keys_for(event, &self.controllers) {
                     work.push((controller, key, Cause::Write(event.resource_version)));
                 }
             }
@@ -515,8 +506,16 @@ mod trace_tests;
 #[cfg(test)]
 mod service_trace_tests;
 #[cfg(test)]
+mod ipvs_trace_tests;
+#[cfg(test)]
+mod userspace_trace_tests;
+#[cfg(test)]
+mod curl_matrix_tests;
+#[cfg(test)]
 mod dns_tests;
 #[cfg(test)]
 mod netpol_tests;
 #[cfg(test)]
 mod http_tests;
+#[cfg(test)]
+mod internet_tests;

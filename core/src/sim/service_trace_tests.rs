@@ -194,12 +194,12 @@ fn external_traffic_policy_local_keeps_the_client_address_and_drops_on_nodes_wit
     let local = "apiVersion: v1\nkind: Service\nmetadata: {name: local}\nspec:\n  type: NodePort\n  externalTrafficPolicy: Local\n  selector: {app: web}\n  ports: [{port: 80, nodePort: 30081}]\n";
     sim.apply("local.yaml", local);
     sim.advance(SimDuration::from_secs(2));
-    let router: Ipv4Addr = "192.168.56.1".parse().unwrap();
+    let client = crate::net::INTERNET_HOST;
     // node-2 runs web-1: the client's own address reaches the pod.
     let node2 = sim.net().node("node-2").unwrap().placement.ip;
     let t = sim.trace(&Endpoint::External, node2, Probe::Tcp(30081), None).unwrap();
     assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
-    assert_eq!(delivered_at(&t, "node-2 pod default/web-1").0, router);
+    assert_eq!(delivered_at(&t, "node-2 pod default/web-1").0, client);
     assert!(!nats(&t).iter().any(|n| n.1 == NatKind::Src && !n.2), "no masquerade: {:?}", nats(&t));
     // node-1 runs no web pod: the filter table drops it there.
     let node1 = sim.net().node("node-1").unwrap().placement.ip;

@@ -1,5 +1,5 @@
 //! Packet traces through the simulated data path: `Sim::trace` resolves the source (a pod's
-//! network namespace, a node's, or the router outside the cluster), asks the kubelets which
+//! network namespace, a node's, or the internet host outside the cluster), asks the kubelets which
 //! sockets listen, and runs the network's forwarding code, which records every hop.
 
 use std::net::Ipv4Addr;
@@ -17,7 +17,7 @@ use crate::store::ObjectRef;
 pub enum Endpoint {
     Pod { namespace: String, name: String },
     Node(String),
-    /// The router on the underlay, standing for a machine outside the cluster.
+    /// The internet host (203.0.113.10), standing for a client outside the cluster.
     External,
 }
 
@@ -25,7 +25,8 @@ pub enum Endpoint {
 const NODE_TCP_PORTS: &[u16] = &[22, 10250];
 
 /// Whether a socket listens on `port` in the namespace `owner` names: the pod's running
-/// servers (TCP; UDP 53 for CoreDNS), a node's sshd and kubelet.
+/// servers (TCP; UDP 53 for CoreDNS), a node's sshd and kubelet, the internet host's HTTP
+/// server.
 pub(super) fn listens(kubelet: &crate::kubelet::State, owner: &Owner, proto: u8, port: u16) -> bool {
     match owner {
         Owner::Pod { pod, .. } => {
@@ -38,7 +39,8 @@ pub(super) fn listens(kubelet: &crate::kubelet::State, owner: &Owner, proto: u8,
             }
         }
         Owner::Node(_) => proto == protocol::TCP && NODE_TCP_PORTS.contains(&port),
-        Owner::External => false,
+        Owner::External => proto == protocol::TCP && port == super::internet::HTTP_PORT,
+        Owner::Router | Owner::CloudLb => false,
     }
 }
 
@@ -61,7 +63,15 @@ impl Sim {
 
     /// Runs one traced exchange with what the cluster's endpoints do: which sockets listen
     /// (the kubelets), what CoreDNS answers, what the nodes' policy agents allow (`index`).
+    /// A connection that reaches kube-proxy's own socket (userspace mode) continues from the
+    /// node to the backend the proxy picks.
     pub(super) fn run_trace(&mut self, req: &TraceRequest, payload: Option<Vec<u8>>, start: crate::time::SimTime, index: Option<&super::netpol::PolicyIndex>) -> Trace {
+        let first = self.run_leg(req, payload.clone(), start, index);
+        self.relay_userspace(req, payload, first, index)
+    }
+
+    /// One traced exchange on the data path.
+    pub(super) fn run_leg(&mut self, req: &TraceRequest, payload: Option<Vec<u8>>, start: crate::time::SimTime, index: Option<&super::netpol::PolicyIndex>) -> Trace {
         let (kubelet, store) = (&self.controllers.kubelet, &self.store);
         let listening = |owner: &Owner, proto: u8, port: u16| listens(kubelet, owner, proto, port);
         let answer = |owner: &Owner, port: u16, _client: Ipv4Addr, data: &[u8]| super::dns::coredns_answer(store, kubelet, owner, port, data);
@@ -83,7 +93,7 @@ impl Sim {
     /// The network namespace a trace from `from` starts in.
     pub fn endpoint_netns(&self, from: &Endpoint) -> Result<crate::net::NsId, String> {
         match from {
-            Endpoint::External => self.net.external().ok_or_else(|| "the cluster has no nodes, so no underlay".to_string()),
+            Endpoint::External => self.net.internet().ok_or_else(|| "the cluster has no nodes, so no underlay".to_string()),
             Endpoint::Node(n) => self.net.node(n).map(|n| n.root).ok_or_else(|| format!("Error from server (NotFound): nodes \"{n}\" not found")),
             Endpoint::Pod { namespace, name } => {
                 let key = ObjectRef::new(Kind::Pod, Some(namespace), name);

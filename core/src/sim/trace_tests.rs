@@ -236,9 +236,10 @@ fn localhost_node_and_external_sources() {
     // A node's sshd answers on its underlay address.
     let t = sim.trace(&Endpoint::External, "192.168.56.12".parse().unwrap(), Probe::Tcp(22), None).unwrap();
     assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
-    // The router knows nothing of the pod network.
+    // The internet knows nothing of the pod network: the first hop answers net unreachable.
     let t = sim.trace(&Endpoint::External, c, Probe::Icmp, None).unwrap();
-    assert_eq!(t.outcome, Outcome::Unreachable("connect: Network is unreachable".into()));
+    assert_eq!(t.outcome, Outcome::Unreachable("From 203.0.113.1 icmp_seq=1 Destination Net Unreachable".into()));
+    assert_eq!(t.hops[0].place.as_ref(), "internet");
 }
 
 #[test]

@@ -34,8 +34,16 @@ impl Engine<'_> {
         let Some(h) = ip_header(&pkt) else { return };
         let Some(n) = self.net.netns(ns) else { return };
         if n.is_local(h.dst) {
+            let ipvs = self.ipvs_claims(ns, &pkt);
+            if ipvs {
+                Arc::make_mut(&mut pkt).skb.ipvs = true;
+            }
             if !self.nf_hook(ns, Hook::Input, Some(dev), None, &mut pkt) {
                 return;
+            }
+            if ipvs {
+                let Some(p) = self.ipvs_in(ns, Some(dev), pkt) else { return };
+                pkt = p;
             }
             return self.local_deliver(ns, dev, pkt);
         }
@@ -75,6 +83,10 @@ impl Engine<'_> {
     pub(super) fn ip_output(&mut self, ns: NsId, mut pkt: Pkt, forwarded: bool) {
         if !forwarded && !self.nf_hook(ns, Hook::Output, None, None, &mut pkt) {
             return;
+        }
+        if !forwarded && !pkt.skb.ipvs && self.ipvs_claims(ns, &pkt) {
+            let Some(p) = self.ipvs_in(ns, None, pkt) else { return };
+            pkt = p;
         }
         let Some(h) = ip_header(&pkt) else { return };
         let Some(n) = self.net.netns(ns) else { return };

@@ -193,8 +193,18 @@ impl Engine<'_> {
         }
     }
 
+    /// kube-proxy's userspace-mode sockets on a node.
+    fn userspace_listens(&self, ns: NsId, proto: u8, port: u16) -> bool {
+        let p = match proto {
+            protocol::TCP => crate::net::kube_proxy::Proto::Tcp,
+            protocol::UDP => crate::net::kube_proxy::Proto::Udp,
+            _ => return false,
+        };
+        self.net.userspace.get(&ns).is_some_and(|u| u.sockets.contains_key(&(p, port)))
+    }
+
     fn listens(&self, ns: NsId, proto: u8, port: u16) -> bool {
-        self.net.netns(ns).is_some_and(|n| (self.listening)(&n.owner, proto, port))
+        self.net.netns(ns).is_some_and(|n| (self.listening)(&n.owner, proto, port)) || self.userspace_listens(ns, proto, port)
     }
 
     fn icmp_rcv(&mut self, ns: NsId, dev: u32, h: Ipv4Header, i: IcmpHeader, pkt: Pkt, client: bool) {

@@ -65,7 +65,8 @@ impl Engine<'_> {
             DeviceKind::Bridge(_) => self.bridge_forward(ns, dev, None, pkt),
             DeviceKind::Ethernet => self.underlay(ns, dev, scrubbed(pkt)),
             DeviceKind::Loopback => self.schedule(VETH_US, Work::Rx { ns, dev, pkt }),
-            DeviceKind::Vxlan { .. } | DeviceKind::Tun => {}
+            // A dummy device swallows what is sent through it.
+            DeviceKind::Vxlan { .. } | DeviceKind::Tun | DeviceKind::Dummy => {}
         }
     }
 
@@ -174,12 +175,7 @@ impl Engine<'_> {
 
     /// The underlay NIC that holds `ip`.
     fn underlay_owner(&self, ip: Ipv4Addr) -> Option<(NsId, u32)> {
-        if let Some(l) = self.net.node_nic(ip) {
-            return Some(l);
-        }
-        let ext = self.net.external()?;
-        let n = self.net.netns(ext)?;
-        n.devices.iter().find(|d| d.addrs.iter().any(|a| a.addr == ip)).map(|d| (ext, d.ifindex))
+        self.net.node_nic(ip).or_else(|| self.net.outside_nic_for(ip))
     }
 
     pub(super) fn dev_name(&self, ns: NsId, dev: u32) -> String {

@@ -19,6 +19,7 @@
 //! and the kernel's 1 s ARP retransmit (3 tries) when nobody answers.
 
 mod ip;
+mod ipvs;
 mod l4;
 mod link;
 mod netfilter;

@@ -63,6 +63,21 @@ fn apply(pkt: &mut Pkt, at: usize, l4: &L4) {
     }
 }
 
+/// A connection IPVS scheduled: nf_nat does not rewrite its destination (IPVS does, at
+/// LOCAL_IN, see `ipvs.rs`), and the source of its replies is put back by IPVS.
+fn ipvs_owns_nat(r: &mut crate::net::netfilter::HookResult, l4: &mut L4) {
+    use crate::net::netfilter::NatKind;
+    let Some(n) = r.nat.as_mut() else { return };
+    match (n.kind, n.reply) {
+        (NatKind::Dst, false) => {
+            (l4.dst, l4.dport) = n.from;
+            r.nat = None;
+        }
+        (NatKind::Src, true) => n.by_rule = Some("IPVS"),
+        _ => {}
+    }
+}
+
 impl Engine<'_> {
     /// Runs `hook` in `ns` over the packet. Returns false when netfilter dropped or rejected
     /// it (the hop, and for REJECT the ICMP error, are recorded here).
@@ -82,7 +97,8 @@ impl Engine<'_> {
             None => Some(Ipv4Addr::LOCALHOST),
         };
         let is_local = |a: Ipv4Addr| space.is_local(a);
-        let in_set = |_: &str, _: &[crate::net::netfilter::rule::SetDir], _: &crate::net::netfilter::Tuple| false;
+        let sets = self.net.ipvs.get(&ns).map(|n| &n.sets);
+        let in_set = |name: &str, dirs: &[crate::net::netfilter::rule::SetDir], t: &crate::net::netfilter::Tuple| sets.is_some_and(|s| s.contains(name, dirs, t));
         let rng = &mut *self.rng;
         let mut random = || (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
         let mut ctx = HookCtx {
@@ -100,7 +116,10 @@ impl Engine<'_> {
         let nf = self.net.filters.get_mut(&ns).expect("checked above");
         let mut skb = pkt.skb;
         let before = l4;
-        let r = nf.hook(&mut ctx, &mut l4, &mut skb);
+        let mut r = nf.hook(&mut ctx, &mut l4, &mut skb);
+        if r.ct_id.is_some_and(|id| self.net.ipvs.get(&ns).is_some_and(|n| n.conns.contains(&id))) {
+            ipvs_owns_nat(&mut r, &mut l4);
+        }
         if skb != pkt.skb {
             Arc::make_mut(pkt).skb = skb;
         }

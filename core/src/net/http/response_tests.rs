@@ -137,6 +137,14 @@ fn go_servers_answer_with_date_length_and_sniffed_type() {
         (Responder::new(Http::CoreDns), get("http://10.244.0.2:8080/health"), port(8080), 5, format!("{}OK", go_head("200 OK", 2, plain))),
         (Responder::new(Http::CoreDns), get("http://10.244.0.2:8181/ready"), port(8181), 5, format!("{}OK", go_head("200 OK", 2, plain))),
         (Responder::new(Http::CoreDns), get("http://10.244.0.2:8080/ready"), port(8080), 5, GO_404.to_string()),
+        (
+            Responder::tagged(Http::IngressNginx, "v1.11.3"),
+            get("http://10.244.2.3:10254/healthz"),
+            port(10254),
+            5,
+            format!("HTTP/1.1 200 OK\r\nContent-Type: {plain}\r\nX-Content-Type-Options: nosniff\r\nDate: {DATE_5S}\r\nContent-Length: 2\r\n\r\nok"),
+        ),
+        (Responder::tagged(Http::IngressNginx, "v1.11.3"), get("http://10.244.2.3:10254/metrics"), port(10254), 5, GO_404.to_string()),
     ];
     for (responder, req, server, up, expect) in cases {
         check(&responder, &req, server, up, &expect);
@@ -166,4 +174,14 @@ fn content_sniffing_follows_go() {
     ] {
         assert_eq!(sniff(body), expect, "{body:?}");
     }
+}
+
+#[test]
+fn the_ingress_controller_answers_plain_http_on_443_with_its_400_page() {
+    let resp = respond(&Responder::tagged(Http::IngressNginx, "v1.11.3"), &get("http://10.244.2.3:443/"), CLIENT, (SERVER.0, 443), AT_5S, 5);
+    assert_eq!(resp.status_line(), "HTTP/1.1 400 Bad Request");
+    assert_eq!(resp.header("Date"), Some(DATE_5S));
+    assert_eq!(resp.header("Connection"), Some("close"));
+    assert!(resp.body.contains("<head><title>400 The plain HTTP request was sent to HTTPS port</title></head>"), "{}", resp.body);
+    assert_eq!(resp.header("Server"), None);
 }

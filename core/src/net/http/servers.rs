@@ -17,7 +17,11 @@
 //! healthy and `error: <seconds>` with 500 after, `/started` with its uptime as a Go duration;
 //! fishbowl/slow-start (`WarmUp`) answers `http.Error(w, "warming up", 503)` until it is
 //! ready and `ok` after. CoreDNS answers `OK` on `/health` (port 8080, the health plugin),
-//! `/ready` (8181, the ready plugin) and `/metrics` (9153), 404 elsewhere.
+//! `/ready` (8181, the ready plugin) and `/metrics` (9153), 404 elsewhere. The ingress-nginx
+//! controller answers `ok` on `/healthz` of its own server (10254, the apiserver library's
+//! healthz handler), and nginx answers a plain-HTTP request on 443 with its `400 The plain
+//! HTTP request was sent to HTTPS port` page; port 80 is routed by `sim::ingress_nginx` from
+//! the cluster's Ingresses (without them, as here, every request gets the default backend's 404).
 //!
 //! Simplified: images whose real server is not Go (httpd, caddy, tomcat, …) answer with Go's
 //! headers too; nginx's other file (`/50x.html`) is not served; methods other than GET and
@@ -29,6 +33,7 @@ use std::net::Ipv4Addr;
 use super::request::Request;
 use super::response::{imf_fixdate, imf_fixdate_unix, reason, Response};
 use crate::kubelet::images::{echo_body, Http, NGINX_WELCOME};
+use crate::net::ingress;
 use crate::time::{go_duration, SimTime};
 
 /// A server that speaks HTTP: how it answers and the image tag it runs.
@@ -108,6 +113,12 @@ pub fn respond(responder: &Responder, req: &Request, client: (Ipv4Addr, u16), se
         Http::CoreDns => match (server.1, path) {
             (8080, "/health") | (8181, "/ready") | (9153, "/metrics") => go(200, &[], "OK".to_string(), now),
             _ => not_found(now),
+        },
+        Http::IngressNginx => match (server.1, path) {
+            (10254, "/healthz") => go(200, &[("Content-Type", "text/plain; charset=utf-8"), ("X-Content-Type-Options", "nosniff")], "ok".to_string(), now),
+            (10254, _) => not_found(now),
+            (443, _) => ingress::Response::plain_http_to_https(req.header("User-Agent")).into_http(&imf_fixdate(now), &req.method),
+            _ => ingress::Response::not_found(req.header("User-Agent")).into_http(&imf_fixdate(now), &req.method),
         },
         // A server kind added to the catalog later answers as an unknown path does.
         #[allow(unreachable_patterns)]

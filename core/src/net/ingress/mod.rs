@@ -1,6 +1,7 @@
 //! Ingress routing as the ingress-nginx controller does it: which Ingresses it watches, the nginx
 //! servers and locations it builds from them, the location a request lands in, and the
-//! responses nginx itself returns.
+//! responses nginx itself returns. `sim::ingress_nginx` runs it for the requests that reach an
+//! ingress-nginx controller pod.
 //!
 //! Which Ingresses the controller (`--controller-class=k8s.io/ingress-nginx`,
 //! `--ingress-class=nginx`) watches, in the order its store checks them:
@@ -64,7 +65,7 @@
 //! class.rs   which Ingresses the controller watches; the default class admission picks
 //! server.rs  the nginx servers and locations built from the watched Ingresses
 //! route.rs   select(): Host → server, URI → location → Route
-//! nginx.rs   the pages nginx returns (404, 503, 301, 400, 403) and the headers it adds when proxying
+//! nginx.rs   the pages nginx returns (404, 503, 502, 504, 301, 400, 403) and the headers it adds when proxying
 //! ```
 
 mod class;

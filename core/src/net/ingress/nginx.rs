@@ -41,6 +41,33 @@ impl Response {
         special(503, "Service Temporarily Unavailable", user_agent, true)
     }
 
+    /// `502 Bad Gateway`: the upstream refused the connection or closed it without answering.
+    pub fn bad_gateway(user_agent: Option<&str>) -> Response {
+        special(502, "Bad Gateway", user_agent, true)
+    }
+
+    /// `504 Gateway Time-out`: the upstream did not accept the connection within
+    /// `proxy_connect_timeout` (5 s) or did not answer within `proxy_read_timeout` (60 s).
+    pub fn gateway_timeout(user_agent: Option<&str>) -> Response {
+        special(504, "Gateway Time-out", user_agent, true)
+    }
+
+    /// A plain-HTTP request on the TLS port 443 (nginx's internal 497): `400 Bad Request` with
+    /// its own title and line; nginx closes the connection.
+    pub fn plain_http_to_https(user_agent: Option<&str>) -> Response {
+        let mut r = special(400, "Bad Request", user_agent, false);
+        let what = "The plain HTTP request was sent to HTTPS port";
+        r.body = r
+            .body
+            .replacen("<title>400 Bad Request</title>", &format!("<title>400 {what}</title>"), 1)
+            .replacen("</h1></center>\r\n", &format!("</h1></center>\r\n<center>{what}</center>\r\n"), 1);
+        let len = r.body.len().to_string();
+        if let Some(h) = r.headers.iter_mut().find(|(n, _)| n == "Content-Length") {
+            h.1 = len;
+        }
+        r
+    }
+
     /// `403 Forbidden` (`/nginx_status` from a client other than the pod itself).
     pub fn forbidden(user_agent: Option<&str>) -> Response {
         special(403, "Forbidden", user_agent, true)
@@ -77,6 +104,14 @@ impl Response {
     pub fn with_date(mut self, date: &str) -> Response {
         self.headers.insert(0, ("Date".to_string(), date.to_string()));
         self
+    }
+
+    /// The response as sent at `date` to a request made with `method` (a `HEAD` answer keeps
+    /// the headers and drops the body).
+    pub fn into_http(self, date: &str, method: &str) -> crate::net::http::Response {
+        let r = self.with_date(date);
+        let body = if method == "HEAD" { String::new() } else { r.body };
+        crate::net::http::Response { status: r.status, reason: r.reason.to_string(), headers: r.headers, body }
     }
 }
 

@@ -179,3 +179,38 @@ fn request_ids_are_hex() {
     let id = request_id([0, 1, 2, 0xab, 0xcd, 0xef, 16, 32, 48, 64, 80, 96, 112, 128, 144, 255]);
     assert_eq!(id, "000102abcdef102030405060708090ff");
 }
+
+#[test]
+fn upstream_error_pages_and_the_https_port() {
+    let page = |title: &str, h1: &str, extra: &str| {
+        format!("<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{h1}</h1></center>\r\n{extra}<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n")
+    };
+    let plain = "The plain HTTP request was sent to HTTPS port";
+    // (response, status line, body, Connection)
+    let cases = [
+        (Response::bad_gateway(None), "HTTP/1.1 502 Bad Gateway", page("502 Bad Gateway", "502 Bad Gateway", ""), "keep-alive"),
+        (Response::gateway_timeout(None), "HTTP/1.1 504 Gateway Time-out", page("504 Gateway Time-out", "504 Gateway Time-out", ""), "keep-alive"),
+        (
+            Response::plain_http_to_https(None),
+            "HTTP/1.1 400 Bad Request",
+            page(&format!("400 {plain}"), "400 Bad Request", &format!("<center>{plain}</center>\r\n")),
+            "close",
+        ),
+    ];
+    for (r, status, body, connection) in cases {
+        assert_eq!(r.status_line(), status);
+        assert_eq!(r.body, body, "{status}");
+        assert_eq!(header(&r, "Content-Length"), Some(body.len().to_string().as_str()), "{status}");
+        assert_eq!(header(&r, "Connection"), Some(connection), "{status}");
+    }
+}
+
+#[test]
+fn into_http_puts_the_date_first_and_drops_a_head_body() {
+    let date = "Mon, 01 Jan 2024 00:00:05 GMT";
+    let r = Response::not_found(None).into_http(date, "GET");
+    assert_eq!(r.head_lines(), ["HTTP/1.1 404 Not Found", &format!("Date: {date}"), "Content-Type: text/html", "Content-Length: 146", "Connection: keep-alive"]);
+    assert_eq!(r.body, PAGE_404);
+    let r = Response::not_found(None).into_http(date, "HEAD");
+    assert_eq!((r.body.as_str(), r.header("Content-Length")), ("", Some("146")));
+}

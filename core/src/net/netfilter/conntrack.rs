@@ -6,8 +6,9 @@
 //! Timeouts are the kernel's defaults (`nf_conntrack_tcp_timeout_*`, `udp_timeout` 30 s and
 //! `udp_timeout_stream` 120 s, `icmp_timeout` 30 s).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt::Write;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::Ipv4Addr;
 
 use crate::time::{SimDuration, SimTime};
@@ -127,121 +128,124 @@ impl Entry {
     }
 }
 
-/// A namespace's conntrack table.
+/// A namespace's conntrack table, made on its first connection (most namespaces see none).
 #[derive(Debug, Clone, Default)]
 pub struct Conntrack {
-    entries: BTreeMap<u64, Entry>,
-    by_tuple: BTreeMap<Tuple, (u64, Dir)>,
-    /// (expiry, id) of every entry, so expiring looks only at the ones due.
-    by_expiry: std::collections::BTreeSet<(SimTime, u64)>,
+    state: Option<Box<State>>,
+}
+
+/// The entries. Ids are handed out in order, so entries sit in a deque indexed by `id - base`
+/// (a removed entry leaves an empty slot until the ones before it go); tuples are found
+/// through a hash index, which is only ever looked up, never listed.
+#[derive(Debug, Clone, Default)]
+struct State {
+    slots: VecDeque<Option<Slot>>,
+    /// The id of `slots[0]`.
+    base: u64,
+    live: usize,
+    by_tuple: HashMap<u128, (u64, Dir), BuildHasherDefault<TupleHasher>>,
+    /// (time, id), one per entry: when to look at the entry again, so expiring looks only at
+    /// the ones due. The time is never later than the entry's expiry; a packet that pushes the
+    /// expiry further leaves it as it is (the entry is looked at then and queued again).
+    by_expiry: BTreeSet<(SimTime, u64)>,
     next_id: u64,
+}
+
+/// An entry and the time it is queued at in `by_expiry`.
+#[derive(Debug, Clone)]
+struct Slot {
+    entry: Entry,
+    queued: SimTime,
+}
+
+/// A tuple packed into one integer: the hash index's key.
+fn key(t: &Tuple) -> u128 {
+    (u128::from(t.proto) << 96) | (u128::from(u32::from(t.src)) << 64) | (u128::from(u32::from(t.dst)) << 32) | (u128::from(t.sport) << 16) | u128::from(t.dport)
+}
+
+/// A multiply-rotate hash for the packed tuples (keys come from the simulation, not from an
+/// adversary, so no keyed hash is needed).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TupleHasher(u64);
+
+impl Hasher for TupleHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
 }
 
 impl Conntrack {
     /// The live entry a packet with `t` belongs to.
     pub fn find(&self, t: &Tuple, now: SimTime) -> Option<(u64, Dir)> {
-        let (id, d) = *self.by_tuple.get(t)?;
-        (self.entries.get(&id)?.expires > now).then_some((id, d))
+        self.state.as_ref()?.find(t, now)
     }
 
     pub fn get(&self, id: u64) -> Option<&Entry> {
-        self.entries.get(&id)
+        self.state.as_ref()?.get(id)
     }
 
     /// A new connection, its reply tuple not yet NATed.
     pub fn create(&mut self, orig: Tuple, now: SimTime) -> u64 {
-        self.expire(now);
-        self.next_id += 1;
-        let id = self.next_id;
-        let tcp = (orig.proto == 6).then_some(TcpState::SynSent);
-        let secs = tcp.map_or(30, TcpState::timeout_secs);
-        let e = Entry { orig, reply: orig.invert(), tcp, seen_reply: false, assured: false, created: now, expires: now + SimDuration::from_secs(secs), mark: 0, nat_done: [false; 2], confirmed: false };
-        self.index(id, &e);
-        self.by_expiry.insert((e.expires, id));
-        self.entries.insert(id, e);
-        id
-    }
-
-    fn index(&mut self, id: u64, e: &Entry) {
-        self.by_tuple.insert(e.orig, (id, Dir::Original));
-        self.by_tuple.insert(e.reply, (id, Dir::Reply));
+        self.state.get_or_insert_with(Default::default).create(orig, now)
     }
 
     /// Records the NAT decided for a new connection (`manip` 0: destination, 1: source): the
     /// reply tuple changes.
     pub fn set_reply(&mut self, id: u64, reply: Tuple, manip: usize) {
-        let Some(e) = self.entries.get_mut(&id) else { return };
-        e.nat_done[manip] = true;
-        let old = e.reply;
-        e.reply = reply;
-        let e = e.clone();
-        self.by_tuple.remove(&old);
-        self.index(id, &e);
+        if let Some(s) = self.state.as_mut() {
+            s.set_reply(id, reply, manip);
+        }
     }
 
     pub fn confirm(&mut self, id: u64) {
-        if let Some(e) = self.entries.get_mut(&id) {
+        if let Some(e) = self.state.as_mut().and_then(|s| s.get_mut(id)) {
             e.confirmed = true;
         }
     }
 
     /// Removes an entry whose first packet was dropped (never confirmed).
     pub fn forget(&mut self, id: u64) {
-        if let Some(e) = self.entries.remove(&id) {
-            self.by_tuple.remove(&e.orig);
-            self.by_tuple.remove(&e.reply);
-            self.by_expiry.remove(&(e.expires, id));
+        if let Some(s) = self.state.as_mut() {
+            s.forget(id);
         }
     }
 
     /// A packet of the connection went by: advance the state and refresh the timeout.
     pub fn seen(&mut self, id: u64, d: Dir, flags: Flags, now: SimTime) {
-        let Some(e) = self.entries.get_mut(&id) else { return };
-        self.by_expiry.remove(&(e.expires, id));
-        if d == Dir::Reply {
-            e.seen_reply = true;
-        }
-        let secs = match e.tcp {
-            Some(s) => {
-                let next = tcp_next(s, d, flags);
-                if next == TcpState::Established && d == Dir::Original && s == TcpState::SynRecv {
-                    e.assured = true;
-                }
-                e.tcp = Some(next);
-                next.timeout_secs()
-            }
-            None if e.orig.proto == 17 && e.seen_reply && now.since(e.created) > SimDuration::from_secs(2) => {
-                e.assured = true;
-                120
-            }
-            None => 30,
-        };
-        e.expires = now + SimDuration::from_secs(secs);
-        self.by_expiry.insert((e.expires, id));
-    }
-
-    fn expire(&mut self, now: SimTime) {
-        while let Some(&(at, id)) = self.by_expiry.first() {
-            if at > now {
-                break;
-            }
-            self.forget(id);
+        if let Some(s) = self.state.as_mut() {
+            s.seen(id, d, flags, now);
         }
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.state.as_ref().map_or(0, |s| s.live)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.len() == 0
     }
 
     /// `conntrack -L`: one line per live entry, then the summary conntrack prints on stderr.
     pub fn list(&self, now: SimTime) -> (String, String) {
         let mut out = String::new();
         let mut n = 0;
-        for e in self.entries.values().filter(|e| e.expires > now && e.confirmed) {
+        let entries = self.state.iter().flat_map(|s| s.slots.iter().flatten().map(|s| &s.entry));
+        for e in entries.filter(|e| e.expires > now && e.confirmed) {
             n += 1;
             let left = (e.expires.0 - now.0) / 1_000_000;
             let name = match e.orig.proto {
@@ -267,6 +271,117 @@ impl Conntrack {
         }
         (out, format!("conntrack v1.4.7 (conntrack-tools): {n} flow entries have been shown.\n"))
     }
+}
+
+impl State {
+    fn find(&self, t: &Tuple, now: SimTime) -> Option<(u64, Dir)> {
+        let (id, d) = *self.by_tuple.get(&key(t))?;
+        (self.get(id)?.expires > now).then_some((id, d))
+    }
+
+    fn get(&self, id: u64) -> Option<&Entry> {
+        let i = usize::try_from(id.checked_sub(self.base)?).ok()?;
+        self.slots.get(i)?.as_ref().map(|s| &s.entry)
+    }
+
+    fn get_mut(&mut self, id: u64) -> Option<&mut Entry> {
+        let i = usize::try_from(id.checked_sub(self.base)?).ok()?;
+        self.slots.get_mut(i)?.as_mut().map(|s| &mut s.entry)
+    }
+
+    /// A new connection, its reply tuple not yet NATed.
+    fn create(&mut self, orig: Tuple, now: SimTime) -> u64 {
+        self.expire(now);
+        self.next_id += 1;
+        let id = self.next_id;
+        let tcp = (orig.proto == 6).then_some(TcpState::SynSent);
+        let secs = tcp.map_or(30, TcpState::timeout_secs);
+        let e = Entry { orig, reply: orig.invert(), tcp, seen_reply: false, assured: false, created: now, expires: now + SimDuration::from_secs(secs), mark: 0, nat_done: [false; 2], confirmed: false };
+        self.by_tuple.insert(key(&e.orig), (id, Dir::Original));
+        self.by_tuple.insert(key(&e.reply), (id, Dir::Reply));
+        self.by_expiry.insert((e.expires, id));
+        if self.slots.is_empty() {
+            self.base = id;
+        }
+        let queued = e.expires;
+        self.slots.push_back(Some(Slot { entry: e, queued }));
+        self.live += 1;
+        id
+    }
+
+    /// Records the NAT decided for a new connection (`manip` 0: destination, 1: source): the
+    /// reply tuple changes.
+    fn set_reply(&mut self, id: u64, reply: Tuple, manip: usize) {
+        let Some(e) = self.get_mut(id) else { return };
+        e.nat_done[manip] = true;
+        let old = e.reply;
+        e.reply = reply;
+        self.by_tuple.remove(&key(&old));
+        self.by_tuple.insert(key(&reply), (id, Dir::Reply));
+    }
+
+    /// Removes an entry whose first packet was dropped (never confirmed).
+    fn forget(&mut self, id: u64) {
+        let Some(i) = id.checked_sub(self.base).and_then(|i| usize::try_from(i).ok()) else { return };
+        let Some(Slot { entry: e, queued }) = self.slots.get_mut(i).and_then(Option::take) else { return };
+        self.live -= 1;
+        self.by_tuple.remove(&key(&e.orig));
+        self.by_tuple.remove(&key(&e.reply));
+        self.by_expiry.remove(&(queued, id));
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.base += 1;
+        }
+    }
+
+    /// A packet of the connection went by: advance the state and refresh the timeout.
+    fn seen(&mut self, id: u64, d: Dir, flags: Flags, now: SimTime) {
+        let Some(i) = id.checked_sub(self.base).and_then(|i| usize::try_from(i).ok()) else { return };
+        let Some(Some(Slot { entry: e, queued })) = self.slots.get_mut(i) else { return };
+        if d == Dir::Reply {
+            e.seen_reply = true;
+        }
+        let secs = match e.tcp {
+            Some(s) => {
+                let next = tcp_next(s, d, flags);
+                if next == TcpState::Established && d == Dir::Original && s == TcpState::SynRecv {
+                    e.assured = true;
+                }
+                e.tcp = Some(next);
+                next.timeout_secs()
+            }
+            None if e.orig.proto == 17 && e.seen_reply && now.since(e.created) > SimDuration::from_secs(2) => {
+                e.assured = true;
+                120
+            }
+            None => 30,
+        };
+        e.expires = now + SimDuration::from_secs(secs);
+        if e.expires < *queued {
+            self.by_expiry.remove(&(*queued, id));
+            *queued = e.expires;
+            self.by_expiry.insert((e.expires, id));
+        }
+    }
+
+    fn expire(&mut self, now: SimTime) {
+        while let Some(&(at, id)) = self.by_expiry.first() {
+            if at > now {
+                break;
+            }
+            self.by_expiry.pop_first();
+            let Some(i) = id.checked_sub(self.base).and_then(|i| usize::try_from(i).ok()) else { continue };
+            let Some(Some(slot)) = self.slots.get_mut(i) else { continue };
+            if slot.entry.expires > now {
+                // Refreshed since it was queued: look again at its expiry.
+                slot.queued = slot.entry.expires;
+                self.by_expiry.insert((slot.queued, id));
+            } else {
+                self.forget(id);
+            }
+        }
+    }
+
 }
 
 fn tuple_text(out: &mut String, t: &Tuple) {

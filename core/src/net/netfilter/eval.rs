@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::rule::{Match, PacketInfo, Target};
 use super::table::{Hook, Policy, Table, TableId};
+use super::Counters;
 
 /// What a TRACE line says about a rule the packet passed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,21 +57,20 @@ pub enum Verdict {
     Redirect { port: u16 },
 }
 
-/// What one table did with the packet.
+/// What one table did with the packet. The matched rules are counted in `counters` as they
+/// match, and their TRACE lines appended to the caller's list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TableRun {
     pub verdict: Verdict,
     pub mark: u32,
-    pub visits: Vec<Visit>,
     /// `-m recent --set` lists the packet's source was added to.
     pub recent_set: Vec<String>,
-    /// (chain, rule number) of every matched rule, for the counters; rule 0 is the policy.
-    pub hits: Vec<(Arc<str>, usize)>,
 }
 
-/// Runs `table`'s built-in chain for `hook` over the packet.
-pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool) -> TableRun {
-    let mut out = TableRun { verdict: Verdict::Accept, mark: p.mark, visits: Vec::new(), recent_set: Vec::new(), hits: Vec::new() };
+/// Runs `table`'s built-in chain for `hook` over the packet, counting `bytes` on every rule
+/// that matched (and on the policy, when the end of the chain decides).
+pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool, visits: &mut Vec<Visit>, counters: &mut Counters, bytes: u64) -> TableRun {
+    let mut out = TableRun { verdict: Verdict::Accept, mark: p.mark, recent_set: Vec::new() };
     let Some(start) = table.position(hook.chain()) else { return out };
     let mut stack: Vec<(usize, usize)> = Vec::new();
     let (mut chain, mut idx) = (start, 0usize);
@@ -90,16 +90,16 @@ pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool)
         let Some(r) = c.rules.get(idx) else {
             if let Some((back, next)) = stack.pop() {
                 if trace {
-                    out.visits.push(visit(table.id, &c.name, VisitKind::Return(c.rules.len() + 1), "", None));
+                    visits.push(visit(table.id, &c.name, VisitKind::Return(c.rules.len() + 1), "", None));
                 }
                 chain = back;
                 idx = next;
                 continue;
             }
             let policy = c.policy.unwrap_or(Policy::Accept);
-            out.hits.push((c.name.clone(), 0));
+            counters.count(table.id, chain, &c.name, 0, bytes);
             if trace {
-                out.visits.push(visit(table.id, &c.name, VisitKind::Policy(c.rules.len() + 1), policy.name(), None));
+                visits.push(visit(table.id, &c.name, VisitKind::Policy(c.rules.len() + 1), policy.name(), None));
             }
             out.verdict = if policy == Policy::Drop { Verdict::Drop } else { Verdict::Accept };
             return out;
@@ -109,9 +109,9 @@ pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool)
             idx += 1;
             continue;
         }
-        out.hits.push((c.name.clone(), idx + 1));
+        counters.count(table.id, chain, &c.name, idx + 1, bytes);
         if trace {
-            out.visits.push(Visit { table: table.id, chain: c.name.clone(), kind: VisitKind::Rule(idx + 1), target: r.target_text(), comment: r.comment_arc() });
+            visits.push(Visit { table: table.id, chain: c.name.clone(), kind: VisitKind::Rule(idx + 1), target: r.target_text(), comment: r.comment_arc() });
         }
         for m in &r.matches {
             if let Match::Recent(rc) = m {

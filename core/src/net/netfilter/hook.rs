@@ -125,9 +125,13 @@ impl Netfilter {
         let ct_dnat = entry.is_some_and(|e| e.dnat());
         let manip_dst = matches!(hook, Hook::Prerouting | Hook::Output);
         // The nat table has no FORWARD chain: NAT is decided at the other four hooks only.
-        let nat_pending = hook != Hook::Forward && entry.is_some_and(|e| dir == Dir::Original && !e.nat_done[usize::from(!manip_dst)]);
+        // IPVS steals its packets at LOCAL_IN before the nat table's INPUT chain.
+        let nat_pending = hook != Hook::Forward
+            && !(hook == Hook::Input && skb.ipvs)
+            && entry.is_some_and(|e| dir == Dir::Original && !e.nat_done[usize::from(!manip_dst)]);
 
-        let tables = self.tables.clone();
+        let tables = &*self.tables;
+        let counters = &mut self.counters;
         let mut visits = Vec::new();
         let mut decided: Option<(Verdict, &'static str)> = None;
         let recent = &self.recent;
@@ -154,17 +158,15 @@ impl Netfilter {
             recent: &recent_check,
             random: ctx.random,
         };
-        let mut hits = Vec::new();
         let mut sets = Vec::new();
         let mut verdict = HookVerdict::Accept;
+        let bytes = u64::from(pkt.len);
         for table in hook.tables() {
             if (table == TableId::Nat && !nat_pending) || tables.get(table).is_pristine() {
                 continue;
             }
-            let run = eval::run_table(tables.get(table), hook, &mut info, ctx.trace);
+            let run = eval::run_table(tables.get(table), hook, &mut info, ctx.trace, &mut visits, counters, bytes);
             info.mark = run.mark;
-            visits.extend(run.visits);
-            hits.extend(run.hits.into_iter().map(|(c, n)| (table, c, n)));
             sets.extend(run.recent_set);
             match run.verdict {
                 Verdict::Accept => {}
@@ -176,13 +178,13 @@ impl Netfilter {
                     verdict = HookVerdict::Reject { with };
                     break;
                 }
-                v => decided = Some((v.clone(), nat_name(&v))),
+                v => {
+                    let name = nat_name(&v);
+                    decided = Some((v, name));
+                }
             }
         }
         skb.mark = info.mark;
-        for (t, c, n) in hits {
-            self.counters.add(t, c, n, u64::from(pkt.len));
-        }
         for name in sets {
             self.recent.insert((name, pkt.src), ctx.now);
         }

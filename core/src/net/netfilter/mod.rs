@@ -4,10 +4,13 @@
 //! ```text
 //! rule.rs       a rule: common fields, extension matches, target; matching a packet
 //! table.rs      tables and chains; which tables run at which hook
-//! parse.rs      rule specifications and the iptables-restore format
+//! parse.rs      rule specifications
+//! restore.rs    the iptables-restore format, keeping the rules a line repeats
 //! save.rs       iptables-save text
+//! share.rs      rules and tables restored from the same text, shared between namespaces
 //! eval.rs       traversing one table: jumps, RETURN, policies, the TRACE record
 //! conntrack.rs  connections, their NAT, states and timeouts; conntrack -L
+//! counters.rs   each namespace's packet and byte counters of the (shared) rules
 //! hook.rs       one hook: conntrack, then raw/mangle/nat/filter in order, NAT applied
 //! ```
 //!
@@ -16,11 +19,14 @@
 //! counters and conntrack are each namespace's own.
 
 pub mod conntrack;
+pub mod counters;
 pub mod eval;
 mod hook;
 pub mod parse;
+pub mod restore;
 pub mod rule;
 pub mod save;
+mod share;
 pub mod table;
 #[cfg(test)]
 mod tests;
@@ -30,39 +36,12 @@ use std::net::Ipv4Addr;
 use std::sync::Arc;
 
 pub use conntrack::{Conntrack, Tuple};
+pub use counters::Counters;
 pub use eval::{Verdict, Visit, VisitKind};
 pub use hook::{HookCtx, HookResult, HookVerdict, L4, NatKind, NatNote};
 pub use table::{Hook, TableId, Tables};
 
 use crate::time::SimTime;
-
-/// Per-rule packet and byte counters, kept apart from the (shared) rules.
-#[derive(Debug, Clone, Default)]
-pub struct Counters {
-    /// (table, chain, rule number; 0 for the policy) → (packets, bytes).
-    hits: BTreeMap<(TableId, Arc<str>, usize), (u64, u64)>,
-}
-
-impl Counters {
-    pub fn add(&mut self, table: TableId, chain: Arc<str>, rule: usize, bytes: u64) {
-        let c = self.hits.entry((table, chain, rule)).or_default();
-        c.0 += 1;
-        c.1 += bytes;
-    }
-
-    pub fn rule(&self, table: TableId, chain: &str, rule: usize) -> (u64, u64) {
-        self.hits.get(&(table, Arc::from(chain), rule)).copied().unwrap_or_default()
-    }
-
-    pub fn policy(&self, table: TableId, chain: &str) -> (u64, u64) {
-        self.rule(table, chain, 0)
-    }
-
-    /// Forgets the counters of rules that were replaced (a restore renumbers them).
-    pub fn clear(&mut self) {
-        self.hits.clear();
-    }
-}
 
 /// The netfilter state of one network namespace.
 #[derive(Debug, Clone, Default)]

@@ -1,13 +1,12 @@
 //! Reading rules: one rule specification (`-d 10.96.0.10/32 -p udp -m udp --dport 53 -j
-//! KUBE-SVC-…`), and the `iptables-restore` format kube-proxy writes (`*nat`, `:CHAIN - [0:0]`,
-//! `-A …`, `-X …`, `COMMIT`).
+//! KUBE-SVC-…`). The `iptables-restore` format is read in `restore.rs`.
 
 use std::net::Ipv4Addr;
 
 use ipnet::Ipv4Net;
 
+pub use super::restore::restore;
 use super::rule::{probability_fixed, CtState, Match, Ports, Recent, Rule, SetDir, Target};
-use super::table::{Policy, TableId, Tables};
 
 /// Splits a line into words as the shell would for these commands: double quotes group, a
 /// backslash escapes the next character inside them. Words without quotes borrow the line.
@@ -286,6 +285,7 @@ pub fn rule<S: AsRef<str>>(args: &[S]) -> Result<Rule, String> {
             return Err(format!("{name}: missing its target options"));
         }
     }
+    r.matches.shrink_to_fit();
     Ok(r)
 }
 
@@ -298,91 +298,4 @@ fn recent(r: &mut Rule) -> &mut Recent {
         Some(Match::Recent(rc)) => rc,
         _ => unreachable!("a recent match was pushed above"),
     }
-}
-
-/// Applies `iptables-restore --noflush` input to `tables`. Each table is committed at its
-/// `COMMIT`; an error stops the restore there, as `iptables-restore` does, and names the line.
-pub fn restore(tables: &mut Tables, input: &str) -> Result<(), String> {
-    let mut current: Option<(TableId, super::table::Table)> = None;
-    for (n, line) in input.lines().enumerate() {
-        let fail = |why: String| format!("iptables-restore: line {} failed: {why}", n + 1);
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(name) = line.strip_prefix('*') {
-            let id = TableId::parse(name).ok_or_else(|| fail(format!("table '{name}' does not exist")))?;
-            current = Some((id, tables.get(id).clone()));
-            continue;
-        }
-        if line == "COMMIT" {
-            let (id, mut t) = current.take().ok_or_else(|| fail("COMMIT outside a table".into()))?;
-            t.reindex();
-            *tables.get_mut(id) = t;
-            continue;
-        }
-        let Some((_, t)) = current.as_mut() else { return Err(fail("no table given: expected a line like *nat".into())) };
-        if let Some(decl) = line.strip_prefix(':') {
-            let mut parts = decl.split_whitespace();
-            let name = parts.next().ok_or_else(|| fail("empty chain declaration".into()))?;
-            match parts.next() {
-                Some("-") | None => t.declare(name),
-                Some(p) => {
-                    let policy = match p {
-                        "ACCEPT" => Policy::Accept,
-                        "DROP" => Policy::Drop,
-                        _ => return Err(fail(format!("bad policy \"{p}\""))),
-                    };
-                    let c = t.chain_mut(name).ok_or_else(|| fail(format!("{name} is not a built-in chain")))?;
-                    c.policy = Some(policy);
-                }
-            }
-            continue;
-        }
-        let w = words(line).map_err(fail)?;
-        let (cmd, chain) = (w[0].as_ref(), w.get(1).map(|c| c.to_string()).unwrap_or_default());
-        match cmd {
-            "-A" | "--append" | "-I" | "--insert" => {
-                let mut rest = &w[2..];
-                let mut at = None;
-                if cmd.starts_with("-I") || cmd == "--insert" {
-                    at = Some(0);
-                    if let Some(pos) = rest.first().and_then(|p| p.as_ref().parse::<usize>().ok()) {
-                        at = Some(pos.saturating_sub(1));
-                        rest = &rest[1..];
-                    }
-                }
-                let r = rule(rest).map_err(fail)?;
-                if let Target::Jump(to) | Target::Goto(to) = &r.target {
-                    if t.position(to).is_none() {
-                        return Err(fail(format!("Couldn't load target `{to}':No such file or directory")));
-                    }
-                }
-                let c = t.chain_mut(&chain).ok_or_else(|| fail(format!("chain {chain} does not exist")))?;
-                c.quick = None;
-                match at {
-                    Some(i) => c.rules.insert(i.min(c.rules.len()), std::sync::Arc::new(r)),
-                    None => c.rules.push(std::sync::Arc::new(r)),
-                }
-            }
-            "-X" | "--delete-chain" => t.delete(&chain).map_err(fail)?,
-            "-F" | "--flush" => match t.chain_mut(&chain) {
-                Some(c) => {
-                    c.rules.clear();
-                    c.quick = None;
-                }
-                None if chain.is_empty() => t.chains.iter_mut().for_each(|c| {
-                    c.rules.clear();
-                    c.quick = None;
-                }),
-                None => return Err(fail(format!("chain {chain} does not exist"))),
-            },
-            "-N" | "--new-chain" => t.declare(&chain),
-            _ => return Err(fail(format!("unknown command \"{cmd}\""))),
-        }
-    }
-    if current.is_some() {
-        return Err("iptables-restore: COMMIT expected at the end of the input".to_string());
-    }
-    Ok(())
 }

@@ -166,6 +166,8 @@ pub struct Rule {
     pub target: Target,
     /// The target as `iptables-save` prints it, made on first use (traces show it).
     target_text: std::sync::OnceLock<std::sync::Arc<str>>,
+    /// [`super::restore::text_hash`] of the text the rule was restored from (0: not restored).
+    pub(super) source: u64,
 }
 
 impl PartialEq for Rule {
@@ -177,7 +179,7 @@ impl PartialEq for Rule {
 
 impl Rule {
     pub fn new(target: Target) -> Rule {
-        Rule { src: None, dst: None, proto: None, in_iface: None, out_iface: None, sport: None, dport: None, matches: Vec::new(), target, target_text: Default::default() }
+        Rule { src: None, dst: None, proto: None, in_iface: None, out_iface: None, sport: None, dport: None, matches: Vec::new(), target, target_text: Default::default(), source: 0 }
     }
 
     /// `-j KUBE-SVC-…` (without the leading space), shared by every trace that shows it.

@@ -1,8 +1,14 @@
 //! Tables and chains: the four IPv4 tables with their built-in chains, and the user chains
-//! programs add to them. Chains are kept in a Vec with a name index, so a jump is an index
-//! lookup and `iptables-save` can list them in a stable order.
+//! programs add to them. Chains are kept in a Vec, so `iptables-save` can list them in a
+//! stable order; a table with many chains also keeps a name index, so a jump is an index
+//! lookup (a few chains are simply scanned).
+//!
+//! Each table sits behind its own `Arc`: namespaces share the tables nobody changed (every
+//! namespace starts with the same four pristine tables) and a change copies only the table it
+//! changes.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 use super::rule::Rule;
@@ -83,8 +89,9 @@ pub struct Chain {
     /// matched without copying them.
     pub rules: Vec<Arc<Rule>>,
     /// Each rule's destination match in a flat form, scanned before the rule itself is
-    /// touched; rebuilt by [`Table::reindex`] after changes (`None` until then).
-    pub quick: Option<Vec<Quick>>,
+    /// touched; rebuilt by [`Table::reindex`] after changes (`None` until then, and for a chain
+    /// of a few rules).
+    pub quick: Option<Box<[Quick]>>,
 }
 
 /// A rule's `-d` as a mask test: the packet can only match when
@@ -130,13 +137,39 @@ impl Policy {
 pub struct Table {
     pub id: TableId,
     pub chains: Vec<Chain>,
-    index: BTreeMap<Arc<str>, usize>,
+    /// Chain name → position; kept only while the table has more than [`SCAN`] chains. Only
+    /// looked up, never listed, so a hash map's order cannot show.
+    index: HashMap<Arc<str>, usize, BuildHasherDefault<NameHasher>>,
+}
+
+/// Chains longer than this get a destination index.
+const QUICK_FROM: usize = 8;
+
+/// Up to this many chains a table finds a chain by scanning its names.
+const SCAN: usize = 16;
+
+/// Hashes chain names for the index ([`super::restore::text_hash`] of the name).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 ^= super::restore::bytes_hash(bytes);
+    }
+
+    fn write_u8(&mut self, _: u8) {
+        // The 0xff `str` appends after its bytes: nothing to add to the name's hash.
+    }
 }
 
 impl Table {
     /// A table with its built-in chains, empty, policy ACCEPT.
     pub fn new(id: TableId) -> Table {
-        let mut t = Table { id, chains: Vec::new(), index: BTreeMap::new() };
+        let mut t = Table { id, chains: Vec::new(), index: HashMap::default() };
         for h in id.builtins() {
             t.push_chain(Chain { name: h.chain().into(), policy: Some(Policy::Accept), rules: Vec::new(), quick: None });
         }
@@ -144,11 +177,26 @@ impl Table {
     }
 
     fn push_chain(&mut self, c: Chain) {
-        self.index.insert(c.name.clone(), self.chains.len());
         self.chains.push(c);
+        if self.chains.len() > SCAN + 1 {
+            let c = self.chains.last().expect("just pushed");
+            self.index.insert(c.name.clone(), self.chains.len() - 1);
+        } else {
+            self.rebuild_index();
+        }
+    }
+
+    fn rebuild_index(&mut self) {
+        self.index.clear();
+        if self.chains.len() > SCAN {
+            self.index = self.chains.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
+        }
     }
 
     pub fn position(&self, name: &str) -> Option<usize> {
+        if self.chains.len() <= SCAN {
+            return self.chains.iter().position(|c| &*c.name == name);
+        }
         self.index.get(name).copied()
     }
 
@@ -174,6 +222,11 @@ impl Table {
 
     /// Deletes a user chain (`-X`). It must be empty and nothing may jump to it.
     pub fn delete(&mut self, name: &str) -> Result<(), String> {
+        self.remove_chain(name).map(drop)
+    }
+
+    /// [`Table::delete`], giving back where the chain was and the chain.
+    pub(super) fn remove_chain(&mut self, name: &str) -> Result<(usize, Chain), String> {
         let Some(i) = self.position(name) else { return Err(format!("iptables: No chain/target/match by that name ({name}).")) };
         if self.chains[i].policy.is_some() {
             return Err(format!("iptables: can't delete built-in chain {name}"));
@@ -182,17 +235,36 @@ impl Table {
         if referenced || !self.chains[i].rules.is_empty() {
             return Err("iptables: Too many links.".to_string());
         }
-        self.chains.remove(i);
-        self.index = self.chains.iter().enumerate().map(|(i, c)| (c.name.clone(), i)).collect();
-        Ok(())
+        let c = self.chains.remove(i);
+        self.rebuild_index();
+        Ok((i, c))
     }
 
-    /// Rebuilds every chain's destination index (after rules changed).
+    /// Puts back a chain [`Table::remove_chain`] took out.
+    pub(super) fn insert_chain(&mut self, i: usize, c: Chain) {
+        self.chains.insert(i, c);
+        self.rebuild_index();
+    }
+
+    /// Takes out the chain added last.
+    pub(super) fn pop_chain(&mut self) {
+        if let Some(c) = self.chains.pop() {
+            self.index.remove(&c.name);
+        }
+        if self.chains.len() == SCAN {
+            self.index.clear();
+        }
+    }
+
+    /// Rebuilds every chain's destination index (after rules changed; a chain of a few rules
+    /// needs none), and gives back the room the lists no longer need.
     pub fn reindex(&mut self) {
+        self.chains.shrink_to_fit();
         for c in &mut self.chains {
             let fresh = c.quick.as_ref().is_some_and(|q| q.len() == c.rules.len());
             if !fresh {
-                c.quick = Some(c.rules.iter().map(|r| Quick::of(r)).collect());
+                c.rules.shrink_to_fit();
+                c.quick = (c.rules.len() > QUICK_FROM).then(|| c.rules.iter().map(|r| Quick::of(r)).collect());
             }
         }
     }
@@ -216,13 +288,20 @@ pub(super) fn jumps_to(r: &Rule, name: &str) -> bool {
 /// All four tables of one network namespace.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Tables {
-    pub tables: [Table; 4],
+    pub tables: [Arc<Table>; 4],
 }
 
 impl Default for Tables {
+    /// The four pristine tables, shared with every other namespace that has not changed them.
     fn default() -> Self {
-        Tables { tables: TableId::ALL.map(Table::new) }
+        Tables { tables: pristine().clone() }
     }
+}
+
+/// The pristine tables every namespace starts from.
+pub(super) fn pristine() -> &'static [Arc<Table>; 4] {
+    static PRISTINE: std::sync::OnceLock<[Arc<Table>; 4]> = std::sync::OnceLock::new();
+    PRISTINE.get_or_init(|| TableId::ALL.map(|id| Arc::new(Table::new(id))))
 }
 
 impl Tables {
@@ -230,11 +309,12 @@ impl Tables {
         &self.tables[id as usize]
     }
 
+    /// The table to change; copied first when another namespace shares it.
     pub fn get_mut(&mut self, id: TableId) -> &mut Table {
-        &mut self.tables[id as usize]
+        Arc::make_mut(&mut self.tables[id as usize])
     }
 
     pub fn rule_count(&self) -> usize {
-        self.tables.iter().map(Table::rule_count).sum()
+        self.tables.iter().map(|t| t.rule_count()).sum()
     }
 }

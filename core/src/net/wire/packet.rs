@@ -54,12 +54,16 @@ pub struct Packet {
     pub skb: SkbMeta,
 }
 
-/// The `sk_buff` fields netfilter reads and writes (`skb->mark`, `skb->_nfct`).
+/// The `sk_buff` fields netfilter reads and writes (`skb->mark`, `skb->_nfct`,
+/// `skb->ipvs_property`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct SkbMeta {
     pub mark: u32,
     /// The conntrack entry and whether the packet goes in the reply direction.
     pub ct: Option<(u64, bool)>,
+    /// IPVS takes this packet at LOCAL_IN (its hook runs before the nat table's INPUT
+    /// chain, which then never sees it).
+    pub ipvs: bool,
 }
 
 #[derive(Clone, Copy)]
