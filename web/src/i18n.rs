@@ -63,6 +63,8 @@ pub enum Text {
     ColDetail,
     HostNamespace,
     Router,
+    InternetHost,
+    CloudLb,
     Crossing,
     TraceResult,
     HeadersHeading,
@@ -100,10 +102,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::En, Language) => "Language",
         (Lang::Zh, Language) => "语言",
         (Lang::En, SimplifiedNote) => {
-            "What runs: the API server (defaults, validation, admission), the scheduler, the workload, storage and service-account controllers, the HPA, endpoints, node lifecycle and one simulated kubelet per node (probes, environment, volumes), whose containers come from a catalog of simulated images. The network data path runs too: each pod's namespace, veth pair and the cni0 bridge, routes and ARP, flannel's vxlan, udp or host-gw overlay with its masquerade rules, and netfilter on every node: iptables tables and chains, conntrack and NAT, which `iptables-save`, `iptables -S` and `conntrack -L` show on a node. kube-proxy runs in iptables mode (ClusterIP, NodePort, masquerade). CoreDNS runs as pods behind the kube-dns Service and answers `nslookup`, `dig` and traces to a name, each query a packet on the path; `curl` and `wget` resolve names the same way, connect through Services and get the answer of the server that accepted the connection. A policy agent on each node enforces NetworkPolicy on new connections. `trace`, `ip`, `bridge fdb`, `ping` and `tcpdump` show the path hop by hop (times in traces are illustrative). Not simulated yet: kube-proxy's IPVS and userspace modes, LoadBalancer Services and Ingress; tools whose work is not simulated say so rather than invent output."
+            "What runs: the API server (defaults, validation, admission), the scheduler, the workload, storage and service-account controllers, the HPA, endpoints, node lifecycle and one simulated kubelet per node (probes, environment, volumes), whose containers come from a catalog of simulated images. The network data path runs too: each pod's namespace, veth pair and the cni0 bridge, routes and ARP, flannel's vxlan, udp or host-gw overlay with its masquerade rules, and netfilter on every node: iptables tables and chains, conntrack and NAT, which `iptables-save`, `iptables -S` and `conntrack -L` show on a node. kube-proxy runs in iptables mode (ClusterIP, NodePort, LoadBalancer, masquerade); `network proxy-mode ipvs` or `userspace` restarts it in IPVS mode (virtual servers on kube-ipvs0, `ipvsadm -Ln`, `ipset list`) or the old userspace mode (kube-proxy's own sockets relay each connection). Outside the cluster a router, a simulated cloud load balancer (its forwarding written as iptables rules, which real ones are not) and an internet host at 203.0.113.10 are reachable; ip-masq-agent runs when its pod does, and an ingress-nginx controller pod routes Ingresses, connecting to the backend pods itself. CoreDNS runs as pods behind the kube-dns Service and answers `nslookup`, `dig` and traces to a name, each query a packet on the path; `curl` and `wget` resolve names the same way, connect through Services and get the answer of the server that accepted the connection. A policy agent on each node enforces NetworkPolicy on new connections. `trace`, `ip`, `bridge fdb`, `ping` and `tcpdump` show the path hop by hop (times in traces are illustrative). Not simulated: IPv6, TLS, health-check probes as packets, the HTTP response's own segments in traces; tools whose work is not simulated say so rather than invent output."
         }
         (Lang::Zh, SimplifiedNote) => {
-            "已在运行：API server（默认值、校验、准入）、调度器、工作负载/存储/ServiceAccount 控制器、HPA、Endpoints、节点生命周期控制器，以及每个节点上一个模拟的 kubelet（探针、环境变量、卷），容器来自一份模拟镜像目录。网络数据路径同样在运行：每个 Pod 的网络命名空间、veth 对和 cni0 网桥、路由与 ARP，flannel 的 vxlan、udp 或 host-gw 覆盖网络及其地址伪装（masquerade）规则，以及每个节点上的 netfilter：iptables 的表和链、连接跟踪（conntrack）和 NAT，可在节点上用 `iptables-save`、`iptables -S`、`conntrack -L` 查看。kube-proxy 以 iptables 模式运行（ClusterIP、NodePort、地址伪装）。CoreDNS 以 Pod 形式运行在 kube-dns Service 之后，应答 `nslookup`、`dig` 以及按名称发起的 trace，每次查询都作为数据包走过这条路径；`curl` 和 `wget` 也以同样方式解析名称，经由 Service 建立连接，并得到接受该连接的服务器的应答。每个节点上的策略代理对新连接执行 NetworkPolicy。`trace`、`ip`、`bridge fdb`、`ping`、`tcpdump` 可以逐跳查看这条路径（trace 中的时间仅作示意）。尚未模拟：kube-proxy 的 IPVS 和 userspace 模式、LoadBalancer 类型的 Service 以及 Ingress；尚未模拟的工具会如实说明，而不会编造输出。"
+            "已在运行：API server（默认值、校验、准入）、调度器、工作负载/存储/ServiceAccount 控制器、HPA、Endpoints、节点生命周期控制器，以及每个节点上一个模拟的 kubelet（探针、环境变量、卷），容器来自一份模拟镜像目录。网络数据路径同样在运行：每个 Pod 的网络命名空间、veth 对和 cni0 网桥、路由与 ARP，flannel 的 vxlan、udp 或 host-gw 覆盖网络及其地址伪装（masquerade）规则，以及每个节点上的 netfilter：iptables 的表和链、连接跟踪（conntrack）和 NAT，可在节点上用 `iptables-save`、`iptables -S`、`conntrack -L` 查看。kube-proxy 以 iptables 模式运行（ClusterIP、NodePort、LoadBalancer、地址伪装）；`network proxy-mode ipvs` 或 `userspace` 会让它以 IPVS 模式（虚拟服务器地址位于 kube-ipvs0，可用 `ipvsadm -Ln`、`ipset list` 查看）或旧的 userspace 模式（由 kube-proxy 自己的套接字转接每个连接）重新启动。集群之外有一台路由器、一个模拟的云负载均衡器（其转发以 iptables 规则写成，真实的云负载均衡器并非如此）以及位于 203.0.113.10 的互联网主机；ip-masq-agent 在其 Pod 运行时生效；ingress-nginx 控制器 Pod 按 Ingress 路由，并自己连接后端 Pod。CoreDNS 以 Pod 形式运行在 kube-dns Service 之后，应答 `nslookup`、`dig` 以及按名称发起的 trace，每次查询都作为数据包走过这条路径；`curl` 和 `wget` 也以同样方式解析名称，经由 Service 建立连接，并得到接受该连接的服务器的应答。每个节点上的策略代理对新连接执行 NetworkPolicy。`trace`、`ip`、`bridge fdb`、`ping`、`tcpdump` 可以逐跳查看这条路径（trace 中的时间仅作示意）。未模拟：IPv6、TLS、作为数据包的健康检查探测、trace 中 HTTP 响应本身的报文段；尚未模拟的工具会如实说明，而不会编造输出。"
         }
         (Lang::En, ConsoleHeading) => "Console",
         (Lang::Zh, ConsoleHeading) => "控制台",
@@ -143,6 +145,10 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         (Lang::Zh, HostNamespace) => "主机",
         (Lang::En, Router) => "router (outside the cluster)",
         (Lang::Zh, Router) => "路由器（集群外）",
+        (Lang::En, InternetHost) => "internet host (203.0.113.10, outside the cluster)",
+        (Lang::Zh, InternetHost) => "互联网主机（203.0.113.10，集群外）",
+        (Lang::En, CloudLb) => "cloud load balancer (simulated with iptables rules; real ones are not)",
+        (Lang::Zh, CloudLb) => "云负载均衡器（用 iptables 规则模拟，真实的并非如此）",
         (Lang::En, Crossing) => "from {from}, across the underlay",
         (Lang::Zh, Crossing) => "经底层网络从 {from} 而来",
         (Lang::En, TraceResult) => "Result:",

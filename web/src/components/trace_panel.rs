@@ -126,10 +126,16 @@ pub fn trace_panel(props: &Props) -> Html {
 
     let group = |k: usize, (machine, first, hops): (&str, usize, &[TraceHopRow])| {
         let colour = machines.iter().position(|m| *m == machine).unwrap_or(0) % 4;
-        let name = if machine == "router" { t(lang, Text::Router).to_string() } else { machine.to_string() };
+        let name = match machine {
+            "router" => t(lang, Text::Router).to_string(),
+            "internet" => t(lang, Text::InternetHost).to_string(),
+            "cloud-lb" => t(lang, Text::CloudLb).to_string(),
+            _ => machine.to_string(),
+        };
+        let outside = matches!(machine, "router" | "internet" | "cloud-lb");
         let crossing = (k > 0).then(|| tf(lang, Text::Crossing, &[("from", runs[k - 1].0.to_string())]));
         html! {
-            <tbody class={ classes!("machine", format!("m{colour}"), (machine == "router").then_some("router")) } data-machine={ machine.to_string() }>
+            <tbody class={ classes!("machine", format!("m{colour}"), outside.then_some("router")) } data-machine={ machine.to_string() }>
                 <tr class="machine-head">
                     <th colspan="5" scope="rowgroup">
                         if crossing.is_some() { <span class="crossing-arrow" aria-hidden="true">{ "⇣ " }</span> }
@@ -192,7 +198,7 @@ fn hop_row(lang: Lang, i: usize, h: &TraceHopRow, selected: bool, cursor: &UseSt
             Some((ns, name)) => html! { <>{ format!("pod {ns}/") }<wbr />{ name }</> },
             None => html! { { format!("pod {pod}") } },
         },
-        None if h.machine == "router" => html! { "router" },
+        None if matches!(h.machine.as_str(), "router" | "internet" | "cloud-lb") => html! { { h.machine.clone() } },
         None => html! { { t(lang, Text::HostNamespace) } },
     };
     let nf = h.netfilter.as_ref();
