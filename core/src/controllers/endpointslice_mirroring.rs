@@ -115,9 +115,9 @@ fn sync_endpoints(ctx: &mut Ctx<'_, '_>, ns: &str, name: &str) {
         Some(Object::Endpoints(e)) if should_mirror(e) => Some(e.as_ref().clone()),
         _ => None,
     };
-    let selectorless = matches!(store.get(&ObjectRef::new(Kind::Service, Some(ns), name)).map(|o| o.as_ref()), Some(Object::Service(s)) if selectorless(s));
+    let service_without_selector = matches!(store.get(&ObjectRef::new(Kind::Service, Some(ns), name)).map(|o| o.as_ref()), Some(Object::Service(s)) if selectorless(s));
     let existing = mirrored_slices(ctx, ns, name);
-    let (Some(endpoints), Some(ep_obj), true) = (endpoints, ep_obj, selectorless) else {
+    let (Some(endpoints), Some(ep_obj), true) = (endpoints, ep_obj, service_without_selector) else {
         // Gone, not to be mirrored, no Service, or a Service with a selector.
         delete_slices(ctx, existing);
         return;

@@ -214,3 +214,7 @@ pub fn repack(subsets: &[EndpointSubset]) -> Vec<EndpointSubset> {
     });
     out
 }
+
+#[cfg(test)]
+#[path = "desired_tests.rs"]
+mod tests;
