@@ -167,6 +167,8 @@ pub fn netfilter_row(d: &NfDetail) -> NetfilterRow {
         let destination = n.kind == NatKind::Dst;
         let target = match (n.by_rule, n.reply, destination) {
             (Some(rule), false, _) => rule,
+            // IPVS rewrote the destination (not nf_nat); it puts the source back on replies.
+            (Some("IPVS"), true, false) => "IPVS",
             // A reply's source was the original destination: this undoes a DNAT.
             (_, true, false) | (None, false, true) => "DNAT",
             (_, true, true) | (None, false, false) => "SNAT",

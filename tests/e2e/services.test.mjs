@@ -70,7 +70,7 @@ test('a trace to a ClusterIP shows the DNAT to a pod on the client\'s node', asy
   const { page, errors } = await openApp(browser);
   const note = await page.locator('.simplified').textContent();
   assert.match(note, /netfilter on every node: iptables tables and chains, conntrack and NAT/);
-  assert.match(note, /kube-proxy runs in iptables mode \(ClusterIP, NodePort, masquerade\)/);
+  assert.match(note, /kube-proxy runs in iptables mode \(ClusterIP, NodePort, LoadBalancer, masquerade\); `network proxy-mode ipvs` or `userspace` restarts it/);
   assert.match(note, /times in traces are illustrative/);
   assert.match(await page.locator('section.trace .hint').first().textContent(), /trace pod\/NAME CLUSTER-IP:PORT/);
   const c = await cluster(page);
@@ -160,6 +160,34 @@ test('the netfilter row reads in Simplified Chinese', async () => {
   const undo = page.locator(`#trace-hops tr.hop .nat.reply .nat-badge`).first();
   assert.equal((await undo.textContent()).trim(), '还原 DNAT');
   await page.screenshot({ path: join(SHOTS, 'trace-service-chinese.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('in IPVS mode the trace shows IPVS scheduling the connection on the client\'s node', async () => {
+  const { page, errors } = await openApp(browser);
+  const c = await cluster(page);
+  const mode = await run(page, 'network proxy-mode ipvs');
+  assert.match(await stdout(mode), /kube-proxy mode ipvs/);
+  await run(page, 'advance 1s');
+  await run(page, `trace pod/client ${c.web}:80`);
+  const outcome = await page.locator('#trace-outcome').textContent();
+  const reached = outcome.match(/^Result: connected to (10\.244\.\d+\.\d+):80 \(three-way handshake complete\)$/)?.[1];
+  assert.ok(c.webIps.includes(reached), `${outcome} (web pods: ${c.webIps})`);
+  // The IPVS hop on the client's node names the virtual server, the scheduler and the real server.
+  const ipvs = page.locator(`#trace-hops tbody[data-machine="${c.clientNode}"] tr.hop[data-stage="ipvs"]`).first();
+  assert.ok(await ipvs.isVisible());
+  assert.match(await ipvs.textContent(), new RegExp(`IPVS TCP ${c.web.replaceAll('.', '\\.')}:80 rr: new connection, scheduled to ${reached.replaceAll('.', '\\.')}:80 \\(Masq\\)`));
+  // No netfilter DNAT on the way in: the nat table only marks and accepts.
+  assert.equal(await page.locator(`#trace-hops tbody[data-machine="${c.clientNode}"] tr.hop.nf-nat[data-stage="netfilter"] .nat:not(.reply)`).count(), 0);
+  // The reply gets the service address back from IPVS.
+  const undo = page.locator(`#trace-hops tbody[data-machine="${c.clientNode}"] tr.hop.nf-nat .nat.reply`).first();
+  assert.equal((await undo.locator('.nat-badge').textContent()).trim(), 'undo IPVS');
+  assert.equal(await undo.locator('.nat-to').textContent(), `${c.web}:80`);
+  await ipvs.click();
+  await page.screenshot({ path: join(SHOTS, 'trace-service-ipvs.png'), fullPage: true });
+  const list = await stdout(await run(page, `node ${c.clientNode} -- ipvsadm -Ln -t ${c.web}:80`));
+  assert.match(list, new RegExp(`^TCP  ${c.web.replaceAll('.', '\\.')}:80 rr$`, 'm'));
   assert.deepEqual(errors, []);
   await page.close();
 });
