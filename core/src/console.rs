@@ -136,12 +136,13 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
         },
         "time" => Output::ok(format!("{}\n", sim.now())),
         "node" => node_command(sim, rest),
+        "internet" => internet_command(sim, rest),
         "load" => load_command(sim, rest),
         "trace" => crate::trace_command::trace(sim, rest),
         "pcap" => crate::trace_command::pcap(sim, rest, files),
         "network" => crate::trace_command::network(sim, rest),
         other => Output::error(format!(
-            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, load, trace, pcap, network"
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, internet, load, trace, pcap, network"
         )),
     }
 }
@@ -188,6 +189,17 @@ fn load_command(sim: &mut Sim, rest: &[String]) -> Output {
         Some(m) => Output::ok(format!("deployment.apps/{name}: each running pod now uses {m}m CPU\n")),
         None => Output::ok(format!("deployment.apps/{name}: load removed\n")),
     }
+}
+
+/// `internet -- COMMAND [ARG…]`: runs a command on the internet host outside the cluster
+/// (203.0.113.10), the client of NodePort, LoadBalancer and Ingress requests from outside.
+fn internet_command(sim: &mut Sim, rest: &[String]) -> Output {
+    let Some("--") = rest.first().map(String::as_str) else {
+        return Output::error("error: usage: internet -- COMMAND [ARG...]");
+    };
+    let argv = &rest[1..];
+    let at = crate::shell::net::At::internet();
+    crate::shell::net::run(sim, &at, argv).unwrap_or_else(|| crate::shell::run(crate::shell::Host::Node { name: "internet" }, argv))
 }
 
 /// `node NAME -- COMMAND [ARG…]`: runs a command on the node's simulated host.

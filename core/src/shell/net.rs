@@ -48,6 +48,11 @@ impl At {
         At { endpoint: Endpoint::Node(name.to_string()), container: false, busybox: false }
     }
 
+    /// The internet host outside the cluster.
+    pub fn internet() -> At {
+        At { endpoint: Endpoint::External, container: false, busybox: false }
+    }
+
     pub fn pod(namespace: &str, name: &str, busybox: bool) -> At {
         At { endpoint: Endpoint::Pod { namespace: namespace.to_string(), name: name.to_string() }, container: true, busybox }
     }

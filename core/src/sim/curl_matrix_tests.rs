@@ -140,3 +140,16 @@ fn curl_through_every_service_type_proxy_mode_and_backend() {
         }
     }
 }
+
+#[test]
+fn curl_runs_on_the_internet_host_from_the_console() {
+    let mut sim = cluster(ProxyMode::Iptables, Backend::Vxlan);
+    let node1 = node_ip(&sim, "node-1");
+    let out = crate::console::run_line(&mut sim, &format!("internet -- curl -s http://{node1}:30080/"), &crate::kubectl::NoFiles);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stdout.contains("\nRemoteAddr: 10.244.0.0:"), "{}", out.stdout);
+    let out = crate::console::run_line(&mut sim, "internet -- hostname", &crate::kubectl::NoFiles);
+    assert_eq!(out.stdout, "internet\n");
+    let out = crate::console::run_line(&mut sim, "internet curl", &crate::kubectl::NoFiles);
+    assert_ne!(out.status, 0);
+}
