@@ -30,6 +30,9 @@ use crate::net::trace::{Detail, IpvsDetail, Stage};
 use crate::net::wire::icmp::{unreachable, IcmpMessage};
 use crate::net::wire::packet::Layer;
 
+/// How many IPVS connections a node remembers before dropping the ones conntrack forgot.
+const PRUNE_AT: usize = 4096;
+
 /// The virtual-server key of a packet: protocol, destination address and port.
 fn vs_key(pkt: &Pkt) -> Option<crate::net::ipvs::VsKey> {
     let Some(Layer::Ipv4(h)) = pkt.layers.first() else { return None };
@@ -59,7 +62,11 @@ impl Engine<'_> {
         // A packet of a connection IPVS already scheduled: the real server is in the
         // conntrack entry's reply tuple.
         let ct = pkt.skb.ct.filter(|(_, reply)| !reply).map(|(id, _)| id);
-        let known = ct.filter(|id| node.conns.contains(id)).and_then(|id| self.net.filters.get(&ns)?.conntrack.get(id)).map(|e| (e.reply.src, e.reply.sport));
+        let known = ct
+            .filter(|id| node.conns.contains(id))
+            .and_then(|id| self.net.filters.get(&ns)?.conntrack.get(id))
+            .filter(|e| e.dnat())
+            .map(|e| (e.reply.src, e.reply.sport));
         let (real, scheduled) = match known {
             Some(r) => (Some(r), false),
             None => (node.table.pick_for(key, client, self.now), true),
@@ -72,6 +79,12 @@ impl Engine<'_> {
         };
         if scheduled {
             if let Some(id) = ct {
+                if let Some(nf) = self.net.filters.get(&ns) {
+                    // Connections conntrack has forgotten are IPVS's no more.
+                    if node.conns.len() >= PRUNE_AT {
+                        node.conns.retain(|c| nf.conntrack.get(*c).is_some());
+                    }
+                }
                 node.conns.insert(id);
                 if let Some(nf) = self.net.filters.get_mut(&ns) {
                     if let Some(e) = nf.conntrack.get(id) {
