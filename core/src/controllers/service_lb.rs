@@ -311,7 +311,7 @@ pub fn listeners(store: &crate::store::Store, net: &crate::net::Network) -> Vec<
             let Some(node_port) = p.node_port else { continue };
             let mut targets = ready.clone();
             if p.external_local {
-                let healthy: Vec<_> = ready.iter().filter(|(n, _)| cloud_lb::health_status(cloud_lb::local_ready_endpoints(&ports, n)) == 200).cloned().collect();
+                let healthy: Vec<_> = ready.iter().filter(|(n, _)| crate::net::kube_proxy::health::local_endpoints(&ports, n) > 0).cloned().collect();
                 if !healthy.is_empty() {
                     targets = healthy;
                 }

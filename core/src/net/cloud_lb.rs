@@ -14,8 +14,8 @@
 //!
 //! Targets: every Ready node for `externalTrafficPolicy: Cluster`; for `Local`, the nodes whose
 //! health check on `healthCheckNodePort` passes. kube-proxy's health server answers 200 when
-//! the node has local Ready endpoints of the service and 503 otherwise ([`local_ready_endpoints`]
-//! counts them as kube-proxy's `LocalReadyEndpoints` does: an endpoint that is only
+//! the node has local Ready endpoints of the service and 503 otherwise
+//! (`kube_proxy::health::local_endpoints` counts them as kube-proxy's `LocalReadyEndpoints` does: an endpoint that is only
 //! serving-and-terminating does not count, so a node whose pods are terminating is drained).
 //! When no target passes, the load balancer fails open and uses all of them, as cloud load
 //! balancers do. Without any Ready node there is no rule, and the address does not answer.
@@ -27,7 +27,7 @@ use std::net::Ipv4Addr;
 
 use super::kube_proxy::hash::{port_proto_digest, push_port_chain};
 use super::kube_proxy::iptables::probability;
-use super::kube_proxy::{Proto, ServicePort};
+use super::kube_proxy::Proto;
 use super::netfilter::{Netfilter, TableId};
 
 /// The chain PREROUTING jumps to.
@@ -53,21 +53,6 @@ pub fn chain_name(spn: &str, protocol: Proto) -> String {
     let mut s = String::with_capacity(25);
     push_port_chain(&mut s, CHAIN_PREFIX, &port_proto_digest(spn, protocol));
     s
-}
-
-/// The number of Ready endpoints of the service's ports on `node`: what kube-proxy's health
-/// check server on the service's `healthCheckNodePort` reports as `localEndpoints`.
-pub fn local_ready_endpoints(ports: &[ServicePort], node: &str) -> usize {
-    ports.iter().flat_map(|p| &p.endpoints).filter(|e| e.ready && e.is_local(node)).count()
-}
-
-/// The HTTP status of that health check: 200 with local endpoints, 503 without.
-pub fn health_status(local_endpoints: usize) -> u16 {
-    if local_endpoints > 0 {
-        200
-    } else {
-        503
-    }
 }
 
 /// The nat table input for the listeners (sorted by address, protocol and port).

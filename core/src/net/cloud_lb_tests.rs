@@ -2,7 +2,8 @@
 
 use std::net::Ipv4Addr;
 
-use super::cloud_lb::{chain_name, health_status, local_ready_endpoints, restore_input, sync, Listener};
+use super::cloud_lb::{chain_name, restore_input, sync, Listener};
+use super::kube_proxy::health;
 use super::kube_proxy::{Endpoint, Proto, ServicePort};
 use super::netfilter::{Netfilter, TableId};
 
@@ -64,7 +65,7 @@ fn the_health_check_counts_local_ready_endpoints() {
     // (node, local ready endpoints, HTTP status)
     let cases = [("node-1", 0, 503), ("node-2", 2, 200), ("node-3", 0, 503), ("", 0, 503)];
     for (node, count, status) in cases {
-        let n = local_ready_endpoints(&ports, node);
-        assert_eq!((n, health_status(n)), (count, status), "{node}");
+        let n = health::local_endpoints(&ports, node);
+        assert_eq!((n, health::response("default", "web", n, crate::time::SimTime(0)).status), (count, status), "{node}");
     }
 }

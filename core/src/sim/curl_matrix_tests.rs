@@ -153,3 +153,21 @@ fn curl_runs_on_the_internet_host_from_the_console() {
     let out = crate::console::run_line(&mut sim, "internet curl", &crate::kubectl::NoFiles);
     assert_ne!(out.status, 0);
 }
+
+#[test]
+fn kube_proxy_answers_the_health_check_node_port_with_the_local_endpoints() {
+    let mut sim = cluster(ProxyMode::Iptables, Backend::Vxlan);
+    let lb = service(&sim, "default", "echo-lb");
+    let hc = lb.spec.as_ref().and_then(|s| s.health_check_node_port).expect("a Local LoadBalancer Service gets a health check node port");
+    let check = |sim: &mut Sim, node: &str| {
+        let ip = node_ip(sim, node);
+        crate::console::run_line(sim, &format!("internet -- curl -s -i http://{ip}:{hc}/healthz"), &crate::kubectl::NoFiles).stdout
+    };
+    let body = |n: usize| format!("{{\n\t\"service\": {{\n\t\t\"namespace\": \"default\",\n\t\t\"name\": \"echo-lb\"\n\t}},\n\t\"localEndpoints\": {n},\n\t\"serviceProxyHealthy\": true\n}}");
+    // node-2 runs the pod: 200 and one local endpoint; node-1 does not: 503.
+    let out = check(&mut sim, "node-2");
+    assert!(out.starts_with("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nX-Load-Balancing-Endpoint-Weight: 1\r\nDate: "), "{out:?}");
+    assert!(out.ends_with(&format!("Content-Length: {}\r\n\r\n{}", body(1).len(), body(1))), "{out:?}");
+    let out = check(&mut sim, "node-1");
+    assert!(out.starts_with("HTTP/1.1 503 Service Unavailable\r\n") && out.ends_with(&body(0)), "{out:?}");
+}

@@ -186,7 +186,9 @@ impl Sim {
         if &*acc.place == "internet" {
             return super::internet::internet_reply(req, acc.client, acc.server, self.now);
         }
-        let Some(key) = acc.pod() else { return Reply::Closed };
+        let Some(key) = acc.pod() else {
+            return self.proxy_health_reply(&acc.place, acc.server.1).unwrap_or(Reply::Closed);
+        };
         let Some(server) = self.controllers.kubelet.http_server(&key, acc.server.1, self.now) else { return Reply::Closed };
         if !server.answers {
             return Reply::Silent;

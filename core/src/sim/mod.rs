@@ -38,6 +38,7 @@ pub mod queue;
 mod service_fields;
 mod services;
 pub mod trace;
+mod proxy_health;
 mod proxy_mode;
 mod userspace_proxy;
 

@@ -73,7 +73,7 @@ impl Sim {
     /// One traced exchange on the data path.
     pub(super) fn run_leg(&mut self, req: &TraceRequest, payload: Option<Vec<u8>>, start: crate::time::SimTime, index: Option<&super::netpol::PolicyIndex>) -> Trace {
         let (kubelet, store) = (&self.controllers.kubelet, &self.store);
-        let listening = |owner: &Owner, proto: u8, port: u16| listens(kubelet, owner, proto, port);
+        let listening = |owner: &Owner, proto: u8, port: u16| listens(kubelet, owner, proto, port) || super::proxy_health::listens(store, owner, proto, port);
         let answer = |owner: &Owner, port: u16, _client: Ipv4Addr, data: &[u8]| super::dns::coredns_answer(store, kubelet, owner, port, data);
         let policy = |node: &str, s: Ipv4Addr, d: Ipv4Addr, p: u8, port: u16| index.and_then(|i| i.check(node, s, d, p, port));
         let apps = crate::net::forward::Apps { listening: &listening, answer: &answer, policy: Some(&policy) };

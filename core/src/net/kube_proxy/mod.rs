@@ -5,6 +5,7 @@
 //!               categorize(): the endpoints one node uses per traffic policy
 //! cleanup.rs    what kube-proxy removes when it starts in another mode
 //! hash.rs       chain names: KUBE-SVC/SVL/EXT/FW-<16> and KUBE-SEP-<16> (sha256, base32)
+//! health.rs     the health check server on a Local Service's healthCheckNodePort
 //! iptables.rs   the full-sync iptables-restore input, the hook jumps, probabilities
 //! ipvs_mode.rs  IPVS mode: virtual servers, ipsets, iptables-restore input, kube-ipvs0 addresses
 //! mode.rs       `--proxy-mode`
@@ -27,6 +28,7 @@
 
 pub mod cleanup;
 pub mod hash;
+pub mod health;
 pub mod iptables;
 pub mod ipvs_mode;
 pub mod mode;
