@@ -7,7 +7,7 @@
 //! - `path`: field paths rendered only when an error needs them.
 //! - `names`: DNS-1123 / DNS-1035 names, label keys and values, port names, config keys.
 //! - `meta`: ObjectMeta, label selectors, Go-style value rendering.
-//! - `pod`: PodSpec, containers, volumes, pod templates.
+//! - `pod`: PodSpec, containers, volumes, pod templates; `spread`: topologySpreadConstraints.
 //! - `workloads`: Deployment, ReplicaSet, ReplicationController, StatefulSet, DaemonSet, Job, CronJob.
 //! - `services`: Service, HPA, PVC, PV, ConfigMap, Secret, Ingress, NetworkPolicy.
 //! - `cluster_ips`: the Service cluster-IP fields the registry checks before it allocates, and
@@ -22,6 +22,7 @@ mod names;
 mod path;
 mod pod;
 mod services;
+mod spread;
 mod workloads;
 
 use std::borrow::Cow;
@@ -222,5 +223,7 @@ pub fn server_invalid_message(kind: Kind, name: &str, errors: &[FieldError]) -> 
 
 #[cfg(test)]
 mod crd_tests;
+#[cfg(test)]
+mod spread_tests;
 #[cfg(test)]
 mod tests;

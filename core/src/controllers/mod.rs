@@ -32,6 +32,8 @@
 //! pv_matching.rs      which volume a claim binds to (class, modes, selector, size, node)
 //! pv_volume.rs        the binder's volume side: Available, Bound, Released, reclaim
 //! pv_provisioner.rs   rancher.io/local-path: PersistentVolumes for claims on the selected node
+//! pvc_protection.rs   the `kubernetes.io/pvc-protection` finalizer: claims stay while pods use them
+//! pv_protection.rs    the `kubernetes.io/pv-protection` finalizer: volumes stay while Bound
 //! serviceaccount.rs   a `default` ServiceAccount in every namespace
 //! root_ca.rs          root-ca-cert-publisher: ConfigMap `kube-root-ca.crt` in every namespace
 //! ip_masq_agent.rs    ip-masq-agent on the nodes that run its pod: the IP-MASQ-AGENT nat chain
@@ -63,6 +65,8 @@ pub mod pv_binder;
 pub mod pv_matching;
 pub mod pv_provisioner;
 pub mod pv_volume;
+pub mod pvc_protection;
+pub mod pv_protection;
 pub mod serviceaccount;
 pub mod root_ca;
 pub mod kube_proxy;
@@ -106,6 +110,8 @@ pub enum Controller {
     KubeProxy,
     IpMasqAgent,
     ServiceLb,
+    PvcProtection,
+    PvProtection,
 }
 
 /// What a reconcile asks for next.
@@ -178,6 +184,8 @@ impl Controller {
         Controller::KubeProxy,
         Controller::IpMasqAgent,
         Controller::ServiceLb,
+        Controller::PvcProtection,
+        Controller::PvProtection,
     ];
 
     /// The component name written as the author of this controller's writes. (Kubelets name
@@ -209,6 +217,8 @@ impl Controller {
             Controller::KubeProxy => "kube-proxy",
             Controller::IpMasqAgent => "ip-masq-agent",
             Controller::ServiceLb => "service-controller",
+            Controller::PvcProtection => "persistentvolumeclaim-protection-controller",
+            Controller::PvProtection => "persistentvolume-protection-controller",
         }
     }
 
@@ -253,6 +263,8 @@ impl Controller {
             Controller::KubeProxy => kube_proxy::keys_for(event),
             Controller::IpMasqAgent => ip_masq_agent::keys_for(event),
             Controller::ServiceLb => service_lb::keys_for(event, &state.service_lb),
+            Controller::PvcProtection => pvc_protection::keys_for(event),
+            Controller::PvProtection => pv_protection::keys_for(event),
         }
     }
 
@@ -283,6 +295,8 @@ impl Controller {
             Controller::KubeProxy => kube_proxy::reconcile(ctx, key),
             Controller::IpMasqAgent => ip_masq_agent::reconcile(ctx, key),
             Controller::ServiceLb => service_lb::reconcile(ctx, key),
+            Controller::PvcProtection => pvc_protection::reconcile(ctx, key),
+            Controller::PvProtection => pv_protection::reconcile(ctx, key),
         }
     }
 }

@@ -5,9 +5,10 @@
 //! `--node-monitor-period` (5 s, on ticks from the controller's start) it takes a node's last
 //! probe as the later of its Lease `renewTime` and its Ready condition's `lastHeartbeatTime`, and
 //! declares the node unreachable once the probe is more than `--node-monitor-grace-period`
-//! (50 s) old. Then: every node condition becomes `Unknown` / `NodeStatusUnknown` / `Kubelet
-//! stopped posting node status.`, the node gets the `node.kubernetes.io/unreachable` taints
-//! (NoSchedule and NoExecute), its pods are marked not ready (so endpoints drop them), and pods
+//! (50 s) old. Then: Ready, MemoryPressure, DiskPressure and PIDPressure become `Unknown` /
+//! `NodeStatusUnknown` / `Kubelet stopped posting node status.` (keeping their last heartbeat;
+//! one never posted is added as `NodeStatusNeverUpdated`; NetworkUnavailable is left alone),
+//! the node gets the `node.kubernetes.io/unreachable` taints (NoSchedule and NoExecute), its pods are marked not ready (so endpoints drop them), and pods
 //! are evicted when their toleration of the NoExecute taint runs out (300 s by default, added
 //! to every pod at admission), counted from the taint's `timeAdded`. Evicted pods stay
 //! `Terminating`: their kubelet is not there to finish the deletion. When the kubelet posts
@@ -116,21 +117,44 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     Requeue::Periodic(tick_after(deadline) - now)
 }
 
+/// The kubelet-owned conditions the controller turns Unknown, Ready first (NetworkUnavailable
+/// belongs to the network plugin and is left alone).
+const KUBELET_CONDITIONS: [&str; 4] = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"];
+
+/// `monitorNodeHealth` on a node whose probe is stale: each kubelet condition that is not already
+/// Unknown becomes `Unknown` / `NodeStatusUnknown` / `Kubelet stopped posting node status.`,
+/// keeping its last heartbeat and transitioning now; one the kubelet never posted is added as
+/// `NodeStatusNeverUpdated` / `Kubelet never posted node status.` with the node's creation as
+/// its heartbeat.
+pub fn set_unknown(conditions: &mut Vec<NodeCondition>, created: Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>, now: SimTime) {
+    for type_ in KUBELET_CONDITIONS {
+        match conditions.iter_mut().find(|c| c.type_ == type_) {
+            Some(c) if c.status == "Unknown" => {}
+            Some(c) => {
+                c.status = "Unknown".into();
+                c.reason = Some("NodeStatusUnknown".into());
+                c.message = Some("Kubelet stopped posting node status.".into());
+                c.last_transition_time = Some(k8s_time(now));
+            }
+            None => conditions.push(NodeCondition {
+                type_: type_.into(),
+                status: "Unknown".into(),
+                reason: Some("NodeStatusNeverUpdated".into()),
+                message: Some("Kubelet never posted node status.".into()),
+                last_heartbeat_time: created.clone(),
+                last_transition_time: Some(k8s_time(now)),
+            }),
+        }
+    }
+}
+
 fn mark_unreachable(ctx: &mut Ctx<'_, '_>, mut node: Node, name: &str, conditions: bool) {
     let now = ctx.api.now;
     let by = ctx.by.clone();
-    let conds = node.status.as_mut().and_then(|s| s.conditions.as_mut()).filter(|_| conditions);
-    if let Some(conds) = conds {
-        for c in conds.iter_mut() {
-            *c = NodeCondition {
-                type_: c.type_.clone(),
-                status: "Unknown".into(),
-                reason: Some("NodeStatusUnknown".into()),
-                message: Some("Kubelet stopped posting node status.".into()),
-                last_heartbeat_time: c.last_heartbeat_time.clone(),
-                last_transition_time: Some(k8s_time(now)),
-            };
-        }
+    if conditions {
+        let created = node.metadata.creation_timestamp.clone();
+        let status = node.status.get_or_insert_with(Default::default);
+        set_unknown(status.conditions.get_or_insert_with(Vec::new), created, now);
     }
     let taints = node.spec.get_or_insert_with(Default::default).taints.get_or_insert_with(Vec::new);
     if !taints.iter().any(|t| t.key == UNREACHABLE) {
@@ -205,3 +229,7 @@ fn evict(ctx: &mut Ctx<'_, '_>, name: &str) -> Option<SimDuration> {
     }
     next
 }
+
+#[cfg(test)]
+#[path = "nodelifecycle_tests.rs"]
+mod tests;

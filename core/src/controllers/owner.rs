@@ -1,5 +1,8 @@
 //! ownerReference helpers and the pod readiness predicates the workload controllers share
-//! (`metav1.GetControllerOf`, `podutil.IsPodReady`, `podutil.IsPodAvailable`).
+//! (`metav1.GetControllerOf`, `podutil.IsPodReady`, `podutil.IsPodAvailable`), and which
+//! workloads to sync for an orphan pod or a new ServiceAccount.
+
+use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{ObjectMeta, OwnerReference};
@@ -106,4 +109,21 @@ pub fn running_as(store: &crate::store::Store, kind: Kind, namespace: Option<&st
         })
         .map(|o| ObjectRef::of(o))
         .collect()
+}
+
+/// The workloads of `kind` in an orphan pod's namespace whose selector (`selects`, given a
+/// workload and the pod's labels) matches it: the ones to sync so that the first claims it.
+/// None when the pod is gone, has a controller or is being deleted.
+pub fn orphan_adopters(
+    store: &crate::store::Store,
+    pod: &ObjectRef,
+    kind: Kind,
+    selects: impl Fn(&Object, Option<&BTreeMap<String, String>>) -> bool,
+) -> Vec<ObjectRef> {
+    let Some(pod) = store.get(pod) else { return Vec::new() };
+    if controller_of(pod.metadata()).is_some() || pod.metadata().deletion_timestamp.is_some() {
+        return Vec::new();
+    }
+    let labels = pod.labels();
+    store.list(kind, pod.namespace()).filter(|o| selects(o, labels)).map(|o| ObjectRef::of(o)).collect()
 }

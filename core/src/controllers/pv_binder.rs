@@ -14,8 +14,13 @@
 //! StorageClass assignment). The volume side (phases, Released, reclaim) is in `pv_volume.rs`.
 //!
 //! Simplified: the real controller also resyncs every 15 s; here a new Available volume or
-//! StorageClass makes the pending claims look again at once. No `pvc-protection` /
-//! `pv-protection` finalizers are added.
+//! StorageClass makes the pending claims look again at once.
+//!
+//! Claims and volumes carry the `kubernetes.io/pvc-protection` / `kubernetes.io/pv-protection`
+//! finalizers (added by the StorageObjectInUseProtection admission plugin,
+//! `crate::admission::storage_protection`); a claim being deleted stays until no scheduled pod
+//! names it (`pvc_protection.rs`), a volume being deleted until it is no longer Bound
+//! (`pv_protection.rs`). The binder leaves claims being deleted alone.
 
 use k8s_openapi::api::core::v1::{ObjectReference, PersistentVolume, PersistentVolumeClaim};
 use k8s_openapi::api::storage::v1::StorageClass;

@@ -3,7 +3,8 @@
 //! yet), Bound while its claim names it, and Released once that claim is gone. Reclaiming: a
 //! volume the provisioner made with reclaimPolicy Delete is deleted by the provisioner; any
 //! other Delete volume is Failed (no deleter volume plugin is simulated); Retain (and the
-//! deprecated Recycle) keep it Released with its `claimRef`.
+//! deprecated Recycle) keep it Released with its `claimRef`. A volume being deleted is still
+//! synced: its phase leaving Bound is what lets the pv-protection controller finish the delete.
 
 use k8s_openapi::api::core::v1::PersistentVolume;
 
@@ -33,9 +34,6 @@ pub(super) fn set_volume_phase(pv: &mut PersistentVolume, phase: &str, now: crat
 /// Bound when its claim names it, Released (then reclaimed) when the claim is gone.
 pub(super) fn sync_volume(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) {
     let Some(pv) = get_volume(ctx, &key.name) else { return };
-    if pv.metadata.deletion_timestamp.is_some() {
-        return;
-    }
     let mut new_pv = pv.clone();
     let claim_ref = pv.spec.as_ref().and_then(|s| s.claim_ref.clone());
     let mut claim_to_sync = None;

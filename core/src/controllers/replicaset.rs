@@ -23,7 +23,7 @@ use crate::store::selector::{self, Selector};
 use crate::store::{ObjectRef, WatchEvent, WatchEventType};
 use crate::time::SimDuration;
 
-use super::owner::{availability, controller_key, controller_of, controller_ref, is_active, is_ready, running_as};
+use super::owner::{availability, controller_key, controller_of, controller_ref, is_active, is_ready, orphan_adopters, running_as};
 use super::pod_ranking::rank_for_deletion;
 use super::{Ctx, Requeue};
 
@@ -58,48 +58,42 @@ pub(super) fn keys_for_owner(event: &WatchEvent, owner: Kind) -> Vec<ObjectRef> 
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     match key.kind {
         Kind::ReplicaSet => sync(ctx, key),
-        Kind::Pod => adopt_orphan(ctx, key),
-        Kind::ServiceAccount => account_created(ctx, key),
-        _ => Requeue::Done,
+        _ => {
+            let owners = owners_for(ctx, key);
+            sync_each(ctx, owners, sync)
+        }
     }
 }
 
-/// A ServiceAccount appeared: the replica sets whose pods run as it sync again (the real
-/// controller retries a failed create with its rate limiter until the account exists).
-fn account_created(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let sets = running_as(ctx.api.store, Kind::ReplicaSet, key.namespace.as_deref(), &key.name);
-    let mut requeue = Requeue::Done;
-    for rs in sets {
-        requeue = earliest(requeue, sync(ctx, &rs));
-    }
-    requeue
+/// The replica sets to sync for a reconcile key: for a pod, the ones whose selector matches it
+/// if it is an orphan (the first one claims it); for a ServiceAccount, the ones whose pods run
+/// as it (the real controller retries a refused create with its rate limiter until the account
+/// exists).
+fn owners_for(ctx: &Ctx<'_, '_>, key: &ObjectRef) -> Vec<ObjectRef> {
+    owners_to_sync(ctx, key, Kind::ReplicaSet, |o, labels| match o {
+        Object::ReplicaSet(rs) => selector::from_label_selector(&rs.spec.selector).is_ok_and(|sel| !sel.is_empty() && sel.matches(labels)),
+        _ => false,
+    })
 }
 
-/// An orphan pod appeared or changed: every replica set whose selector matches it syncs (the
-/// first one claims it).
-fn adopt_orphan(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let Some(pod) = ctx.api.store.get(key) else { return Requeue::Done };
-    if controller_of(pod.metadata()).is_some() || pod.metadata().deletion_timestamp.is_some() {
-        return Requeue::Done;
+/// For the ReplicaSet and ReplicationController managers: the owners of `kind` a pod or
+/// ServiceAccount key makes sync, `selects` telling whether an owner's selector matches a pod's labels.
+pub(super) fn owners_to_sync(
+    ctx: &Ctx<'_, '_>,
+    key: &ObjectRef,
+    kind: Kind,
+    selects: impl Fn(&Object, Option<&std::collections::BTreeMap<String, String>>) -> bool,
+) -> Vec<ObjectRef> {
+    match key.kind {
+        Kind::Pod => orphan_adopters(ctx.api.store, key, kind, selects),
+        Kind::ServiceAccount => running_as(ctx.api.store, kind, key.namespace.as_deref(), &key.name),
+        _ => Vec::new(),
     }
-    let labels = pod.labels().cloned();
-    let owners: Vec<ObjectRef> = ctx
-        .api
-        .store
-        .list(Kind::ReplicaSet, key.namespace.as_deref())
-        .filter(|o| match o.as_ref() {
-            Object::ReplicaSet(rs) => Some(&rs.spec).is_some_and(|s| {
-                selector::from_label_selector(&s.selector).is_ok_and(|sel| !sel.is_empty() && sel.matches(labels.as_ref()))
-            }),
-            _ => false,
-        })
-        .map(|o| ObjectRef::of(o))
-        .collect();
-    let mut requeue = Requeue::Done;
-    for rs in owners {
-        requeue = earliest(requeue, sync(ctx, &rs));
-    }
-    requeue
+}
+
+/// Syncs each owner; the earliest requeue any of them asks for.
+pub(super) fn sync_each(ctx: &mut Ctx<'_, '_>, owners: Vec<ObjectRef>, sync: fn(&mut Ctx<'_, '_>, &ObjectRef) -> Requeue) -> Requeue {
+    owners.iter().fold(Requeue::Done, |requeue, owner| earliest(requeue, sync(ctx, owner)))
 }
 
 pub(crate) fn earliest(a: Requeue, b: Requeue) -> Requeue {

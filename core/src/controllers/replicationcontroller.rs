@@ -14,8 +14,7 @@ use crate::api::{Kind, Object};
 use crate::store::selector;
 use crate::store::{ObjectRef, WatchEvent};
 
-use super::owner::{controller_of, running_as};
-use super::replicaset::{earliest, keys_for_owner, sync_as};
+use super::replicaset::{keys_for_owner, owners_to_sync, sync_as, sync_each};
 use super::{Ctx, Requeue};
 
 pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
@@ -25,9 +24,16 @@ pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     match key.kind {
         Kind::ReplicationController => sync(ctx, key),
-        Kind::Pod => adopt_orphan(ctx, key),
-        Kind::ServiceAccount => account_created(ctx, key),
-        _ => Requeue::Done,
+        _ => {
+            let owners = owners_to_sync(ctx, key, Kind::ReplicationController, |o, labels| match o {
+                Object::ReplicationController(rc) => {
+                    let sel = selector_of(rc);
+                    !sel.is_empty() && selector::from_map(&sel).matches(labels)
+                }
+                _ => false,
+            });
+            sync_each(ctx, owners, sync)
+        }
     }
 }
 
@@ -36,43 +42,6 @@ fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     let Object::ReplicationController(rc) = obj.as_ref() else { return Requeue::Done };
     let rs = as_replica_set(rc);
     sync_as(ctx, &obj, &rs)
-}
-
-/// An orphan pod: the replication controllers whose selector matches it sync.
-fn adopt_orphan(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let Some(pod) = ctx.api.store.get(key) else { return Requeue::Done };
-    if controller_of(pod.metadata()).is_some() || pod.metadata().deletion_timestamp.is_some() {
-        return Requeue::Done;
-    }
-    let labels = pod.labels().cloned();
-    let owners: Vec<ObjectRef> = ctx
-        .api
-        .store
-        .list(Kind::ReplicationController, key.namespace.as_deref())
-        .filter(|o| match o.as_ref() {
-            Object::ReplicationController(rc) => {
-                let sel = selector_of(rc);
-                !sel.is_empty() && selector::from_map(&sel).matches(labels.as_ref())
-            }
-            _ => false,
-        })
-        .map(|o| ObjectRef::of(o))
-        .collect();
-    let mut requeue = Requeue::Done;
-    for rc in owners {
-        requeue = earliest(requeue, sync(ctx, &rc));
-    }
-    requeue
-}
-
-/// A ServiceAccount appeared: the replication controllers whose pods run as it sync again.
-fn account_created(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let owners = running_as(ctx.api.store, Kind::ReplicationController, key.namespace.as_deref(), &key.name);
-    let mut requeue = Requeue::Done;
-    for rc in owners {
-        requeue = earliest(requeue, sync(ctx, &rc));
-    }
-    requeue
 }
 
 /// `spec.selector`, or the template's labels when it is empty.

@@ -3,7 +3,7 @@
 //! `create` / `update` / `delete` run what the real server runs between the request and etcd:
 //! generateName, uid, creationTimestamp, generation, namespace existence, defaulting, the
 //! service registry's allocations (`services.rs`), validation, admission (LimitRange,
-//! ServiceAccount, DefaultStorageClass, ResourceQuota), optimistic concurrency, finalizers and deletionTimestamp. Each write names
+//! ServiceAccount, DefaultStorageClass, StorageObjectInUseProtection, ResourceQuota), optimistic concurrency, finalizers and deletionTimestamp. Each write names
 //! its writer ([`Component`]) and its [`Cause`]; the store turns that into the ordered watch log
 //! the event chain is built from.
 
@@ -14,7 +14,7 @@ use k8s_openapi::api::core::v1::{LimitRange, ResourceQuota, ResourceQuotaStatus}
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
 use k8s_openapi::jiff::Timestamp;
 
-use crate::admission::{default_storage_class, limit_range, quota, service_account};
+use crate::admission::{default_storage_class, limit_range, quota, service_account, storage_protection};
 use crate::api::defaults::apply_defaults;
 use crate::api::validate::{self, FieldError};
 use crate::api::{Kind, Object};
@@ -211,8 +211,9 @@ impl Api<'_> {
     }
 
     /// Admission for a new object: LimitRange defaults and limits, ServiceAccount,
-    /// DefaultStorageClass, then ResourceQuota.
+    /// DefaultStorageClass, StorageObjectInUseProtection, then ResourceQuota.
     fn admit(&mut self, obj: &mut Object) -> Result<(), ApiError> {
+        storage_protection::admit(obj);
         if obj.namespace().is_none() {
             return Ok(());
         }

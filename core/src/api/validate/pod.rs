@@ -1,12 +1,13 @@
 //! PodSpec validation: containers (names, images, pull policy, ports, env, mounts), volumes,
-//! restartPolicy and dnsPolicy; pod templates of the controllers.
+//! restartPolicy, dnsPolicy and topologySpreadConstraints (`spread.rs`); pod templates of the
+//! controllers.
 
 use std::collections::BTreeSet;
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodSpec, PodTemplateSpec, Volume};
 
 use super::path::Path;
-use super::{meta, names, BadValue, FieldError};
+use super::{meta, names, spread, BadValue, FieldError};
 
 const PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
 
@@ -68,6 +69,9 @@ fn pod_spec_with_claims(spec: &PodSpec, path: &Path<'_>, claims: &[String], errs
         errs.push(FieldError::invalid(path.child("activeDeadlineSeconds"), BadValue::Int(s), "must be between 1 and 2147483647, inclusive"));
     }
     meta::non_negative(spec.termination_grace_period_seconds, &path.child("terminationGracePeriodSeconds"), errs);
+    if let Some(constraints) = &spec.topology_spread_constraints {
+        spread::topology_spread_constraints(constraints, &path.child("topologySpreadConstraints"), errs);
+    }
 }
 
 /// Volume names (required, DNS label, unique) and exactly one source each. Returns the names.

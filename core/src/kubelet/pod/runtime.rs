@@ -1,0 +1,198 @@
+//! The kubelet's runtime view of a pod and its containers: the sandbox, each container's
+//! state, image pull, back-off and process, and how a container is set up from its spec
+//! (image reference, program, pull policy, preStop sleep, probes).
+
+use std::collections::BTreeSet;
+use std::net::Ipv4Addr;
+use std::sync::Arc;
+
+use k8s_openapi::api::core::v1::Container;
+
+use crate::time::{SimDuration, SimTime};
+
+use super::super::images::{Image, ImageRef};
+use super::super::program::{program_of, Program, Script, Step};
+
+/// A terminated container instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terminated {
+    pub exit_code: i32,
+    pub reason: &'static str,
+    pub started: SimTime,
+    pub finished: SimTime,
+    pub id: String,
+    pub message: Option<String>,
+}
+
+/// Where a container is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CState {
+    Waiting { reason: &'static str, message: Option<String> },
+    Running { started: SimTime, id: String },
+    Terminated(Terminated),
+}
+
+/// The image pull of a container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Pull {
+    NotStarted,
+    Pulling { requested: SimTime, started: SimTime, done: SimTime },
+    Present,
+    /// Failed at `failed`; reported as ImagePullBackOff from `report`; retried at `retry`.
+    Failed { report: SimTime, retry: SimTime, reported: bool },
+}
+
+/// A running process's progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Proc {
+    /// Script: next step index (prefix then body, cyclic) and when it starts.
+    pub(super) pc: usize,
+    pub(super) at: SimTime,
+    pub(super) status: i32,
+    /// When it exits on its own (servers: never; crash: after a delay).
+    pub(super) exit_at: Option<(SimTime, i32)>,
+    /// SIGTERM sent at; SIGKILL at the grace deadline.
+    pub(super) sigterm: Option<SimTime>,
+    pub(super) sigkill: Option<SimTime>,
+    /// Files the process created (`touch`, redirections) and did not remove: what exec probes see.
+    pub(in crate::kubelet) files: BTreeSet<String>,
+}
+
+/// The runtime view of one container.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ctr {
+    pub name: String,
+    pub image: String,
+    pub(super) iref: ImageRef,
+    pub(in crate::kubelet) entry: Option<&'static Image>,
+    pub(in crate::kubelet) program: Program,
+    pub(super) pull_policy: String,
+    pub pull: Pull,
+    pub(super) pull_backoff: Option<(SimDuration, SimTime)>,
+    pub state: CState,
+    pub last: Option<Terminated>,
+    pub restart_count: i32,
+    pub(super) backoff: Option<(SimDuration, SimTime)>,
+    /// When a waiting container restarts.
+    pub(in crate::kubelet) restart_at: Option<SimTime>,
+    /// When the crash-loop back-off is reported.
+    pub(super) crashloop_report: Option<SimTime>,
+    pub(in crate::kubelet) proc: Option<Proc>,
+    pub ready: bool,
+    pub started_once: bool,
+    /// preStop `sleep N` in milliseconds.
+    pub(super) prestop_ms: u64,
+    pub(super) restartable: bool,
+    /// The probe workers of a container that has probes.
+    pub(in crate::kubelet) probes: Option<Box<super::super::probes::Probes>>,
+    /// What the running (or last) instance was created with: env and volume contents.
+    pub config: Option<Arc<super::super::env::Config>>,
+}
+
+/// Graceful termination in progress.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Killing {
+    pub deadline: SimTime,
+}
+
+/// The runtime view of one pod.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PodRuntime {
+    pub uid: String,
+    pub node: String,
+    pub start_time: SimTime,
+    pub host_ip: Ipv4Addr,
+    pub host_network: bool,
+    pub sandbox_at: SimTime,
+    pub sandbox: Option<Sandbox>,
+    pub init: Vec<Ctr>,
+    pub app: Vec<Ctr>,
+    pub restart_policy: String,
+    pub killing: Option<Killing>,
+    /// The pod reached Succeeded/Failed and its sandbox is gone.
+    pub finished: bool,
+    /// When the sandbox was first ready (PodReadyToStartContainers).
+    pub sandbox_ready_at: Option<SimTime>,
+    /// The API-backed volumes (`None` for a pod without any).
+    pub volumes: Option<Box<super::super::volumes::Mounts>>,
+}
+
+/// The pod sandbox and its network.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sandbox {
+    pub id: String,
+    pub netns: String,
+    pub ip: Ipv4Addr,
+}
+
+pub(super) fn new_ctr(c: &Container, pod_name: &str, restartable: bool) -> Ctr {
+    let image = c.image.clone().unwrap_or_default();
+    let iref = ImageRef::parse(&image);
+    let entry = iref.lookup();
+    let program = match entry {
+        Some(e) => program_of(c, e, pod_name),
+        None => Program::Script(Script::default()),
+    };
+    let prestop_ms = c
+        .lifecycle
+        .as_ref()
+        .and_then(|l| l.pre_stop.as_ref())
+        .and_then(|h| h.exec.as_ref())
+        .and_then(|e| e.command.as_ref())
+        .map(|cmd| {
+            let text = cmd.join(" ");
+            let s = super::super::program::parse_script(&text.replace("/bin/sh -c", "").replace("sh -c", ""), &Default::default());
+            s.prefix.iter().map(|st| if let Step::Sleep { ms } = st { *ms } else { 0 }).fold(0u64, u64::saturating_add)
+        })
+        .unwrap_or(0);
+    Ctr {
+        name: c.name.clone(),
+        pull_policy: c.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into()),
+        image,
+        iref,
+        entry,
+        program,
+        pull: Pull::NotStarted,
+        pull_backoff: None,
+        state: CState::Waiting { reason: "ContainerCreating", message: None },
+        last: None,
+        restart_count: 0,
+        backoff: None,
+        restart_at: None,
+        crashloop_report: None,
+        proc: None,
+        ready: false,
+        started_once: false,
+        prestop_ms,
+        restartable,
+        probes: super::super::probes::Probes::of(c),
+        config: None,
+    }
+}
+
+impl Ctr {
+    pub fn restartable_flag(&self) -> bool {
+        self.restartable
+    }
+
+    /// The image as the runtime names it (`docker.io/library/nginx:1.27`).
+    pub fn image_full(&self) -> String {
+        self.iref.full()
+    }
+
+    pub fn image_id(&self) -> String {
+        self.iref.image_id()
+    }
+
+    /// Stops the running process as the kubelet's `killContainer` does: the preStop hook, then
+    /// SIGTERM, then SIGKILL at `deadline`. Returns when SIGTERM is sent.
+    pub(in crate::kubelet) fn stop(&mut self, now: SimTime, deadline: SimTime) -> SimTime {
+        let prestop = SimDuration::from_millis(self.prestop_ms);
+        let sigterm = (now + prestop).min(deadline.max(now));
+        if let Some(p) = &mut self.proc {
+            p.sigterm = Some(sigterm);
+            p.sigkill = Some(deadline.max(now));
+        }
+        sigterm
+    }
+}
