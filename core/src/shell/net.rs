@@ -95,7 +95,9 @@ pub fn run(sim: &mut Sim, at: &At, argv: &[String]) -> Option<Output> {
     let resolv = exe == "cat" && rest.len() == 1 && rest[0] == dns::RESOLV_CONF;
     // busybox images have wget and no curl; the others (Debian-based) and the nodes have curl.
     let http_tool = (exe == "curl" && !at.busybox) || exe == "wget";
-    if !subnet_env && !resolv && !http_tool && !matches!(exe, "ip" | "bridge" | "ping" | "tcpdump" | "nslookup" | "dig") && !(node_tool && !at.container) {
+    let network_tool = matches!(exe, "ip" | "bridge" | "ping" | "tcpdump" | "nslookup" | "dig");
+    let on_host = node_tool && !at.container;
+    if !(subnet_env || resolv || http_tool || network_tool || on_host) {
         return None;
     }
     let reply = match sim.endpoint_netns(&at.endpoint) {
