@@ -8,9 +8,10 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::fmt::Write;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::net::Ipv4Addr;
 
+use super::tuple_hash::{key, TupleHasher};
 use crate::time::{SimDuration, SimTime};
 
 /// One direction of a connection. For ICMP echo, `sport` is the echo id and `dport` the type.
@@ -156,37 +157,6 @@ struct State {
 struct Slot {
     entry: Entry,
     queued: SimTime,
-}
-
-/// A tuple packed into one integer: the hash index's key.
-fn key(t: &Tuple) -> u128 {
-    (u128::from(t.proto) << 96) | (u128::from(u32::from(t.src)) << 64) | (u128::from(u32::from(t.dst)) << 32) | (u128::from(t.sport) << 16) | u128::from(t.dport)
-}
-
-/// A multiply-rotate hash for the packed tuples (keys come from the simulation, not from an
-/// adversary, so no keyed hash is needed).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TupleHasher(u64);
-
-impl Hasher for TupleHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.write_u64(u64::from(*b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-
-    fn write_u128(&mut self, n: u128) {
-        self.write_u64(n as u64);
-        self.write_u64((n >> 64) as u64);
-    }
 }
 
 impl Conntrack {

@@ -19,10 +19,13 @@ pub struct Counters {
     tables: Option<Box<[TableCounters; 4]>>,
 }
 
+/// (rule number, packets, bytes) of one chain, sorted by rule number.
+type ChainCounters = Vec<(usize, u64, u64)>;
+
 #[derive(Debug, Clone, Default)]
 struct TableCounters {
-    /// (chain name, (rule number, packets, bytes) sorted by rule number).
-    chains: Vec<(Arc<str>, Vec<(usize, u64, u64)>)>,
+    /// (chain name, its counters).
+    chains: Vec<(Arc<str>, ChainCounters)>,
     by_name: BTreeMap<Arc<str>, usize>,
     /// A chain's position in the table → its index in `chains`, as last seen.
     at: Vec<u32>,
@@ -33,7 +36,7 @@ const UNSEEN: u32 = u32::MAX;
 
 impl TableCounters {
     /// The counters of the chain at `pos` in the table, named `name`.
-    fn chain(&mut self, pos: usize, name: &Arc<str>) -> &mut Vec<(usize, u64, u64)> {
+    fn chain(&mut self, pos: usize, name: &Arc<str>) -> &mut ChainCounters {
         let known = self.at.get(pos).map(|&i| i as usize).filter(|&i| i < self.chains.len() && (Arc::ptr_eq(&self.chains[i].0, name) || self.chains[i].0 == *name));
         let i = match known {
             Some(i) => i,

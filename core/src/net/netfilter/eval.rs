@@ -168,5 +168,12 @@ pub fn run_table(table: &Table, hook: Hook, p: &mut PacketInfo<'_>, trace: bool,
 }
 
 fn visit(table: TableId, chain: &Arc<str>, kind: VisitKind, target: &str, comment: Option<&str>) -> Visit {
-    Visit { table, chain: chain.clone(), kind, target: target.into(), comment: comment.map(Into::into) }
+    Visit { table, chain: chain.clone(), kind, target: shared_word(target), comment: comment.map(Into::into) }
+}
+
+/// The texts a return or a policy shows, made once and shared by every TRACE line.
+fn shared_word(word: &str) -> Arc<str> {
+    static WORDS: std::sync::OnceLock<[Arc<str>; 3]> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| ["".into(), "ACCEPT".into(), "DROP".into()]);
+    words.iter().find(|w| ***w == *word).cloned().unwrap_or_else(|| word.into())
 }

@@ -11,12 +11,15 @@
 //! eval.rs       traversing one table: jumps, RETURN, policies, the TRACE record
 //! conntrack.rs  connections, their NAT, states and timeouts; conntrack -L
 //! counters.rs   each namespace's packet and byte counters of the (shared) rules
+//! tuple_hash.rs the hash index conntrack finds tuples with
 //! hook.rs       one hook: conntrack, then raw/mangle/nat/filter in order, NAT applied
 //! ```
 //!
-//! Rules are shared (`Arc<Tables>`) between namespaces that were given the same ruleset, as
-//! kube-proxy gives every node the same rules unless a Service's traffic policy is Local;
-//! counters and conntrack are each namespace's own.
+//! Rules are shared between namespaces that were given the same ruleset, as kube-proxy gives
+//! every node the same rules unless a Service's traffic policy is Local: each table sits behind
+//! an `Arc` (every namespace starts from the same pristine tables, and a table section restored
+//! from the same text onto a pristine table is one table), and a rule restored from the same
+//! text is one rule object (`share.rs`). Counters and conntrack are each namespace's own.
 
 pub mod conntrack;
 pub mod counters;
@@ -28,6 +31,11 @@ pub mod rule;
 pub mod save;
 mod share;
 pub mod table;
+mod tuple_hash;
+#[cfg(test)]
+mod conntrack_tests;
+#[cfg(test)]
+mod restore_tests;
 #[cfg(test)]
 mod tests;
 

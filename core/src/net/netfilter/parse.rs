@@ -162,7 +162,7 @@ pub fn rule<S: AsRef<str>>(args: &[S]) -> Result<Rule, String> {
                 let list = next(&mut i, a)?.split(',').map(ports).collect::<Result<Vec<_>, _>>()?;
                 r.matches.push(Match::MultiPort { ports: list, dst: a == "--dports" });
             }
-            "--comment" => r.matches.push(Match::Comment(next_str(&mut i, a)?.into())),
+            "--comment" => r.matches.push(Match::Comment(super::share::text(next_str(&mut i, a)?))),
             "--nfacct-name" => r.matches.push(Match::Nfacct(next(&mut i, a)?)),
             "--mark" => {
                 let (value, mask) = value_mask(&next(&mut i, a)?)?;

@@ -1,6 +1,6 @@
 //! What namespaces share beyond one namespace's own restores: a rule restored from the same
-//! text anywhere is the same rule object, and a table section restored onto a pristine table
-//! from the same text is the same table (flanneld and kube-proxy give every node mostly the
+//! text anywhere is the same rule object, a comment the same string, and a table section
+//! restored onto a pristine table from the same text is the same table (flanneld and kube-proxy give every node mostly the
 //! same rules, and the rules never change once made). Both are found by a 64-bit hash of the
 //! text, in process-wide maps that hold weak references only, so a rule or table that no
 //! namespace holds any more is not kept; the maps drop such references as they grow.
@@ -30,13 +30,13 @@ impl Hasher for KeyHasher {
     }
 }
 
-struct Cache<T> {
+struct Cache<T: ?Sized> {
     map: HashMap<u64, Weak<T>, BuildHasherDefault<KeyHasher>>,
     /// The size at which references nobody holds are dropped.
     prune_at: usize,
 }
 
-impl<T> Cache<T> {
+impl<T: ?Sized> Cache<T> {
     const fn new() -> Cache<T> {
         Cache { map: HashMap::with_hasher(BuildHasherDefault::new()), prune_at: 1024 }
     }
@@ -55,6 +55,7 @@ impl<T> Cache<T> {
 }
 
 static RULES: Mutex<Cache<Rule>> = Mutex::new(Cache::new());
+static TEXTS: Mutex<Cache<str>> = Mutex::new(Cache::new());
 static SECTIONS: Mutex<Cache<Table>> = Mutex::new(Cache::new());
 
 /// The rule restored from the text hashed to `source`, made by `parse` if no namespace holds
@@ -70,6 +71,18 @@ pub fn rule(source: u64, parse: impl FnOnce() -> Result<Rule, String>) -> Result
         c.put(source, &r);
     }
     Ok(r)
+}
+
+/// `text` as a shared string (rule comments repeat across rules and namespaces).
+pub fn text(text: &str) -> Arc<str> {
+    let key = super::restore::text_hash(text);
+    let Ok(mut c) = TEXTS.lock() else { return text.into() };
+    if let Some(t) = c.get(key).filter(|t| **t == *text) {
+        return t;
+    }
+    let t: Arc<str> = text.into();
+    c.put(key, &t);
+    t
 }
 
 /// The table that the section hashed to `key` made from a pristine table, if a namespace

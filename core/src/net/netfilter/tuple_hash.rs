@@ -1,0 +1,37 @@
+//! The hash index of conntrack's tuples: a tuple packed into one integer, and the fixed hash
+//! of those integers (the index is only looked up, never listed, so its order cannot show).
+
+use std::hash::Hasher;
+
+use super::conntrack::Tuple;
+
+/// A tuple packed into one integer: the hash index's key.
+pub(super) fn key(t: &Tuple) -> u128 {
+    (u128::from(t.proto) << 96) | (u128::from(u32::from(t.src)) << 64) | (u128::from(u32::from(t.dst)) << 32) | (u128::from(t.sport) << 16) | u128::from(t.dport)
+}
+
+/// A multiply-rotate hash for the packed tuples (keys come from the simulation, not from an
+/// adversary, so no keyed hash is needed).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TupleHasher(u64);
+
+impl Hasher for TupleHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u128(&mut self, n: u128) {
+        self.write_u64(n as u64);
+        self.write_u64((n >> 64) as u64);
+    }
+}
