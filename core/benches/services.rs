@@ -13,8 +13,11 @@
 //!   timed), as a new client would come from a new source port.
 //! - Heap: the bytes one node's netfilter holds with the 10,000 Services.
 //!
-//! Sections print in order; the iptables ones come first in `main`, further proxy modes
-//! append theirs after them.
+//! - IPVS mode: the same cluster with the Services as IPVS virtual servers (and ipsets, the
+//!   mode's fixed rules, the addresses on `kube-ipvs0`): the sync per node, and the same trace
+//!   with 10,000 Services and with one (the contrast with iptables mode is the point).
+//!
+//! Sections print in order: iptables mode, then IPVS mode.
 
 mod common;
 
@@ -26,7 +29,7 @@ use fishbowl_core::net::forward::{Probe, TraceRequest};
 use fishbowl_core::net::kube_proxy::hash::is_service_chain;
 use fishbowl_core::net::kube_proxy::iptables::canary_chains;
 use fishbowl_core::net::kube_proxy::model::{cmp_addr, sort_ports};
-use fishbowl_core::net::kube_proxy::{hook_jumps, restore_input, spn, svc_chain, synthetic, Endpoint, NodeContext, Proto, ServicePort};
+use fishbowl_core::net::kube_proxy::{hook_jumps, ipvs_mode, restore_input, spn, svc_chain, synthetic, Endpoint, NodeContext, Proto, ServicePort};
 use fishbowl_core::net::netfilter::rule::Target;
 use fishbowl_core::net::netfilter::{Netfilter, TableId};
 use fishbowl_core::net::trace::Outcome;
@@ -59,6 +62,9 @@ fn main() {
     trace(SERVICES - 1, 2_000);
     trace(0, 20_000);
     print!("{heap}");
+    // IPVS mode: the same traces; the Service lookup is a hash, so the 10,000 cost about what one does.
+    trace_ipvs(SERVICES - 1, 2_000);
+    trace_ipvs(0, 20_000);
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -215,4 +221,68 @@ fn heap() -> String {
     out += &format!("  peak during sync   {:>10.1} MiB\n", peak as f64 / (1 << 20) as f64);
     out += &format!("  allocations        {:>10}\n", allocs);
     out
+}
+
+/// The same cluster in IPVS mode: every node holds the 10,000 Services as virtual servers
+/// (plus ipsets and the mode's fixed rules), the service addresses on `kube-ipvs0`.
+fn cluster_ipvs(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<NsId>, TraceRequest, Duration) {
+    let mut net = Network::new(NetConfig::default());
+    let cidr = net.config.network;
+    let names: Vec<String> = (1..=NODES).map(|i| format!("node-{i}")).collect();
+    for (i, subnet) in cidr.subnets(24).expect("a /16 holds /24s").take(NODES).enumerate() {
+        net.configure_node(&names[i], subnet, placement(i), rng).expect("node joins");
+    }
+    let pods: Vec<Ipv4Addr> = (0..NODES).map(|p| net.add(&names[p], &args(p), rng).expect("CNI ADD").ip).collect();
+    let (mut ports, _) = synthetic::cluster(synthetic, ENDPOINTS);
+    let mut web = ServicePort::cluster_ip("default", "web", "http", WEB_IP, WEB_PORT);
+    web.endpoints = vec![Endpoint::ready(pods[1], WEB_TARGET_PORT, Some(&names[1])), Endpoint::ready(pods[2], WEB_TARGET_PORT, Some(&names[2]))];
+    web.endpoints.sort_by(cmp_addr);
+    ports.push(web);
+    sort_ports(&mut ports);
+
+    let mut roots = Vec::new();
+    let mut syncs = Vec::new();
+    for (i, name) in names.iter().enumerate() {
+        let root = net.node(name).expect("node exists").root;
+        let start = Instant::now();
+        let node_ips = vec![placement(i).ip];
+        let state = ipvs_mode::sync(&ports, &NodeContext::new(name, node_ips, cidr));
+        let addrs: Vec<Ipv4Addr> = state.dummy_addrs.iter().map(|n| n.addr()).collect();
+        let nf = net.netfilter_mut(root).expect("the node has netfilter state");
+        nf.full_sync(&state.restore, |_| false).expect("kube-proxy's own input restores");
+        for (table, chain, spec) in ipvs_mode::hook_jumps() {
+            nf.ensure_first(TableId::parse(table).expect("known table"), chain, &spec).expect("hook jump");
+        }
+        net.set_ipvs(root, state.ipvs, state.ipsets, ipvs_mode::DUMMY_DEVICE, &addrs, rng);
+        syncs.push(start.elapsed());
+        roots.push(root);
+    }
+    let from = net.sandbox(&names[0], &args(0).container_id).expect("pod on node-1");
+    (net, roots, TraceRequest { from, dst: WEB_IP, probe: Probe::Tcp(WEB_PORT), size: None }, median(syncs))
+}
+
+fn trace_ipvs(synthetic: usize, runs: usize) {
+    let mut rng = SimRng::seeded(1);
+    let (mut net, roots, req, sync) = cluster_ipvs(synthetic, &mut rng);
+    let listening = |_: &fishbowl_core::net::Owner, _: u8, port: u16| port == WEB_TARGET_PORT;
+    let warm = net.trace(&req, SimTime(0), &mut rng, &listening);
+    assert!(matches!(warm.outcome, Outcome::Delivered(_)), "{}", warm.text());
+    assert!(warm.text().contains("IPVS TCP 10.96.128.10:80 rr: new connection"), "IPVS schedules the connection:\n{}", warm.text());
+    let hops = warm.hops.len();
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        for &root in &roots {
+            net.netfilter_mut(root).expect("node netfilter").conntrack = Default::default();
+        }
+        let start = Instant::now();
+        let t = net.trace(&req, SimTime(1_000 + i as u64), &mut rng, &listening);
+        times.push(start.elapsed());
+        assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
+    }
+    let mean = times.iter().sum::<Duration>().as_secs_f64() / runs as f64;
+    let services = synthetic + 1;
+    println!("IPVS trace: pod -> ClusterIP -> pod TCP handshake across nodes over vxlan, warm caches ({hops} hops)");
+    println!("  Services programmed {services:>9} on each of {NODES} nodes (virtual servers, ipsets, kube-ipvs0 addresses)");
+    println!("  sync per node      {:>10.2} ms median (virtual servers, ipsets, rules, kube-ipvs0)", ms(sync));
+    println!("  per trace          {:>10.2} µs mean, {:.2} µs median ({runs} traces, target <= 100)", mean * 1e6, median(times).as_secs_f64() * 1e6);
 }

@@ -89,7 +89,7 @@ impl SetType {
 
 /// One member, printed as ipset prints it: `10.96.0.1`, `10.96.0.1,tcp:443`,
 /// `10.244.1.7,tcp:8080,10.244.1.7`, `203.0.113.9,tcp:80,10.0.0.0/8`, `30080`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Member {
     Ip(Ipv4Addr),
     IpPort(Ipv4Addr, Proto, u16),
@@ -135,12 +135,14 @@ pub struct IpSet {
     /// Created with the `comment` option.
     pub with_comments: bool,
     members: Vec<(String, Member, Option<String>)>,
+    /// The members again, for lookups (a packet tests sets of thousands of members).
+    index: std::collections::BTreeSet<Member>,
 }
 
 impl IpSet {
     /// A set as kube-proxy creates it: hashsize 1024, maxelem 65536, bitmap range 0-65535.
     pub fn new(name: &str, set_type: SetType) -> IpSet {
-        IpSet { name: name.to_string(), set_type, hashsize: 1024, maxelem: 65536, range: (0, 65535), with_comments: false, members: Vec::new() }
+        IpSet { name: name.to_string(), set_type, hashsize: 1024, maxelem: 65536, range: (0, 65535), with_comments: false, members: Vec::new(), index: Default::default() }
     }
 
     /// `ipset add NAME MEMBER [comment TEXT] -exist`: adding a present member is not an error.
@@ -163,6 +165,7 @@ impl IpSet {
             Err(_) if self.members.len() >= self.maxelem as usize => Err(err("Hash is full, cannot add more elements")),
             Err(at) => {
                 self.members.insert(at, (text, member, comment.map(str::to_string)));
+                self.index.insert(member);
                 Ok(())
             }
         }
@@ -174,6 +177,7 @@ impl IpSet {
         match self.members.binary_search_by(|m| cmp_text(&m.0, &text)) {
             Ok(at) => {
                 self.members.remove(at);
+                self.index.remove(member);
                 true
             }
             Err(_) => false,
@@ -181,7 +185,7 @@ impl IpSet {
     }
 
     pub fn has(&self, member: &Member) -> bool {
-        self.members.iter().any(|m| m.1 == *member)
+        self.index.contains(member)
     }
 
     pub fn members(&self) -> impl Iterator<Item = &Member> {
@@ -204,7 +208,25 @@ impl IpSet {
     pub fn test(&self, dirs: &[SetDir], t: &Tuple) -> bool {
         let ip = |d: SetDir| if d == SetDir::Src { t.src } else { t.dst };
         let port = |d: SetDir| if d == SetDir::Src { t.sport } else { t.dport };
-        let proto_ok = |p: Proto| matches!((p, t.proto), (Proto::Tcp, 6) | (Proto::Udp, 17) | (Proto::Sctp, 132));
+        let proto = match t.proto {
+            6 => Some(Proto::Tcp),
+            17 => Some(Proto::Udp),
+            132 => Some(Proto::Sctp),
+            _ => None,
+        };
+        // Exact members are looked up; only networks need a scan.
+        let key = match (self.set_type, dirs, proto) {
+            (SetType::HashIp, [d, ..], _) => Some(Member::Ip(ip(*d))),
+            (SetType::HashIpPort, [d1, d2, ..], Some(p)) => Some(Member::IpPort(ip(*d1), p, port(*d2))),
+            (SetType::HashIpPortIp, [d1, d2, d3, ..], Some(p)) => Some(Member::IpPortIp(ip(*d1), p, port(*d2), ip(*d3))),
+            (SetType::BitmapPort, [d, ..], Some(_)) => Some(Member::Port(port(*d))),
+            (SetType::HashIpPortNet, ..) => None,
+            _ => return false,
+        };
+        if let Some(k) = key {
+            return self.index.contains(&k);
+        }
+        let proto_ok = |p: Proto| proto == Some(p);
         self.members.iter().any(|(_, m, _)| match (*m, dirs) {
             (Member::Ip(a), [d, ..]) => a == ip(*d),
             (Member::IpPort(a, p, n), [d1, d2, ..]) => a == ip(*d1) && proto_ok(p) && n == port(*d2),
