@@ -137,12 +137,13 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
         "time" => Output::ok(format!("{}\n", sim.now())),
         "node" => node_command(sim, rest),
         "internet" => internet_command(sim, rest),
+        "addon" => addon_command(sim, rest),
         "load" => load_command(sim, rest),
         "trace" => crate::trace_command::trace(sim, rest),
         "pcap" => crate::trace_command::pcap(sim, rest, files),
         "network" => crate::trace_command::network(sim, rest),
         other => Output::error(format!(
-            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, internet, load, trace, pcap, network"
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, internet, addon, load, trace, pcap, network"
         )),
     }
 }
@@ -188,6 +189,27 @@ fn load_command(sim: &mut Sim, rest: &[String]) -> Output {
     match millis {
         Some(m) => Output::ok(format!("deployment.apps/{name}: each running pod now uses {m}m CPU\n")),
         None => Output::ok(format!("deployment.apps/{name}: load removed\n")),
+    }
+}
+
+/// `addon ingress-nginx`: applies the ingress-nginx controller's manifest (`kubectl apply -f
+/// deploy.yaml`), as a cluster administrator installs it.
+fn addon_command(sim: &mut Sim, rest: &[String]) -> Output {
+    match rest.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+        ["ingress-nginx"] => {
+            let report = sim.apply("deploy.yaml", &crate::sim::ingress_nginx::manifest());
+            let mut out = String::new();
+            for o in &report.outcomes {
+                out.push_str(&o.to_kubectl_line());
+                out.push('\n');
+            }
+            if report.ok() {
+                Output::ok(out)
+            } else {
+                Output::error(out)
+            }
+        }
+        _ => Output::error("error: usage: addon ingress-nginx"),
     }
 }
 

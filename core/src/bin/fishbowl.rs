@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw]
-//!          [--proxy-mode iptables|ipvs] [SCRIPT]
+//!          [--proxy-mode iptables|ipvs|userspace] [--ingress-nginx] [SCRIPT]
 //! ```
 //! Reads one command per line from SCRIPT (or standard input), prints each command's output,
 //! and exits non-zero if any command failed. See `fishbowl_core::console` for the commands.
@@ -14,7 +14,7 @@ use fishbowl_core::console::Console;
 use fishbowl_core::kubectl::{Files, Output};
 use fishbowl_core::{ClusterConfig, Sim};
 
-const USAGE: &str = "usage: fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw] [--underlay l2|l3] [--proxy-mode iptables|ipvs] [SCRIPT]";
+const USAGE: &str = "usage: fishbowl [--seed N] [--nodes N] [--network vxlan|udp|host-gw] [--underlay l2|l3] [--proxy-mode iptables|ipvs|userspace] [--ingress-nginx] [SCRIPT]";
 
 /// `-f` paths are read relative to the working directory.
 struct Disk;
@@ -53,6 +53,7 @@ fn parse_args(args: &[String]) -> Result<(ClusterConfig, Option<String>), String
             "--network" => config.network = value()?.parse()?,
             "--underlay" => config.underlay = value()?.parse()?,
             "--proxy-mode" => config.proxy_mode = value()?.parse()?,
+            "--ingress-nginx" => config.ingress_nginx = true,
             "-h" | "--help" => return Err(USAGE.into()),
             f if f.starts_with('-') => return Err(format!("unknown option {f}\n{USAGE}")),
             _ if script.is_none() => script = Some(a.clone()),

@@ -171,3 +171,18 @@ fn kube_proxy_answers_the_health_check_node_port_with_the_local_endpoints() {
     let out = check(&mut sim, "node-1");
     assert!(out.starts_with("HTTP/1.1 503 Service Unavailable\r\n") && out.ends_with(&body(0)), "{out:?}");
 }
+
+#[test]
+fn the_ingress_nginx_addon_can_be_installed_from_the_console() {
+    let mut sim = Sim::new(ClusterConfig::bare());
+    let out = crate::console::run_line(&mut sim, "addon ingress-nginx", &crate::kubectl::NoFiles);
+    assert_eq!(out.status, 0, "{}", out.stderr);
+    assert!(out.stdout.starts_with("namespace/ingress-nginx created\n"), "{}", out.stdout);
+    assert!(out.stdout.contains("deployment.apps/ingress-nginx-controller created\n") && out.stdout.contains("ingressclass.networking.k8s.io/nginx created\n"), "{}", out.stdout);
+    sim.advance(SimDuration::from_secs(60));
+    let pods = crate::kubectl::test_support::sh(&mut sim, "kubectl get pods -n ingress-nginx");
+    assert!(pods.contains("1/1     Running"), "{pods}");
+    let again = crate::console::run_line(&mut sim, "addon ingress-nginx", &crate::kubectl::NoFiles);
+    assert!(again.stdout.contains("unchanged"), "{}", again.stdout);
+    assert_ne!(crate::console::run_line(&mut sim, "addon metallb", &crate::kubectl::NoFiles).status, 0);
+}

@@ -79,7 +79,7 @@ fn labels(indent: &str) -> String {
     .collect()
 }
 
-fn manifest() -> String {
+pub fn manifest() -> String {
     let (meta, pod) = (labels("    "), labels("        "));
     format!(
         r#"apiVersion: v1
