@@ -35,7 +35,7 @@ fn ready(sim: &Sim, name: &str) -> NodeCondition {
 
 fn node_writes(sim: &Sim, name: &str) -> usize {
     let key = ObjectRef::new(Kind::Node, None, name);
-    sim.store().history().iter().filter(|r| r.key == key).count()
+    sim.store().history().iter().filter(|r| *r.key == key).count()
 }
 
 /// How many times the reason was recorded about the node (aggregated Events count their repeats).

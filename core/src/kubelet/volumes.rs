@@ -15,14 +15,15 @@
 //! if something else makes the pod sync. A `subPath` mount is a bind mount of what the volume
 //! held when the container was created and never changes.
 //!
-//! Contents are kept as the objects read (`Arc`s shared with the store), not as files: files
-//! are rendered when someone looks (`kubectl exec … cat`). Simplifications: the `..data`
-//! symlink layout is not modelled; a `serviceAccountToken` projection holds a stand-in token.
+//! Contents are kept as the objects read (`Arc`s shared with the store; of the pod, only the
+//! fields rendering reads), not as files: files are rendered when someone looks (`kubectl exec
+//! … cat`). Simplifications: the `..data` symlink layout is not modelled; a
+//! `serviceAccountToken` projection holds a stand-in token.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{DownwardAPIVolumeFile, KeyToPath, Pod, Volume};
+use k8s_openapi::api::core::v1::{Container, DownwardAPIVolumeFile, KeyToPath, Pod, PodSpec, Volume};
 
 use crate::api::{Kind, Object};
 use crate::controllers::Ctx;
@@ -139,7 +140,7 @@ pub fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, node: &str, mounts: &mut Opt
             return (true, None);
         }
     }
-    let snap = Snapshot { pod: stored.clone(), sources };
+    let snap = Snapshot { pod: Arc::new(render_view(pod)), sources };
     let addrs = Addrs { pod_ip: None, host_ip: std::net::Ipv4Addr::UNSPECIFIED };
     let mut failed = false;
     for v in pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or(&[]) {
@@ -160,6 +161,21 @@ pub fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, node: &str, mounts: &mut Opt
     m.retry = None;
     m.current = Some(Arc::new(snap));
     (true, None)
+}
+
+/// What rendering reads of the pod: its metadata, `spec.nodeName`, `spec.serviceAccountName`
+/// and each container's name and resources. A snapshot keeps only that, so that the pod as a
+/// mount saw it is not kept whole beside the stored one for the pod's lifetime.
+fn render_view(pod: &Pod) -> Object {
+    let slim = |c: &Container| Container { name: c.name.clone(), resources: c.resources.clone(), ..Default::default() };
+    let spec = pod.spec.as_ref().map(|s| PodSpec {
+        node_name: s.node_name.clone(),
+        service_account_name: s.service_account_name.clone(),
+        containers: s.containers.iter().map(slim).collect(),
+        init_containers: s.init_containers.as_ref().map(|v| v.iter().map(slim).collect()),
+        ..Default::default()
+    });
+    Object::Pod(Box::new(Pod { metadata: pod.metadata.clone(), spec, status: None }))
 }
 
 fn ptr_eq(a: &Option<Arc<Object>>, b: &Option<Arc<Object>>) -> bool {

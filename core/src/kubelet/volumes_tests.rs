@@ -50,3 +50,35 @@ fn set_up_errors_and_optional_sources_read_as_the_plugins_word_them() {
         assert_eq!(got, want, "{spec}");
     }
 }
+
+#[test]
+fn the_pod_a_snapshot_keeps_renders_every_downward_field_as_the_whole_pod_does() {
+    let pod = obj(serde_json::json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "p", "namespace": "ns", "uid": "u-1", "labels": {"app": "web"}, "annotations": {"note": "x"}},
+        "spec": {
+            "nodeName": "node-1", "serviceAccountName": "sa",
+            "initContainers": [{"name": "init", "image": "busybox", "resources": {"limits": {"cpu": "250m"}}}],
+            "containers": [{"name": "c", "image": "nginx", "env": [{"name": "A", "value": "1"}], "resources": {"requests": {"memory": "64Mi"}, "limits": {"cpu": "1"}}}]
+        },
+        "status": {"phase": "Running", "podIP": "10.0.0.9"}
+    }));
+    let Object::Pod(p) = pod.as_ref() else { unreachable!() };
+    let kept = Arc::new(render_view(p));
+    let field = |path: &str| serde_json::json!({"path": path.replace(['.', '[', ']', '\''], "_"), "fieldRef": {"fieldPath": path}});
+    let resource = |c: &str, r: &str| serde_json::json!({"path": format!("{c}_{r}"), "resourceFieldRef": {"containerName": c, "resource": r}});
+    let mut items: Vec<serde_json::Value> = [
+        "metadata.name", "metadata.namespace", "metadata.uid", "metadata.labels", "metadata.annotations", "metadata.labels['app']",
+        "metadata.annotations['note']", "spec.nodeName", "spec.serviceAccountName", "status.podIP", "status.hostIP",
+    ]
+    .into_iter()
+    .map(field)
+    .collect();
+    items.extend([resource("c", "limits.cpu"), resource("c", "requests.memory"), resource("init", "limits.cpu"), resource("c", "limits.memory")]);
+    let vol: Volume = serde_json::from_value(serde_json::json!({"name": "v", "downwardAPI": {"items": items}})).unwrap();
+    let addrs = Addrs { pod_ip: Some(std::net::Ipv4Addr::new(10, 0, 0, 9)), host_ip: std::net::Ipv4Addr::LOCALHOST };
+    let whole = render(&Snapshot { pod: pod.clone(), sources: vec![] }, &vol, addrs, None).unwrap();
+    let slim = render(&Snapshot { pod: kept, sources: vec![] }, &vol, addrs, None).unwrap();
+    assert_eq!(whole.len(), 15);
+    assert_eq!(whole, slim);
+}

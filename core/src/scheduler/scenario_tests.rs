@@ -218,3 +218,17 @@ fn leftover_retries_fall_on_the_thirty_second_ticks() {
     assert_eq!(leftover_retry(s(30)), s(360));
     assert_eq!(leftover_retry(SimTime(12_500_000)), s(330));
 }
+
+#[test]
+fn the_cache_follows_the_watch_without_a_scheduling_cycle() {
+    let mut sim = Sim::new(ClusterConfig { nodes: 1, controllers: vec![crate::controllers::Controller::Scheduler], ..ClusterConfig::bare() });
+    create(&mut sim, pod_object("a", "100m", serde_json::json!({})));
+    let mut pod = get_pod(&sim, "a");
+    pod.metadata.resource_version = None;
+    pod.status.get_or_insert_with(Default::default).phase = Some("Running".into());
+    sim.api().update(Object::Pod(Box::new(pod)), &Component::new("kubelet"), Cause::Bootstrap).unwrap();
+    sim.after_action();
+    let cached = sim.controller_state().scheduler.bound_pod(&key("a")).map(|p| p.pod.clone());
+    let stored = sim.store().get(&key("a")).cloned();
+    assert!(cached.zip(stored).is_some_and(|(c, s)| std::sync::Arc::ptr_eq(&c, &s)));
+}

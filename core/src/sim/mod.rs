@@ -358,6 +358,12 @@ impl Sim {
                 }
             }
         }
+        // The scheduler's cache follows the watch as its informer does, so that it holds the
+        // pods' current objects (not the versions it last scheduled against) and never has to
+        // relist after a compaction.
+        if self.config.controllers.contains(&Controller::Scheduler) {
+            self.controllers.scheduler.sync(&self.store);
+        }
         self.watch_cursor = self.store.resource_version();
         self.store.compact(self.watch_cursor);
         for (controller, key, cause) in work {

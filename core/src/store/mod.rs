@@ -121,12 +121,13 @@ pub struct WatchEvent {
 }
 
 /// A write as the history keeps it once the object itself has been compacted away: who wrote
-/// what, when and why (all the event chain needs).
+/// what, when and why (all the event chain needs). The key is shared by every record of the
+/// same object, so a long history costs a pointer per write, not a copy of the names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     pub resource_version: u64,
     pub event_type: WatchEventType,
-    pub key: ObjectRef,
+    pub key: Arc<ObjectRef>,
     pub at: SimTime,
     pub by: Component,
     pub cause: Cause,
@@ -155,6 +156,8 @@ pub struct Store {
     log: Vec<WatchEvent>,
     /// Every write since the cluster began, without the objects.
     history: Vec<Record>,
+    /// Every key ever written, once: what the history's records share.
+    keys: BTreeSet<Arc<ObjectRef>>,
     /// Objects by each owner their ownerReferences name, as owner kind → owner name → the
     /// dependents with their current objects: what the garbage collector's graph and the
     /// controllers' "pods I own" lookups need without a scan or a lookup per dependent. Looked
@@ -349,10 +352,18 @@ impl Store {
     }
 
     fn push_log(&mut self, event: WatchEvent) {
+        let key = match self.keys.get(&event.key) {
+            Some(k) => k.clone(),
+            None => {
+                let k = Arc::new(event.key.clone());
+                self.keys.insert(k.clone());
+                k
+            }
+        };
         self.history.push(Record {
             resource_version: event.resource_version,
             event_type: event.event_type,
-            key: event.key.clone(),
+            key,
             at: event.at,
             by: event.by.clone(),
             cause: event.cause,
@@ -499,6 +510,18 @@ mod tests {
         assert_eq!(types, ["ADDED", "MODIFIED", "DELETED"]);
         assert!(s.get(&key).is_none());
         assert_eq!(s.events_since(1).len(), 2);
+    }
+
+    #[test]
+    fn history_records_of_one_object_share_its_key() {
+        let mut s = Store::new();
+        s.create(cm("c", None), SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
+        s.update(cm("c", None), SimTime(1), kubectl(), Cause::Bootstrap).unwrap();
+        s.create(cm("d", None), SimTime(2), kubectl(), Cause::Bootstrap).unwrap();
+        let h = s.history();
+        assert!(Arc::ptr_eq(&h[0].key, &h[1].key));
+        assert_eq!(*h[2].key, ObjectRef::new(Kind::ConfigMap, Some("default"), "d"));
+        assert_eq!(h.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>(), ["ADDED", "MODIFIED", "ADDED"]);
     }
 
     #[test]
