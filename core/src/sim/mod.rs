@@ -511,6 +511,8 @@ impl Sim {
 #[cfg(test)]
 mod trace_tests;
 #[cfg(test)]
+mod service_test_support;
+#[cfg(test)]
 mod service_trace_tests;
 #[cfg(test)]
 mod ipvs_trace_tests;

@@ -4,7 +4,6 @@
 
 use std::net::Ipv4Addr;
 
-use crate::api::{Kind, Object};
 use crate::net::forward::Probe;
 use crate::net::kube_proxy::Proto;
 use crate::net::netfilter::NatKind;
@@ -12,61 +11,12 @@ use crate::net::trace::{Detail, Outcome, Stage, Trace};
 use crate::net::wire::packet::Layer;
 use crate::sim::trace::Endpoint;
 use crate::sim::{ClusterConfig, ProxyMode, Sim};
-use crate::store::ObjectRef;
 use crate::time::SimDuration;
 
-const APP: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, labels: {app: web}}
-spec: {nodeName: node-2, containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web-2, labels: {app: web}}
-spec: {nodeName: node-3, containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client}
-spec: {nodeName: node-1, containers: [{name: c, image: "busybox:1.36", command: [sleep, "3600"]}]}
----
-apiVersion: v1
-kind: Service
-metadata: {name: web}
-spec:
-  type: NodePort
-  selector: {app: web}
-  ports: [{name: http, port: 80, targetPort: 80, nodePort: 30080}]
----
-apiVersion: v1
-kind: Service
-metadata: {name: nobody}
-spec:
-  selector: {app: nothing}
-  ports: [{port: 80}]
-"#;
+use super::service_test_support::{client, cluster_in, cluster_ip, pod_ip, APP};
 
 fn cluster() -> Sim {
-    let mut sim = Sim::new(ClusterConfig { proxy_mode: ProxyMode::Userspace, ..ClusterConfig::bare() });
-    sim.apply("app.yaml", APP);
-    sim.advance(SimDuration::from_secs(30));
-    sim
-}
-
-fn cluster_ip(sim: &Sim, name: &str) -> Ipv4Addr {
-    match sim.get(&ObjectRef::new(Kind::Service, Some("default"), name)) {
-        Some(Object::Service(s)) => s.spec.as_ref().and_then(|s| s.cluster_ip.as_deref()).and_then(|ip| ip.parse().ok()).unwrap(),
-        _ => panic!("no service {name}"),
-    }
-}
-
-fn pod_ip(sim: &Sim, name: &str) -> Ipv4Addr {
-    crate::net::test_support::pod_ip(sim, name)
-}
-
-fn client() -> Endpoint {
-    Endpoint::Pod { namespace: "default".into(), name: "client".into() }
+    cluster_in(ProxyMode::Userspace)
 }
 
 fn proxy_port(sim: &Sim, node: &str, spn: &str) -> u16 {
