@@ -122,10 +122,9 @@ fn args(i: usize) -> CniArgs {
     }
 }
 
-/// A 3-node vxlan cluster with one pod per node, every node programmed with `synthetic`
-/// Services plus `default/web`, whose endpoints are the pods on node-2 and node-3. Returns
-/// the network, the nodes' root namespaces and the request from the pod on node-1.
-fn cluster(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<NsId>, TraceRequest) {
+/// A 3-node vxlan cluster with one pod per node, and the service ports: `synthetic` Services
+/// plus `default/web`, whose endpoints are the pods on node-2 and node-3, in kube-proxy's order.
+fn nodes_and_ports(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<String>, Vec<ServicePort>) {
     let mut net = Network::new(NetConfig::default());
     let cidr = net.config.network;
     let names: Vec<String> = (1..=NODES).map(|i| format!("node-{i}")).collect();
@@ -133,7 +132,6 @@ fn cluster(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<NsId>, TraceRequ
         net.configure_node(&names[i], subnet, placement(i), rng).expect("node joins");
     }
     let pods: Vec<Ipv4Addr> = (0..NODES).map(|p| net.add(&names[p], &args(p), rng).expect("CNI ADD").ip).collect();
-
     let (mut ports, _) = synthetic::cluster(synthetic, ENDPOINTS);
     let mut web = ServicePort::cluster_ip("default", "web", "http", WEB_IP, WEB_PORT);
     web.endpoints = vec![Endpoint::ready(pods[1], WEB_TARGET_PORT, Some(&names[1])), Endpoint::ready(pods[2], WEB_TARGET_PORT, Some(&names[2]))];
@@ -141,6 +139,15 @@ fn cluster(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<NsId>, TraceRequ
     ports.push(web);
     sort_ports(&mut ports);
     assert_eq!(ports.len(), synthetic + 1);
+    (net, names, ports)
+}
+
+/// The cluster of [`nodes_and_ports`] in iptables mode: every node programmed with `synthetic`
+/// Services plus `default/web`, whose endpoints are the pods on node-2 and node-3. Returns
+/// the network, the nodes' root namespaces and the request from the pod on node-1.
+fn cluster(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<NsId>, TraceRequest) {
+    let (mut net, names, ports) = nodes_and_ports(synthetic, rng);
+    let cidr = net.config.network;
 
     let mut roots = Vec::new();
     for (i, name) in names.iter().enumerate() {
@@ -178,6 +185,23 @@ fn cluster(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<NsId>, TraceRequ
 }
 
 /// Times `runs` traces through `default/web` with `synthetic` other Services programmed.
+/// `runs` traces of `req`, each a new connection (the nodes' conntrack tables are emptied
+/// between traces, untimed), and the wall time of each.
+fn timed_traces(net: &mut Network, roots: &[NsId], req: &TraceRequest, rng: &mut SimRng, runs: usize) -> Vec<Duration> {
+    let listening = |_: &fishbowl_core::net::Owner, _: u8, port: u16| port == WEB_TARGET_PORT;
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..runs {
+        for &root in roots {
+            net.netfilter_mut(root).expect("node netfilter").conntrack = Default::default();
+        }
+        let start = Instant::now();
+        let t = net.trace(req, SimTime(1_000 + i as u64), rng, &listening);
+        times.push(start.elapsed());
+        assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
+    }
+    times
+}
+
 fn trace(synthetic: usize, runs: usize) {
     let mut rng = SimRng::seeded(1);
     let (mut net, roots, req) = cluster(synthetic, &mut rng);
@@ -186,16 +210,7 @@ fn trace(synthetic: usize, runs: usize) {
     assert!(matches!(warm.outcome, Outcome::Delivered(_)), "{}", warm.text());
     assert!(warm.text().contains("flannel.1"), "the handshake crosses nodes over vxlan:\n{}", warm.text());
     let hops = warm.hops.len();
-    let mut times = Vec::with_capacity(runs);
-    for i in 0..runs {
-        for &root in &roots {
-            net.netfilter_mut(root).expect("node netfilter").conntrack = Default::default();
-        }
-        let start = Instant::now();
-        let t = net.trace(&req, SimTime(1_000 + i as u64), &mut rng, &listening);
-        times.push(start.elapsed());
-        assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
-    }
+    let times = timed_traces(&mut net, &roots, &req, &mut rng, runs);
     let mean = times.iter().sum::<Duration>().as_secs_f64() / runs as f64;
     let services = synthetic + 1;
     println!("iptables trace: pod -> ClusterIP -> pod TCP handshake across nodes over vxlan, warm caches ({hops} hops)");
@@ -226,19 +241,8 @@ fn heap() -> String {
 /// The same cluster in IPVS mode: every node holds the 10,000 Services as virtual servers
 /// (plus ipsets and the mode's fixed rules), the service addresses on `kube-ipvs0`.
 fn cluster_ipvs(synthetic: usize, rng: &mut SimRng) -> (Network, Vec<NsId>, TraceRequest, Duration) {
-    let mut net = Network::new(NetConfig::default());
+    let (mut net, names, ports) = nodes_and_ports(synthetic, rng);
     let cidr = net.config.network;
-    let names: Vec<String> = (1..=NODES).map(|i| format!("node-{i}")).collect();
-    for (i, subnet) in cidr.subnets(24).expect("a /16 holds /24s").take(NODES).enumerate() {
-        net.configure_node(&names[i], subnet, placement(i), rng).expect("node joins");
-    }
-    let pods: Vec<Ipv4Addr> = (0..NODES).map(|p| net.add(&names[p], &args(p), rng).expect("CNI ADD").ip).collect();
-    let (mut ports, _) = synthetic::cluster(synthetic, ENDPOINTS);
-    let mut web = ServicePort::cluster_ip("default", "web", "http", WEB_IP, WEB_PORT);
-    web.endpoints = vec![Endpoint::ready(pods[1], WEB_TARGET_PORT, Some(&names[1])), Endpoint::ready(pods[2], WEB_TARGET_PORT, Some(&names[2]))];
-    web.endpoints.sort_by(cmp_addr);
-    ports.push(web);
-    sort_ports(&mut ports);
 
     let mut roots = Vec::new();
     let mut syncs = Vec::new();
@@ -269,16 +273,7 @@ fn trace_ipvs(synthetic: usize, runs: usize) {
     assert!(matches!(warm.outcome, Outcome::Delivered(_)), "{}", warm.text());
     assert!(warm.text().contains("IPVS TCP 10.96.128.10:80 rr: new connection"), "IPVS schedules the connection:\n{}", warm.text());
     let hops = warm.hops.len();
-    let mut times = Vec::with_capacity(runs);
-    for i in 0..runs {
-        for &root in &roots {
-            net.netfilter_mut(root).expect("node netfilter").conntrack = Default::default();
-        }
-        let start = Instant::now();
-        let t = net.trace(&req, SimTime(1_000 + i as u64), &mut rng, &listening);
-        times.push(start.elapsed());
-        assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
-    }
+    let times = timed_traces(&mut net, &roots, &req, &mut rng, runs);
     let mean = times.iter().sum::<Duration>().as_secs_f64() / runs as f64;
     let services = synthetic + 1;
     println!("IPVS trace: pod -> ClusterIP -> pod TCP handshake across nodes over vxlan, warm caches ({hops} hops)");
