@@ -158,8 +158,13 @@ impl Netns {
         i
     }
 
+    /// Adds `dev`. A node's namespace gains one device per pod, so the list grows by a few
+    /// slots at a time rather than doubling: its spare capacity stays small at any pod count.
     pub fn add_device(&mut self, dev: Device) -> u32 {
         let i = dev.ifindex;
+        if self.devices.len() == self.devices.capacity() {
+            self.devices.reserve_exact((self.devices.len() / 8).max(4));
+        }
         self.devices.push(dev);
         i
     }

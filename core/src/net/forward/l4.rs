@@ -322,7 +322,7 @@ impl Engine<'_> {
         let (seq, ack) = if from_client { (self.conv.client_next, self.conv.server_next) } else { (self.conv.server_next, t.seq.wrapping_add(seg_len(t, rcvd))) };
         let tsecr = t.options.iter().find_map(|o| if let TcpOption::Timestamps { tsval, .. } = o { Some(*tsval) } else { None }).unwrap_or(0);
         let mut seg = TcpHeader::new(t.dst_port, t.src_port, seq, ack, flags, 502);
-        seg.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { tsval: self.conv.tsval.wrapping_add(1), tsecr }];
+        seg.options = Arc::new([TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { tsval: self.conv.tsval.wrapping_add(1), tsecr }]);
         seg.fill_checksum(h.dst, h.src, &data);
         if !from_client {
             self.conv.server_next = self.conv.server_next.wrapping_add(if flags & TcpFlags::FIN != 0 { 1 } else { 0 });

@@ -25,7 +25,6 @@ mod link;
 mod netfilter;
 mod overlay;
 
-use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -48,6 +47,8 @@ pub(crate) const USERSPACE_US: u64 = 30;
 pub(crate) const WIRE_US: u64 = 100;
 pub(crate) const ARP_RETRANS_US: u64 = 1_000_000;
 pub(crate) const ARP_TRIES: u64 = 3;
+/// Room for the hops of a cross-node TCP handshake (about a hundred) before the list grows.
+const HOPS_HINT: usize = 128;
 
 /// Which sockets listen: `(namespace owner, IP protocol, port) -> bool`.
 pub type Listening<'a> = &'a dyn Fn(&Owner, u8, u16) -> bool;
@@ -94,11 +95,15 @@ pub(crate) struct Engine<'a> {
     pub answer: Answer<'a>,
     pub policy: Option<PolicyCheck<'a>>,
     pub now: SimTime,
-    queue: BTreeMap<(u64, u64), Work>,
+    /// Work by (time, sequence), latest first: the next item is popped off the end (the queue
+    /// rarely holds more than a few items).
+    queue: Vec<((u64, u64), Work)>,
     seq: u64,
     pub hops: Vec<Hop>,
-    places: BTreeMap<NsId, Arc<str>>,
-    devices: BTreeMap<(NsId, u32), Arc<str>>,
+    /// Names already looked up (a trace visits a handful of namespaces and devices, so a
+    /// short list searched in order beats a map).
+    places: Vec<(NsId, Arc<str>)>,
+    devices: Vec<(NsId, u32, Arc<str>)>,
     pub waiting: Vec<Waiting>,
     /// The exchange the trace runs, and how it ended.
     pub conv: l4::Conversation,
@@ -114,11 +119,11 @@ impl<'a> Engine<'a> {
             answer: apps.answer,
             policy: apps.policy,
             now,
-            queue: BTreeMap::new(),
+            queue: Vec::with_capacity(8),
             seq: 0,
-            hops: Vec::new(),
-            places: BTreeMap::new(),
-            devices: BTreeMap::new(),
+            hops: Vec::with_capacity(HOPS_HINT),
+            places: Vec::with_capacity(8),
+            devices: Vec::with_capacity(16),
             waiting: Vec::new(),
             conv,
             outcome: None,
@@ -128,26 +133,32 @@ impl<'a> Engine<'a> {
     /// Queues `work` to happen `after_us` from now.
     pub fn schedule(&mut self, after_us: u64, work: Work) {
         self.seq += 1;
-        self.queue.insert((self.now.0 + after_us, self.seq), work);
+        let key = (self.now.0 + after_us, self.seq);
+        let at = self.queue.partition_point(|(k, _)| *k > key);
+        self.queue.insert(at, (key, work));
     }
 
     /// The name of device `dev` in `ns`, shared by every hop that names it.
     pub fn dev_arc(&mut self, ns: NsId, d: u32) -> Arc<str> {
-        if let Some(name) = self.devices.get(&(ns, d)) {
+        if let Some((_, _, name)) = self.devices.iter().find(|(n, i, _)| *n == ns && *i == d) {
             return name.clone();
         }
         let name: Arc<str> = self.net.netns(ns).and_then(|n| n.device(d)).map(|d| d.name.as_str()).unwrap_or_default().into();
-        self.devices.insert((ns, d), name.clone());
+        self.devices.push((ns, d, name.clone()));
         name
     }
 
     /// Where `ns` is, shared by every hop there.
     pub fn place_arc(&mut self, ns: NsId) -> Arc<str> {
-        if let Some(p) = self.places.get(&ns) {
+        if let Some((_, p)) = self.places.iter().find(|(n, _)| *n == ns) {
             return p.clone();
         }
-        let p: Arc<str> = self.net.netns(ns).map(|n| n.place()).unwrap_or_default().into();
-        self.places.insert(ns, p.clone());
+        let p: Arc<str> = match self.net.netns(ns).map(|n| &n.owner) {
+            Some(Owner::Node(node)) => node.as_str().into(),
+            Some(_) => self.net.netns(ns).map(|n| n.place()).unwrap_or_default().into(),
+            None => "".into(),
+        };
+        self.places.push((ns, p.clone()));
         p
     }
 
@@ -163,7 +174,7 @@ impl<'a> Engine<'a> {
     /// Runs queued work in time order until nothing is left (or a safety limit of steps).
     pub fn run(&mut self) {
         let mut steps = 0;
-        while let Some(((at, _), work)) = self.queue.pop_first() {
+        while let Some(((at, _), work)) = self.queue.pop() {
             steps += 1;
             if steps > 10_000 {
                 self.finish(Outcome::Timeout("the packet looped; stopped after 10000 steps".into()));

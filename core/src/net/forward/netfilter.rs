@@ -44,20 +44,20 @@ fn l4_of(pkt: &Pkt, at: usize) -> Option<L4> {
 /// Writes rewritten addresses and ports back into the headers, with fresh checksums.
 fn apply(pkt: &mut Pkt, at: usize, l4: &L4) {
     let p = Arc::make_mut(pkt);
-    let payload = p.payload.clone();
-    if let Some(Layer::Ipv4(h)) = p.layers.get_mut(at) {
+    let (layers, payload) = (&mut p.layers, &p.payload);
+    if let Some(Layer::Ipv4(h)) = layers.get_mut(at) {
         h.src = l4.src;
         h.dst = l4.dst;
         h.fill_checksum();
     }
-    match p.layers.get_mut(at + 1) {
+    match layers.get_mut(at + 1) {
         Some(Layer::Tcp(t)) => {
             (t.src_port, t.dst_port) = (l4.sport, l4.dport);
-            t.fill_checksum(l4.src, l4.dst, &payload);
+            t.fill_checksum(l4.src, l4.dst, payload);
         }
         Some(Layer::Udp(u)) => {
             (u.src_port, u.dst_port) = (l4.sport, l4.dport);
-            u.fill_checksum(l4.src, l4.dst, &payload);
+            u.fill_checksum(l4.src, l4.dst, payload);
         }
         _ => {}
     }

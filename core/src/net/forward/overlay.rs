@@ -64,9 +64,7 @@ impl Engine<'_> {
             n.devices.iter().find(|d| matches!(d.kind, DeviceKind::Vxlan { vni, port, .. } if vni == v.vni && port == VXLAN_PORT)).map(|d| d.ifindex)
         });
         let Some(dev) = dev else { return false };
-        let mut inner = Packet::clone(pkt);
-        inner.layers.drain(..3);
-        inner.skb = Default::default();
+        let inner = Packet { layers: pkt.layers[3..].to_vec(), payload: pkt.payload.clone(), trailer: pkt.trailer.clone(), skb: Default::default() };
         let inner = Arc::new(inner);
         let name = self.dev_arc(ns, dev);
         self.hop(ns, Some(dev), Stage::Decapsulate, Detail::Decapsulate { vni: v.vni, dev: name }, &inner);
@@ -151,25 +149,33 @@ fn frame_len(frame: &Packet) -> usize {
 /// The outer UDP source port for a flow: a hash of the inner addresses and ports into the
 /// local port range (32768–60999).
 fn flow_port(frame: &Packet) -> u16 {
-    let mut key = Vec::with_capacity(13);
+    // Addresses, protocol and ports: 13 bytes for one IPv4 header and one transport header.
+    let mut key = [0u8; 64];
+    let mut n = 0;
+    let mut put = |bytes: &[u8]| {
+        if let Some(to) = key.get_mut(n..n + bytes.len()) {
+            to.copy_from_slice(bytes);
+            n += bytes.len();
+        }
+    };
     for l in &frame.layers {
         match l {
             Layer::Ipv4(h) => {
-                key.extend_from_slice(&h.src.octets());
-                key.extend_from_slice(&h.dst.octets());
-                key.push(h.protocol);
+                put(&h.src.octets());
+                put(&h.dst.octets());
+                put(&[h.protocol]);
             }
             Layer::Tcp(t) => {
-                key.extend_from_slice(&t.src_port.to_be_bytes());
-                key.extend_from_slice(&t.dst_port.to_be_bytes());
+                put(&t.src_port.to_be_bytes());
+                put(&t.dst_port.to_be_bytes());
             }
             Layer::Udp(u) => {
-                key.extend_from_slice(&u.src_port.to_be_bytes());
-                key.extend_from_slice(&u.dst_port.to_be_bytes());
+                put(&u.src_port.to_be_bytes());
+                put(&u.dst_port.to_be_bytes());
             }
             _ => {}
         }
     }
-    let h = crate::controllers::revision::fnv32a(&key, None);
+    let h = crate::controllers::revision::fnv32a(&key[..n], None);
     (32768 + h % (60999 - 32768 + 1)) as u16
 }

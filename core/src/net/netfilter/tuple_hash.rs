@@ -16,8 +16,16 @@ pub(super) fn key(t: &Tuple) -> u128 {
 pub struct TupleHasher(u64);
 
 impl Hasher for TupleHasher {
+    /// Ends with a 64-bit finalizer (murmur3's fmix64): a multiply only carries low bits
+    /// upwards, and the table indexes buckets by the low bits, so without it the source port
+    /// (low in the key, mixed in first) would reach only a few buckets.
     fn finish(&self) -> u64 {
-        self.0
+        let mut h = self.0;
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        h ^= h >> 33;
+        h = h.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+        h ^ (h >> 33)
     }
 
     fn write(&mut self, bytes: &[u8]) {

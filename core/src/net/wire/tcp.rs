@@ -13,6 +13,7 @@
 //! The checksum covers the IPv4 pseudo-header (protocol 6), the header and the data.
 
 use std::net::Ipv4Addr;
+use std::sync::Arc;
 
 use super::checksum;
 use super::ipv4::protocol;
@@ -66,14 +67,14 @@ pub enum TcpOption {
 impl TcpOption {
     /// The options of a Linux SYN (or, with `tsecr` set, SYN-ACK) with default sysctls:
     /// `mss, sackOK, TS val tsval ecr tsecr, nop, wscale 7`.
-    pub fn linux_syn(mss: u16, tsval: u32, tsecr: u32) -> Vec<TcpOption> {
-        vec![
+    pub fn linux_syn(mss: u16, tsval: u32, tsecr: u32) -> Arc<[TcpOption]> {
+        Arc::new([
             TcpOption::Mss(mss),
             TcpOption::SackPermitted,
             TcpOption::Timestamps { tsval, tsecr },
             TcpOption::Nop,
             TcpOption::WindowScale(7),
-        ]
+        ])
     }
 
     fn emit(&self, out: &mut Vec<u8>) {
@@ -164,7 +165,8 @@ pub struct TcpHeader {
     pub window: u16,
     pub checksum: u16,
     pub urgent: u16,
-    pub options: Vec<TcpOption>,
+    /// Shared: a packet copied on its way (every hop keeps the stack it saw) shares them.
+    pub options: Arc<[TcpOption]>,
 }
 
 impl TcpHeader {
@@ -181,21 +183,21 @@ impl TcpHeader {
             window,
             checksum: 0,
             urgent: 0,
-            options: Vec::new(),
+            options: Arc::default(),
         }
     }
 
     /// The option bytes as sent: options that would pass the 40-byte limit are left out, and
     /// the list is padded with zero bytes to a multiple of 4.
     fn option_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::new();
-        for o in &self.options {
-            let mut one = Vec::new();
-            o.emit(&mut one);
-            if out.len() + one.len() > Self::MAX_OPTIONS {
+        let mut out = Vec::with_capacity(Self::MAX_OPTIONS);
+        for o in self.options.iter() {
+            let start = out.len();
+            o.emit(&mut out);
+            if out.len() > Self::MAX_OPTIONS {
+                out.truncate(start);
                 break;
             }
-            out.extend_from_slice(&one);
         }
         out.resize(out.len().div_ceil(4) * 4, 0);
         out
@@ -225,7 +227,7 @@ impl TcpHeader {
             window: be16(buf, 14),
             checksum: be16(buf, 16),
             urgent: be16(buf, 18),
-            options: parse_options(&buf[Self::MIN_LEN..doff], Self::MIN_LEN)?,
+            options: parse_options(&buf[Self::MIN_LEN..doff], Self::MIN_LEN)?.into(),
         };
         Ok((h, &buf[doff..]))
     }

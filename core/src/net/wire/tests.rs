@@ -107,11 +107,11 @@ fn udp_computed_zero_is_sent_as_ffff() {
     assert_eq!(u.compute_checksum(src, dst, &payload), 0xFFFF);
 }
 
-fn tcp_case(flags: u16, options: Vec<TcpOption>) -> TcpHeader {
+fn tcp_case(flags: u16, options: impl Into<std::sync::Arc<[TcpOption]>>) -> TcpHeader {
     let mut t = TcpHeader::new(1, 65535, 0xdead_beef, 7, flags, 502);
     t.urgent = 3;
     t.checksum = 0x1234;
-    t.options = options;
+    t.options = options.into();
     t
 }
 

@@ -188,7 +188,7 @@ fn garbage_and_mutations_never_panic() {
     );
     frames.push(p.finalize());
     let mut t = TcpHeader::new(1, 2, 3, 4, TcpFlags::ACK, 5);
-    t.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Mss(1), TcpOption::Eol];
+    t.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Mss(1), TcpOption::Eol].into();
     let mut p = Packet::new(
         vec![
             Layer::Ethernet(EthernetHeader::new(NODE_A, NODE_B, 0)),

@@ -18,7 +18,7 @@ fn eth() -> Layer {
 #[test]
 fn tcp_syn_line() {
     let mut t = TcpHeader::new(45678, 80, 1000, 0, TcpFlags::SYN, 64240);
-    t.options = vec![TcpOption::Mss(1460)];
+    t.options = vec![TcpOption::Mss(1460)].into();
     let mut p = Packet::new(
         vec![eth(), Layer::Ipv4(Ipv4Header::new(ip("10.244.1.2"), ip("10.244.2.3"), 0, 0)), Layer::Tcp(t)],
         vec![],
@@ -29,9 +29,9 @@ fn tcp_syn_line() {
     );
     let Layer::Tcp(t) = &mut p.layers[2] else { panic!() };
     // Port 9376 (no application decoder in tcpdump), data of 18 bytes.
-    (t.flags, t.ack, t.seq, t.options) = (TcpFlags(TcpFlags::PSH | TcpFlags::ACK), 2001, 1001, vec![]);
+    (t.flags, t.ack, t.seq, t.options) = (TcpFlags(TcpFlags::PSH | TcpFlags::ACK), 2001, 1001, Default::default());
     t.dst_port = 9376;
-    t.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { tsval: 5, tsecr: 6 }];
+    t.options = vec![TcpOption::Nop, TcpOption::Nop, TcpOption::Timestamps { tsval: 5, tsecr: 6 }].into();
     p.payload = b"GET / HTTP/1.1\r\n\r\n".to_vec();
     assert_eq!(
         summary(&p.finalize()),
@@ -39,7 +39,7 @@ fn tcp_syn_line() {
          options [nop,nop,TS val 5 ecr 6], length 18"
     );
     let Layer::Tcp(t) = &mut p.layers[2] else { panic!() };
-    (t.flags, t.options) = (TcpFlags(TcpFlags::RST | TcpFlags::ACK), vec![]);
+    (t.flags, t.options) = (TcpFlags(TcpFlags::RST | TcpFlags::ACK), Default::default());
     p.payload.clear();
     assert_eq!(
         summary(&p.finalize()),
