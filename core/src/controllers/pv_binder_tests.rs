@@ -2,7 +2,7 @@
 //! stepped, phases, annotations, printed columns and event texts checked.
 
 use crate::api::{Kind, Object};
-use crate::controllers::storage_test_support::{apply, cluster, events_about, get, kubectl, phase};
+use crate::controllers::storage_test_support::{apply, cluster, events_about, get, kubectl, phase, POD};
 
 use super::{NO_CLASS_MESSAGE, WAIT_FOR_CONSUMER_MESSAGE};
 
@@ -124,19 +124,6 @@ spec:
   resources: {requests: {storage: 2Gi}}
 ";
 
-const POD: &str = "
-apiVersion: v1
-kind: Pod
-metadata: {name: app}
-spec:
-  containers:
-  - name: app
-    image: nginx:1.25
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
-  - name: data
-    persistentVolumeClaim: {claimName: data}
-";
 
 #[test]
 fn the_default_class_provisions_a_volume_on_the_first_consumers_node() {

@@ -5,7 +5,7 @@
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
 
 use crate::api::{Kind, Object};
-use crate::controllers::storage_test_support::{apply, cluster, get, kubectl, phase};
+use crate::controllers::storage_test_support::{apply, cluster, get, kubectl, phase, POD};
 use crate::sim::Sim;
 
 use super::pod_uses_claim;
@@ -28,19 +28,6 @@ spec:
   resources: {requests: {storage: 500Mi}}
 ";
 
-const POD: &str = "
-apiVersion: v1
-kind: Pod
-metadata: {name: app}
-spec:
-  containers:
-  - name: app
-    image: nginx:1.25
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
-  - name: data
-    persistentVolumeClaim: {claimName: data}
-";
 
 fn finalizers(obj: &Object) -> Vec<String> {
     obj.metadata().finalizers.clone().unwrap_or_default()

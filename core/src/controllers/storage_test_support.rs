@@ -8,6 +8,21 @@ use crate::kubectl::{run_line, Files, Output};
 use crate::sim::{ClusterConfig, Settled, Sim};
 use crate::store::ObjectRef;
 
+/// A pod `app` that mounts the claim `data` at /data.
+pub const POD: &str = "
+apiVersion: v1
+kind: Pod
+metadata: {name: app}
+spec:
+  containers:
+  - name: app
+    image: nginx:1.25
+    volumeMounts: [{name: data, mountPath: /data}]
+  volumes:
+  - name: data
+    persistentVolumeClaim: {claimName: data}
+";
+
 /// In-memory files for `-f`.
 pub struct Manifests(pub BTreeMap<String, String>);
 

@@ -12,26 +12,11 @@ use crate::net::trace::{Detail, Outcome, Stage, Trace};
 use crate::net::wire::packet::Layer;
 use crate::net::INTERNET_HOST;
 use crate::sim::trace::Endpoint;
-use crate::sim::{ClusterConfig, Sim};
+use crate::sim::{ProxyMode, Sim};
 use crate::store::ObjectRef;
 use crate::time::SimDuration;
 
-const APP: &str = r#"
-apiVersion: v1
-kind: Pod
-metadata: {name: web-1, labels: {app: web}}
-spec: {nodeName: node-2, containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: web-2, labels: {app: web}}
-spec: {nodeName: node-3, containers: [{name: web, image: "nginx:1.27", ports: [{containerPort: 80}]}]}
----
-apiVersion: v1
-kind: Pod
-metadata: {name: client}
-spec: {nodeName: node-1, containers: [{name: c, image: "busybox:1.36", command: [sleep, "3600"]}]}
-"#;
+use super::service_test_support::{client, cluster_in, delivered_at, pod_ip};
 
 const AGENT: &str = r#"
 apiVersion: v1
@@ -48,34 +33,11 @@ fn agent_config(cidrs: &str) -> String {
 }
 
 fn cluster() -> Sim {
-    let mut sim = Sim::new(ClusterConfig::bare());
-    sim.apply("app.yaml", APP);
-    sim.advance(SimDuration::from_secs(30));
-    sim
-}
-
-fn client() -> Endpoint {
-    Endpoint::Pod { namespace: "default".into(), name: "client".into() }
+    cluster_in(ProxyMode::Iptables)
 }
 
 fn node_ip(sim: &Sim, node: &str) -> Ipv4Addr {
     sim.net().node(node).unwrap().placement.ip
-}
-
-fn pod_ip(sim: &Sim, name: &str) -> Ipv4Addr {
-    match sim.get(&ObjectRef::new(Kind::Pod, Some("default"), name)) {
-        Some(Object::Pod(p)) => p.status.as_ref().and_then(|s| s.pod_ip.as_deref()).and_then(|ip| ip.parse().ok()).unwrap(),
-        _ => panic!("no pod {name}"),
-    }
-}
-
-/// The source and destination of the SYN delivered to a socket at `place`.
-fn syn_at(t: &Trace, place: &str) -> (Ipv4Addr, Ipv4Addr) {
-    let h = t.hops.iter().find(|h| h.stage == Stage::Deliver && h.place.starts_with(place)).unwrap_or_else(|| panic!("nothing delivered at {place}\n{}", t.text()));
-    match h.packet.layers.first() {
-        Some(Layer::Ipv4(ip)) => (ip.src, ip.dst),
-        _ => panic!("not IP"),
-    }
 }
 
 /// Every netfilter visit of the trace as `place table:chain:rule:N target`.
@@ -116,7 +78,7 @@ fn a_pod_reaches_the_internet_host_masqueraded_to_its_node() {
     let t = sim.trace(&client(), INTERNET_HOST, Probe::Tcp(80), None).unwrap();
     assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
     let node1 = node_ip(&sim, "node-1");
-    assert_eq!(syn_at(&t, "internet"), (node1, INTERNET_HOST));
+    assert_eq!(delivered_at(&t, "internet"), (node1, INTERNET_HOST));
     assert!(visits(&t).iter().any(|v| v.starts_with("node-1 nat:FLANNEL-POSTRTG:rule:5 -j MASQUERADE")), "{:?}", visits(&t));
     // The way out passes the router and the cloud's edge.
     let places: Vec<&str> = t.hops.iter().map(|h| h.place.as_ref()).collect();
@@ -142,7 +104,7 @@ fn flanneld_masquerades_before_ip_masq_agent_can_return() {
     sim.advance(SimDuration::from_secs(5));
     let t = sim.trace(&client(), INTERNET_HOST, Probe::Tcp(80), None).unwrap();
     assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
-    assert_eq!(syn_at(&t, "internet").0, node_ip(&sim, "node-1"));
+    assert_eq!(delivered_at(&t, "internet").0, node_ip(&sim, "node-1"));
     // flanneld's rule comes first in POSTROUTING and decides; the agent's chain is never reached.
     assert!(!visits(&t).iter().any(|v| v.contains("IP-MASQ-AGENT")), "{:?}", visits(&t));
 }
@@ -158,7 +120,7 @@ fn ip_masq_agent_returns_for_its_cidrs_and_masquerades_the_rest() {
     // 203.0.113.0/24 is the third RETURN (after link-local and 10.0.0.0/8): no NAT.
     let v = visits(&t);
     assert!(v.iter().any(|v| v.starts_with("node-1 nat:IP-MASQ-AGENT:rule:3 -j RETURN")), "{v:?}");
-    assert_eq!(syn_at(&t, "internet"), (pod_ip(&sim, "client"), INTERNET_HOST));
+    assert_eq!(delivered_at(&t, "internet"), (pod_ip(&sim, "client"), INTERNET_HOST));
     // The pod address means nothing on the internet: the answer cannot come back.
     assert!(!matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
     let drop = t.hops.iter().find(|h| h.stage == Stage::Drop).unwrap_or_else(|| panic!("{}", t.text()));
@@ -168,7 +130,7 @@ fn ip_masq_agent_returns_for_its_cidrs_and_masquerades_the_rest() {
     sim.advance(SimDuration::from_secs(11));
     let t = sim.trace(&client(), INTERNET_HOST, Probe::Tcp(80), None).unwrap();
     assert!(matches!(t.outcome, Outcome::Delivered(_)), "{}", t.text());
-    assert_eq!(syn_at(&t, "internet").0, node_ip(&sim, "node-1"));
+    assert_eq!(delivered_at(&t, "internet").0, node_ip(&sim, "node-1"));
     assert!(visits(&t).iter().any(|v| v.starts_with("node-1 nat:IP-MASQ-AGENT:rule:3 -j MASQUERADE")), "{:?}", visits(&t));
 }
 
