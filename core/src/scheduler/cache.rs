@@ -45,9 +45,12 @@ pub struct Cache {
     /// The walk order (`nodeTree.list()`) as slots, rebuilt when nodes come, go or change zone.
     order: Vec<usize>,
     pods: BTreeMap<ObjectRef, PodInfo>,
-    /// Bound pods per owner uid and zone label value: default zone spreading without a scan
-    /// (looked up by borrowed keys, owner first).
-    zone_owners: BTreeMap<String, BTreeMap<String, u32>>,
+    /// Owner uids and zone label values by number (`""` is zone 0), so that spreading counts
+    /// compare numbers, not strings. Numbers are never reused (a relist starts afresh).
+    owner_ids: BTreeMap<String, u32>,
+    zone_ids: BTreeMap<String, u32>,
+    /// Bound pods per owner number, per zone number: default zone spreading without a scan.
+    zone_owners: BTreeMap<u32, Vec<u32>>,
     /// Bound pods that carry required pod anti-affinity terms.
     pub(crate) anti_affinity_pods: BTreeSet<ObjectRef>,
     /// Pods that failed to schedule, with their back-off bookkeeping.
@@ -178,9 +181,40 @@ impl Cache {
         self.pods.get(key)
     }
 
-    /// Bound pods in `zone` (label value; `""` for nodes without one) owned by `owner`.
-    pub fn zone_owner_count(&self, zone: &str, owner: &str) -> u32 {
-        self.zone_owners.get(owner).and_then(|z| z.get(zone)).copied().unwrap_or(0)
+    /// The number standing for the owner uid `uid`, if any bound pod has had it as controller.
+    pub fn owner_id(&self, uid: &str) -> Option<u32> {
+        self.owner_ids.get(uid).copied()
+    }
+
+    /// Bound pods owned by owner number `owner`, indexed by zone number (missing: none).
+    pub fn zone_owner_counts(&self, owner: u32) -> &[u32] {
+        self.zone_owners.get(&owner).map_or(&[], Vec::as_slice)
+    }
+
+    /// How many zone numbers have been given (`""` included).
+    pub fn zone_ids(&self) -> usize {
+        self.zone_ids.len() + 1
+    }
+
+    fn intern_zone(&mut self, zone: &str) -> u32 {
+        if zone.is_empty() {
+            return 0;
+        }
+        if let Some(&id) = self.zone_ids.get(zone) {
+            return id;
+        }
+        let id = self.zone_ids.len() as u32 + 1;
+        self.zone_ids.insert(zone.to_string(), id);
+        id
+    }
+
+    fn intern_owner(&mut self, uid: &str) -> u32 {
+        if let Some(&id) = self.owner_ids.get(uid) {
+            return id;
+        }
+        let id = self.owner_ids.len() as u32;
+        self.owner_ids.insert(uid.to_string(), id);
+        id
     }
 
     /// The last scheduling attempt's decision for `pod`, if kept.
@@ -212,13 +246,17 @@ impl Cache {
             .map_or(0, |q| q.value());
         let info = self.node_entry(name);
         let before = info.node().map(|n| (n.metadata.labels.clone(), n.spec.clone()));
-        let old_zone = info.node.as_ref().map(|_| (info.zone(), info.zone_key()));
+        let old_zone = info.node.as_ref().map(|_| (info.zone_id, info.zone_key()));
         let resources_changed = info.allocatable != allocatable || info.allowed_pods != allowed_pods;
         info.set_node(Some(obj.clone()));
         info.allocatable = allocatable;
         info.allowed_pods = allowed_pods;
         let after = info.node().map(|n| (n.metadata.labels.clone(), n.spec.clone()));
         let (zone, zone_key) = (info.zone(), info.zone_key());
+        let zone = self.intern_zone(&zone);
+        if let Some(info) = self.node_mut(name) {
+            info.zone_id = zone;
+        }
         if before != after || resources_changed {
             self.epoch += 1;
         }
@@ -229,11 +267,10 @@ impl Cache {
             }
             Some((old, old_key)) => {
                 if old != zone {
-                    let owners: Vec<(String, u32)> =
-                        self.node(name).map(|i| i.owners.iter().map(|(k, v)| (k.clone(), *v)).collect()).unwrap_or_default();
+                    let owners: Vec<(u32, u32)> = self.node(name).map(|i| i.owners.iter().collect()).unwrap_or_default();
                     for (owner, n) in owners {
-                        self.zone_count(&old, &owner, -(n as i64));
-                        self.zone_count(&zone, &owner, n as i64);
+                        self.zone_count(old, owner, -(n as i64));
+                        self.zone_count(zone, owner, n as i64);
                     }
                 }
                 if old_key != zone_key {
@@ -288,26 +325,15 @@ impl Cache {
         }
     }
 
-    fn zone_count(&mut self, zone: &str, owner: &str, delta: i64) {
-        let n = self.zone_owner_count(zone, owner) as i64 + delta;
-        if n <= 0 {
-            if let Some(zones) = self.zone_owners.get_mut(owner) {
-                zones.remove(zone);
-                if zones.is_empty() {
-                    self.zone_owners.remove(owner);
-                }
-            }
-        } else {
-            let zones = match self.zone_owners.get_mut(owner) {
-                Some(z) => z,
-                None => self.zone_owners.entry(owner.to_string()).or_default(),
-            };
-            match zones.get_mut(zone) {
-                Some(c) => *c = n as u32,
-                None => {
-                    zones.insert(zone.to_string(), n as u32);
-                }
-            }
+    fn zone_count(&mut self, zone: u32, owner: u32, delta: i64) {
+        let counts = self.zone_owners.entry(owner).or_default();
+        let z = zone as usize;
+        if counts.len() <= z {
+            counts.resize(z + 1, 0);
+        }
+        counts[z] = (counts[z] as i64 + delta).max(0) as u32;
+        if counts.iter().all(|&c| c == 0) {
+            self.zone_owners.remove(&owner);
         }
     }
 
@@ -351,7 +377,7 @@ impl Cache {
         let spec = pod.spec.as_ref();
         let requests = spec.map(pod_requests).unwrap_or_default();
         let ports = spec.map(host_ports).unwrap_or_default();
-        let owner = controller_uid(pod);
+        let owner = controller_uid(pod).map(|uid| self.intern_owner(uid));
         if spec.and_then(|s| s.affinity.as_ref()).and_then(|a| a.pod_anti_affinity.as_ref()).is_some_and(|a| {
             a.required_during_scheduling_ignored_during_execution.as_ref().is_some_and(|t| !t.is_empty())
         }) {
@@ -364,10 +390,10 @@ impl Cache {
         for p in &ports {
             *info.used_ports.entry(p.clone()).or_default() += 1;
         }
-        if let Some(o) = &owner {
-            *info.owners.entry(o.clone()).or_default() += 1;
-            let zone = info.zone();
-            self.zone_count(&zone, o, 1);
+        if let Some(o) = owner {
+            info.owners.add(o);
+            let zone = info.zone_id;
+            self.zone_count(zone, o, 1);
         }
         self.pods.insert(key.clone(), PodInfo { node, pod: obj, requests, ports, owner });
     }
@@ -387,21 +413,16 @@ impl Cache {
                 }
             }
         }
-        let zone = info.zone();
-        if let Some(o) = &p.owner {
-            if let Some(n) = info.owners.get_mut(o) {
-                *n -= 1;
-                if *n == 0 {
-                    info.owners.remove(o);
-                }
-            }
+        let zone = info.zone_id;
+        if let Some(o) = p.owner {
+            info.owners.remove(o);
         }
         let gone = info.node.is_none() && info.pods.is_empty();
         if gone {
             self.drop_node(&p.node);
         }
-        if let Some(o) = &p.owner {
-            self.zone_count(&zone, o, -1);
+        if let Some(o) = p.owner {
+            self.zone_count(zone, o, -1);
         }
     }
 }

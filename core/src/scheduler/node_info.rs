@@ -31,8 +31,15 @@ pub struct NodeInfo {
     pub non_zero_requested: Resources,
     pub pods: BTreeSet<ObjectRef>,
     pub used_ports: BTreeMap<HostPort, u32>,
-    /// Pods here per controlling owner uid (ReplicaSet, StatefulSet…): default spreading.
-    pub owners: BTreeMap<String, u32>,
+    /// Pods here per controlling owner (ReplicaSet, StatefulSet…), by the owner's number in
+    /// the cache (see [`super::cache::Cache::owner_id`]): default spreading.
+    pub owners: OwnerCounts,
+    /// The number the cache gave this node's zone label value (`""` without one), and whether
+    /// the node carries the zone and hostname labels: read once per node update, so that
+    /// spreading compares numbers, not strings.
+    pub(crate) zone_id: u32,
+    pub(crate) has_zone: bool,
+    pub(crate) has_hostname: bool,
     /// `spec.unschedulable` and whether `spec.taints` is non-empty, read once per node update
     /// so that filtering a node does not reach into its object.
     cordoned: bool,
@@ -50,7 +57,10 @@ impl NodeInfo {
             non_zero_requested: Resources::default(),
             pods: BTreeSet::new(),
             used_ports: BTreeMap::new(),
-            owners: BTreeMap::new(),
+            owners: OwnerCounts::default(),
+            zone_id: 0,
+            has_zone: false,
+            has_hostname: false,
             cordoned: false,
             tainted: false,
         }
@@ -63,6 +73,8 @@ impl NodeInfo {
         let cordoned = spec.and_then(|s| s.unschedulable).unwrap_or(false);
         let tainted = spec.and_then(|s| s.taints.as_ref()).is_some_and(|t| !t.is_empty());
         (self.cordoned, self.tainted) = (cordoned, tainted);
+        self.has_zone = self.label(LABEL_ZONE).is_some();
+        self.has_hostname = self.label(super::plugins::topology_spread::LABEL_HOSTNAME).is_some();
     }
 
     pub fn node(&self) -> Option<&Node> {
@@ -110,6 +122,37 @@ impl NodeInfo {
     }
 }
 
+/// Pods per owner number on one node: a short sorted list (a node holds pods of a few dozen
+/// owners at most), searched in place, as spreading looks one owner up on every scored node.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OwnerCounts(Vec<(u32, u32)>);
+
+impl OwnerCounts {
+    pub fn get(&self, owner: u32) -> Option<u32> {
+        self.0.binary_search_by_key(&owner, |e| e.0).ok().map(|i| self.0[i].1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.0.iter().copied()
+    }
+
+    pub(crate) fn add(&mut self, owner: u32) {
+        match self.0.binary_search_by_key(&owner, |e| e.0) {
+            Ok(i) => self.0[i].1 += 1,
+            Err(i) => self.0.insert(i, (owner, 1)),
+        }
+    }
+
+    pub(crate) fn remove(&mut self, owner: u32) {
+        if let Ok(i) = self.0.binary_search_by_key(&owner, |e| e.0) {
+            self.0[i].1 -= 1;
+            if self.0[i].1 == 0 {
+                self.0.remove(i);
+            }
+        }
+    }
+}
+
 /// A pod bound to a node, as the cache accounts it.
 #[derive(Debug, Clone)]
 pub struct PodInfo {
@@ -117,8 +160,8 @@ pub struct PodInfo {
     pub pod: Arc<Object>,
     pub requests: PodRequests,
     pub ports: Vec<HostPort>,
-    /// The uid of the controlling owner reference, if any.
-    pub owner: Option<String>,
+    /// The controlling owner reference's number in the cache (its uid interned), if any.
+    pub owner: Option<u32>,
 }
 
 impl PodInfo {
@@ -146,6 +189,6 @@ pub fn host_ports(spec: &PodSpec) -> Vec<HostPort> {
 }
 
 /// The uid of the pod's controlling owner (`ownerReferences[].controller: true`).
-pub fn controller_uid(pod: &Pod) -> Option<String> {
-    pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true)).map(|o| o.uid.clone())
+pub fn controller_uid(pod: &Pod) -> Option<&str> {
+    pod.metadata.owner_references.iter().flatten().find(|o| o.controller == Some(true)).map(|o| o.uid.as_str())
 }

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Pod;
 
 use crate::api::{Kind, Object};
-use crate::scheduler::cache::{Cache, NodeInfo, LABEL_ZONE};
+use crate::scheduler::cache::{Cache, NodeInfo};
 use crate::scheduler::framework::MAX_NODE_SCORE;
 use crate::store::selector::{from_map, Selector};
 use crate::store::{ObjectRef, Store};
@@ -73,44 +73,51 @@ pub fn group(store: &Store, pod: &Pod) -> Option<Group> {
 #[derive(Debug, Clone)]
 pub struct State {
     group: Group,
+    /// The owner's number in the cache (Owner groups; `None` while none of its pods is bound).
+    owner: Option<u32>,
     host_weight: f64,
     zone_weight: f64,
-    /// Pods of the group per zone value (Labels groups only; owners use the cache tallies).
-    zone_counts: BTreeMap<String, i64>,
+    /// Pods of the group per zone number.
+    zone_counts: Vec<i64>,
 }
 
 pub fn pre_score(cache: &Cache, group: Group, feasible: &[&NodeInfo]) -> State {
-    // The distinct zone values: nodes mostly share a few, so runs of one value are skipped
-    // before the sort (no set is built per pod).
-    let mut zones: Vec<&str> = Vec::new();
-    for z in feasible.iter().map(|n| n.label(LABEL_ZONE).unwrap_or("")) {
-        if zones.last() != Some(&z) {
-            zones.push(z);
+    // The distinct zone values (`""` for nodes without the label counts as one), by number.
+    let mut seen = vec![false; cache.zone_ids()];
+    let mut zones = 0;
+    for n in feasible {
+        if let Some(s) = seen.get_mut(n.zone_id as usize).filter(|s| !**s) {
+            *s = true;
+            zones += 1;
         }
     }
-    zones.sort_unstable();
-    zones.dedup();
-    let mut zone_counts = BTreeMap::new();
-    if let Group::Labels { namespace, selector } = &group {
-        for p in cache.bound_pods().values() {
-            let Some(pod) = p.pod() else { continue };
-            if pod.metadata.namespace.as_deref() == Some(namespace) && selector.matches(pod.metadata.labels.as_ref()) {
-                let zone = cache.node(&p.node).map(|n| n.zone()).unwrap_or_default();
-                *zone_counts.entry(zone).or_default() += 1;
+    let mut zone_counts = vec![0i64; cache.zone_ids()];
+    let owner = match &group {
+        Group::Owner(uid) => cache.owner_id(uid),
+        Group::Labels { .. } => None,
+    };
+    match &group {
+        Group::Owner(_) => {
+            for (z, &c) in owner.map_or(&[][..], |o| cache.zone_owner_counts(o)).iter().enumerate() {
+                zone_counts[z] = c as i64;
+            }
+        }
+        Group::Labels { namespace, selector } => {
+            for p in cache.bound_pods().values() {
+                let Some(pod) = p.pod() else { continue };
+                if pod.metadata.namespace.as_deref() == Some(namespace) && selector.matches(pod.metadata.labels.as_ref()) {
+                    let zone = cache.node(&p.node).map_or(0, |n| n.zone_id);
+                    zone_counts[zone as usize] += 1;
+                }
             }
         }
     }
-    State {
-        group,
-        host_weight: ((feasible.len() + 2) as f64).ln(),
-        zone_weight: ((zones.len() + 2) as f64).ln(),
-        zone_counts,
-    }
+    State { group, owner, host_weight: ((feasible.len() + 2) as f64).ln(), zone_weight: ((zones + 2) as f64).ln(), zone_counts }
 }
 
-fn host_count(cache: &Cache, group: &Group, node: &NodeInfo) -> i64 {
-    match group {
-        Group::Owner(uid) => node.owners.get(uid).copied().unwrap_or(0) as i64,
+fn host_count(cache: &Cache, st: &State, node: &NodeInfo) -> i64 {
+    match &st.group {
+        Group::Owner(_) => st.owner.and_then(|o| node.owners.get(o)).unwrap_or(0) as i64,
         Group::Labels { namespace, selector } => node
             .pods
             .iter()
@@ -123,14 +130,11 @@ fn host_count(cache: &Cache, group: &Group, node: &NodeInfo) -> i64 {
 
 pub fn score(cache: &Cache, st: &State, node: &NodeInfo) -> i64 {
     let mut score = 0.0;
-    if node.label(LABEL_HOSTNAME).is_some() {
-        score += host_count(cache, &st.group, node) as f64 * st.host_weight + (HOSTNAME_MAX_SKEW - 1) as f64;
+    if node.has_hostname {
+        score += host_count(cache, st, node) as f64 * st.host_weight + (HOSTNAME_MAX_SKEW - 1) as f64;
     }
-    if let Some(zone) = node.label(LABEL_ZONE) {
-        let cnt = match &st.group {
-            Group::Owner(uid) => cache.zone_owner_count(zone, uid) as i64,
-            Group::Labels { .. } => st.zone_counts.get(zone).copied().unwrap_or(0),
-        };
+    if node.has_zone {
+        let cnt = st.zone_counts.get(node.zone_id as usize).copied().unwrap_or(0);
         score += cnt as f64 * st.zone_weight + (ZONE_MAX_SKEW - 1) as f64;
     }
     score.round() as i64
