@@ -14,6 +14,7 @@
 
 mod annotations;
 mod replicasets;
+mod shared_rs;
 mod rollout;
 pub mod status;
 pub mod util;

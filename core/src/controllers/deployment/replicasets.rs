@@ -16,6 +16,7 @@ use crate::store::ObjectRef;
 
 use super::super::owner::{controlled_by, controller_of, controller_ref};
 use super::super::Ctx;
+use super::shared_rs::SharedRs;
 use super::status::{condition, get_condition, progress_deadline, set_condition, PROGRESSING};
 use super::util::{created_key, equal_ignore_hash, new_rs_new_replicas, pod_template_hash, revision, set_new_rs_annotations, HASH_LABEL, REVISION};
 
@@ -25,7 +26,7 @@ pub(super) fn as_object(d: &Deployment) -> Object {
 
 /// `ClaimReplicaSets`: the replica sets this deployment controls, oldest first, after adopting
 /// matching orphans and releasing owned ones whose labels stopped matching.
-pub(super) fn claim(ctx: &mut Ctx<'_, '_>, d: &Deployment, sel: &Selector) -> Vec<ReplicaSet> {
+pub(super) fn claim(ctx: &mut Ctx<'_, '_>, d: &Deployment, sel: &Selector) -> Vec<SharedRs> {
     let uid = d.metadata.uid.clone().unwrap_or_default();
     let deleting = d.metadata.deletion_timestamp.is_some();
     // Owned replica sets through the store's owner index, plus the uncontrolled ones of the
@@ -41,49 +42,44 @@ pub(super) fn claim(ctx: &mut Ctx<'_, '_>, d: &Deployment, sel: &Selector) -> Ve
         .collect();
     found.sort_by(|a, b| a.name().cmp(b.name()));
     found.dedup_by(|a, b| a.name() == b.name());
-    let candidates: Vec<ReplicaSet> = found
+    let candidates: Vec<SharedRs> = found
         .into_iter()
-        .filter_map(|o| match o.as_ref() {
-            Object::ReplicaSet(rs) => Some(rs),
-            _ => None,
-        })
+        .filter_map(|o| SharedRs::new(o.clone()))
         .filter(|rs| match controller_of(&rs.metadata) {
             Some(r) => r.uid == uid,
             None => !deleting && rs.metadata.deletion_timestamp.is_none() && sel.matches(rs.metadata.labels.as_ref()),
         })
-        .map(|rs| rs.as_ref().clone())
         .collect();
     let mut owned = Vec::with_capacity(candidates.len());
-    for mut rs in candidates {
-        let matches = sel.matches(rs.metadata.labels.as_ref());
-        if controlled_by(&rs.metadata, &uid) {
+    for shared in candidates {
+        let matches = sel.matches(shared.metadata.labels.as_ref());
+        if controlled_by(&shared.metadata, &uid) {
             if matches || deleting {
-                owned.push(rs);
-            } else if let Some(refs) = rs.metadata.owner_references.as_mut() {
-                refs.retain(|r| r.uid != uid);
+                owned.push(shared);
+            } else if shared.metadata.owner_references.is_some() {
+                let mut rs = shared.to_owned_rs();
+                if let Some(refs) = rs.metadata.owner_references.as_mut() {
+                    refs.retain(|r| r.uid != uid);
+                }
                 rs.metadata.resource_version = None;
                 let _ = ctx.api.update(rs.into(), &ctx.by, ctx.cause);
             }
         } else {
+            let mut rs = shared.to_owned_rs();
             rs.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_ref(&as_object(d)));
             if let Ok(written) = ctx.api.update(rs.into(), &ctx.by, ctx.cause) {
-                if let Object::ReplicaSet(rs) = written.as_ref() {
-                    owned.push(rs.as_ref().clone());
-                }
+                owned.extend(SharedRs::new(written));
             }
         }
     }
-    owned.sort_by_key(created_key);
+    owned.sort_by_key(|rs| created_key(rs));
     owned
 }
 
-fn write_rs(ctx: &mut Ctx<'_, '_>, mut rs: ReplicaSet) -> Result<ReplicaSet, ApiError> {
+fn write_rs(ctx: &mut Ctx<'_, '_>, mut rs: ReplicaSet) -> Result<SharedRs, ApiError> {
     rs.metadata.resource_version = None;
     let written = ctx.api.update(rs.into(), &ctx.by, ctx.cause)?;
-    match written.as_ref() {
-        Object::ReplicaSet(rs) => Ok(rs.as_ref().clone()),
-        _ => Err(ApiError::InternalError { message: "unexpected kind".into() }),
-    }
+    SharedRs::new(written).ok_or_else(|| ApiError::InternalError { message: "unexpected kind".into() })
 }
 
 /// `SetDeploymentRevision`.
@@ -96,13 +92,13 @@ fn set_deployment_revision(d: &mut Deployment, rev: &str) {
 
 /// Splits the owned replica sets into the new one (the oldest whose template matches the
 /// deployment's) and the old ones, raising the new one's revision to max(old)+1 if needed.
-pub(super) fn split_and_sync_revision(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, mut all: Vec<ReplicaSet>) -> (Option<ReplicaSet>, Vec<ReplicaSet>) {
-    let template = d.spec.template.clone();
-    let idx = all.iter().position(|rs| rs.spec.template.as_ref().is_some_and(|t| equal_ignore_hash(t, &template)));
+pub(super) fn split_and_sync_revision(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, mut all: Vec<SharedRs>) -> (Option<SharedRs>, Vec<SharedRs>) {
+    let template = &d.spec.template;
+    let idx = all.iter().position(|rs| rs.spec.template.as_ref().is_some_and(|t| equal_ignore_hash(t, template)));
     let Some(idx) = idx else { return (None, all) };
     let existing = all.remove(idx);
-    let new_revision = all.iter().map(revision).max().unwrap_or(0) + 1;
-    let mut rs = existing.clone();
+    let new_revision = all.iter().map(|rs| revision(rs)).max().unwrap_or(0) + 1;
+    let mut rs = existing.to_owned_rs();
     let annotations_changed = set_new_rs_annotations(d, &mut rs, new_revision, true);
     let min_ready = d.spec.min_ready_seconds;
     let spec = &mut rs.spec;
@@ -132,7 +128,7 @@ pub(super) enum CreateFailed {
 }
 
 /// Creates the new replica set for the deployment's current template.
-pub(super) fn create_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, olds: &[ReplicaSet]) -> Result<ReplicaSet, CreateFailed> {
+pub(super) fn create_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, olds: &[SharedRs]) -> Result<SharedRs, CreateFailed> {
     let spec = d.spec.clone();
     let collision = d.status.as_ref().and_then(|s| s.collision_count);
     let hash = pod_template_hash(&spec.template, collision);
@@ -160,8 +156,8 @@ pub(super) fn create_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, olds: &[Repl
         },
         status: None,
     };
-    let new_revision = olds.iter().map(revision).max().unwrap_or(0) + 1;
-    let all: Vec<&ReplicaSet> = olds.iter().chain(std::iter::once(&rs)).collect();
+    let new_revision = olds.iter().map(|rs| revision(rs)).max().unwrap_or(0) + 1;
+    let all: Vec<&ReplicaSet> = olds.iter().map(|rs| &**rs).chain(std::iter::once(&rs)).collect();
     let count = new_rs_new_replicas(d, &all, &rs);
     {
         let s = &mut rs.spec;
@@ -169,9 +165,9 @@ pub(super) fn create_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, olds: &[Repl
     }
     set_new_rs_annotations(d, &mut rs, new_revision, false);
     let created = match ctx.api.create(rs.into(), &ctx.by, ctx.cause) {
-        Ok(o) => match o.as_ref() {
-            Object::ReplicaSet(rs) => Ok(rs.as_ref().clone()),
-            _ => return Err(CreateFailed::Refused),
+        Ok(o) => match SharedRs::new(o) {
+            Some(rs) => Ok(rs),
+            None => return Err(CreateFailed::Refused),
         },
         Err(ApiError::AlreadyExists { .. }) => Err(true),
         Err(e) => Err({
@@ -193,12 +189,12 @@ pub(super) fn create_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, olds: &[Repl
         Err(true) => {
             let key = ObjectRef::new(Kind::ReplicaSet, d.metadata.namespace.as_deref(), &name);
             let uid = d.metadata.uid.clone().unwrap_or_default();
-            match ctx.api.store.get(&key).map(|o| o.as_ref()) {
-                Some(Object::ReplicaSet(existing))
+            match ctx.api.store.get(&key).cloned().and_then(SharedRs::new) {
+                Some(existing)
                     if controlled_by(&existing.metadata, &uid)
                         && existing.spec.template.as_ref().is_some_and(|t| equal_ignore_hash(t, &spec.template)) =>
                 {
-                    (existing.as_ref().clone(), true)
+                    (existing, true)
                 }
                 _ => {
                     let st = d.status.get_or_insert_with(Default::default);

@@ -12,6 +12,7 @@ use crate::store::ObjectRef;
 use super::super::owner::controlled_by;
 use super::super::{Ctx, Requeue};
 use super::replicasets::{as_object, create_new, CreateFailed};
+use super::shared_rs::SharedRs;
 use super::status;
 use super::util::{
     max_surge, max_unavailable, new_rs_new_replicas, plan_old_scale_down, plan_proportional, replicas, revision, rs_available, rs_replicas,
@@ -19,10 +20,10 @@ use super::util::{
 };
 
 /// `scaleReplicaSet`: the new size and the replica annotations; an event when the size moved.
-fn scale_replica_set(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut ReplicaSet, to: i32, op: &str) -> bool {
+fn scale_replica_set(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut SharedRs, to: i32, op: &str) -> bool {
     let from = rs_replicas(rs);
     let size_changed = from != to;
-    let mut updated = rs.clone();
+    let mut updated = rs.to_owned_rs();
     let annotations_changed = set_replicas_annotations(&mut updated, replicas(d), replicas(d) + max_surge(d));
     if !size_changed && !annotations_changed {
         return false;
@@ -30,8 +31,8 @@ fn scale_replica_set(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut ReplicaSet,
     updated.spec.replicas = Some(to);
     updated.metadata.resource_version = None;
     let Ok(written) = ctx.api.update(updated.into(), &ctx.by, ctx.cause) else { return false };
-    if let Object::ReplicaSet(w) = written.as_ref() {
-        *rs = w.as_ref().clone();
+    if let Some(w) = SharedRs::new(written) {
+        *rs = w;
     }
     if size_changed {
         let name = rs.metadata.name.as_deref().unwrap_or("");
@@ -42,7 +43,7 @@ fn scale_replica_set(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut ReplicaSet,
 }
 
 /// `scaleReplicaSetAndRecordEvent`: nothing when the size is already right.
-fn scale_to(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut ReplicaSet, to: i32) -> bool {
+fn scale_to(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut SharedRs, to: i32) -> bool {
     let from = rs_replicas(rs);
     if from == to {
         return false;
@@ -51,23 +52,23 @@ fn scale_to(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut ReplicaSet, to: i32)
     scale_replica_set(ctx, d, rs, to, op)
 }
 
-fn all_of<'a>(olds: &'a [ReplicaSet], new: Option<&'a ReplicaSet>) -> Vec<&'a ReplicaSet> {
-    olds.iter().chain(new).collect()
+fn all_of<'a>(olds: &'a [SharedRs], new: Option<&'a SharedRs>) -> Vec<&'a ReplicaSet> {
+    olds.iter().chain(new).map(|rs| &**rs).collect()
 }
 
 /// `syncRolloutStatus`: writes the status into the working copy; when to check the deadline.
-fn rollout_status(ctx: &Ctx<'_, '_>, d: &mut Deployment, olds: &[ReplicaSet], new: Option<&ReplicaSet>) -> Requeue {
-    let (s, recheck) = status::rollout_status(d, &all_of(olds, new), new, ctx.api.now);
+fn rollout_status(ctx: &Ctx<'_, '_>, d: &mut Deployment, olds: &[SharedRs], new: Option<&SharedRs>) -> Requeue {
+    let (s, recheck) = status::rollout_status(d, &all_of(olds, new), new.map(|rs| &**rs), ctx.api.now);
     d.status = Some(s);
     recheck.map_or(Requeue::Done, Requeue::After)
 }
 
 /// `syncDeploymentStatus`: counts and Available only.
-pub(super) fn plain_status(ctx: &Ctx<'_, '_>, d: &mut Deployment, olds: &[ReplicaSet], new: Option<&ReplicaSet>) {
-    d.status = Some(status::calculate(d, &all_of(olds, new), new, ctx.api.now));
+pub(super) fn plain_status(ctx: &Ctx<'_, '_>, d: &mut Deployment, olds: &[SharedRs], new: Option<&SharedRs>) {
+    d.status = Some(status::calculate(d, &all_of(olds, new), new.map(|rs| &**rs), ctx.api.now));
 }
 
-fn ensure_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<ReplicaSet>, olds: &[ReplicaSet]) -> Result<ReplicaSet, Requeue> {
+fn ensure_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<SharedRs>, olds: &[SharedRs]) -> Result<SharedRs, Requeue> {
     match new {
         Some(rs) => Ok(rs),
         None => create_new(ctx, d, olds).map_err(|e| match e {
@@ -79,7 +80,7 @@ fn ensure_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<ReplicaSet>
 
 /// `rolloutRolling`: grow the new replica set within maxSurge, else shrink the old ones within
 /// maxUnavailable, else (when complete) clean up history.
-pub(super) fn rolling(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<ReplicaSet>, mut olds: Vec<ReplicaSet>) -> Requeue {
+pub(super) fn rolling(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<SharedRs>, mut olds: Vec<SharedRs>) -> Requeue {
     let mut new = match ensure_new(ctx, d, new, &olds) {
         Ok(rs) => rs,
         Err(r) => return r,
@@ -114,8 +115,8 @@ pub(super) fn rolling(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<Rep
 }
 
 /// Whether pods of the old replica sets still run (`oldPodsRunning`).
-fn old_pods_running(ctx: &Ctx<'_, '_>, d: &Deployment, olds: &[ReplicaSet]) -> bool {
-    if olds.iter().map(rs_status_replicas).sum::<i32>() > 0 {
+fn old_pods_running(ctx: &Ctx<'_, '_>, d: &Deployment, olds: &[SharedRs]) -> bool {
+    if olds.iter().map(|rs| rs_status_replicas(rs)).sum::<i32>() > 0 {
         return true;
     }
     let uids: Vec<&str> = olds.iter().filter_map(|rs| rs.metadata.uid.as_deref()).collect();
@@ -138,7 +139,7 @@ fn old_pods_running(ctx: &Ctx<'_, '_>, d: &Deployment, olds: &[ReplicaSet]) -> b
 
 /// `rolloutRecreate`: old replica sets to zero, wait until their pods are gone, then the new
 /// replica set at full size.
-pub(super) fn recreate(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<ReplicaSet>, mut olds: Vec<ReplicaSet>) -> Requeue {
+pub(super) fn recreate(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<SharedRs>, mut olds: Vec<SharedRs>) -> Requeue {
     let mut scaled_down = false;
     for rs in olds.iter_mut().filter(|rs| rs_replicas(rs) > 0) {
         scaled_down |= scale_to(ctx, d, rs, 0);
@@ -160,13 +161,13 @@ pub(super) fn recreate(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, new: Option<Re
 
 /// `isScalingEvent`: an active replica set's desired-replicas annotation differs from
 /// spec.replicas.
-pub(super) fn is_scaling_event(d: &Deployment, new: Option<&ReplicaSet>, olds: &[ReplicaSet]) -> bool {
+pub(super) fn is_scaling_event(d: &Deployment, new: Option<&SharedRs>, olds: &[SharedRs]) -> bool {
     all_of(olds, new).into_iter().filter(|rs| rs_replicas(rs) > 0).any(|rs| desired_annotation(rs).is_some_and(|v| v != replicas(d)))
 }
 
 /// `sync`: scale (proportionally during a rolling update), clean up while paused, and write
 /// the plain status.
-pub(super) fn scale_sync(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, mut new: Option<ReplicaSet>, mut olds: Vec<ReplicaSet>) -> Requeue {
+pub(super) fn scale_sync(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, mut new: Option<SharedRs>, mut olds: Vec<SharedRs>) -> Requeue {
     scale(ctx, d, &mut new, &mut olds);
     if d.spec.paused.unwrap_or(false) {
         cleanup(ctx, d, &olds);
@@ -175,12 +176,12 @@ pub(super) fn scale_sync(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, mut new: Opt
     Requeue::Done
 }
 
-fn scale(ctx: &mut Ctx<'_, '_>, d: &Deployment, new: &mut Option<ReplicaSet>, olds: &mut [ReplicaSet]) {
+fn scale(ctx: &mut Ctx<'_, '_>, d: &Deployment, new: &mut Option<SharedRs>, olds: &mut [SharedRs]) {
     let r = replicas(d);
     // One active replica set (or none: the newest) takes the whole count.
     let active = olds.iter().filter(|rs| rs_replicas(rs) > 0).count() + new.iter().filter(|rs| rs_replicas(rs) > 0).count();
     if (new.is_some() || !olds.is_empty()) && active <= 1 {
-        let target: Option<&mut ReplicaSet> = if active == 0 {
+        let target: Option<&mut SharedRs> = if active == 0 {
             match new.as_mut() {
                 Some(rs) => Some(rs),
                 None => olds.iter_mut().max_by(|a, b| created_key(a).cmp(&created_key(b))),
@@ -206,9 +207,9 @@ fn scale(ctx: &mut Ctx<'_, '_>, d: &Deployment, new: &mut Option<ReplicaSet>, ol
     if !super::util::is_rolling(d) {
         return;
     }
-    let mut refs: Vec<&mut ReplicaSet> = olds.iter_mut().chain(new.as_mut()).filter(|rs| rs_replicas(rs) > 0).collect();
+    let mut refs: Vec<&mut SharedRs> = olds.iter_mut().chain(new.as_mut()).filter(|rs| rs_replicas(rs) > 0).collect();
     let plan = {
-        let view: Vec<&ReplicaSet> = refs.iter().map(|r| &**r).collect();
+        let view: Vec<&ReplicaSet> = refs.iter().map(|r| &***r).collect();
         plan_proportional(d, &view)
     };
     let total: i32 = refs.iter().map(|rs| rs_replicas(rs)).sum();
@@ -227,9 +228,9 @@ fn scale(ctx: &mut Ctx<'_, '_>, d: &Deployment, new: &mut Option<ReplicaSet>, ol
 
 /// `cleanupDeployment`: beyond revisionHistoryLimit, delete the old replica sets with the lowest
 /// revisions, skipping any that still has replicas or an unobserved generation.
-pub(super) fn cleanup(ctx: &mut Ctx<'_, '_>, d: &Deployment, olds: &[ReplicaSet]) {
+pub(super) fn cleanup(ctx: &mut Ctx<'_, '_>, d: &Deployment, olds: &[SharedRs]) {
     let Some(limit) = d.spec.revision_history_limit.filter(|l| *l != i32::MAX) else { return };
-    let mut cleanable: Vec<&ReplicaSet> = olds.iter().filter(|rs| rs.metadata.deletion_timestamp.is_none()).collect();
+    let mut cleanable: Vec<&ReplicaSet> = olds.iter().filter(|rs| rs.metadata.deletion_timestamp.is_none()).map(|rs| &**rs).collect();
     let diff = cleanable.len() as i64 - i64::from(limit.max(0));
     if diff <= 0 {
         return;
