@@ -30,7 +30,10 @@ pub type State = BTreeMap<ObjectRef, Config>;
 fn agent_container(pod: &Pod) -> Option<(String, Flags)> {
     let spec = pod.spec.as_ref()?;
     spec.containers.iter().find_map(|c| {
-        let image = ImageRef::parse(c.image.as_deref()?);
+        // Every pod event passes here: an image that does not even name the agent is skipped
+        // before it is parsed.
+        let raw = c.image.as_deref().filter(|i| i.contains(masq_agent::IMAGE))?;
+        let image = ImageRef::parse(raw);
         if image.path != masq_agent::IMAGE && !image.path.ends_with(&format!("/{}", masq_agent::IMAGE)) {
             return None;
         }
