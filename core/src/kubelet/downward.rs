@@ -8,7 +8,7 @@
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
-use k8s_openapi::api::core::v1::{Container, Node, ObjectFieldSelector, Pod, ResourceFieldSelector};
+use k8s_openapi::api::core::v1::{Node, ObjectFieldSelector, Pod, ResourceFieldSelector, ResourceRequirements};
 
 use crate::api::quantity::Quantity;
 
@@ -19,6 +19,34 @@ pub struct Addrs {
     pub host_ip: Ipv4Addr,
 }
 
+
+/// The pod fields a `fieldRef` reads, borrowed from a pod or from what a volume mount kept of it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PodFields<'a> {
+    pub name: &'a str,
+    pub namespace: &'a str,
+    pub uid: &'a str,
+    pub labels: Option<&'a BTreeMap<String, String>>,
+    pub annotations: Option<&'a BTreeMap<String, String>>,
+    pub node_name: &'a str,
+    pub service_account_name: &'a str,
+}
+
+impl<'a> PodFields<'a> {
+    pub fn of(pod: &'a Pod) -> PodFields<'a> {
+        let meta = &pod.metadata;
+        let spec = pod.spec.as_ref();
+        PodFields {
+            name: meta.name.as_deref().unwrap_or(""),
+            namespace: meta.namespace.as_deref().unwrap_or(""),
+            uid: meta.uid.as_deref().unwrap_or(""),
+            labels: meta.labels.as_ref(),
+            annotations: meta.annotations.as_ref(),
+            node_name: spec.and_then(|s| s.node_name.as_deref()).unwrap_or(""),
+            service_account_name: spec.and_then(|s| s.service_account_name.as_deref()).unwrap_or(""),
+        }
+    }
+}
 
 /// `fieldpath.FormatMap`: `key="value"` lines in key order, no trailing newline.
 pub fn format_map(m: Option<&BTreeMap<String, String>>) -> String {
@@ -32,42 +60,45 @@ fn subscript(path: &str) -> Option<(&str, &str)> {
 }
 
 /// The value of a pod field.
-pub fn field_value(sel: &ObjectFieldSelector, pod: &Pod, addrs: Addrs) -> Result<String, String> {
-    let meta = &pod.metadata;
-    let spec = pod.spec.as_ref();
+pub fn field_value(sel: &ObjectFieldSelector, pod: &PodFields<'_>, addrs: Addrs) -> Result<String, String> {
     let path = sel.field_path.as_str();
     if let Some((base, key)) = subscript(path) {
         let map = match base {
-            "metadata.labels" => meta.labels.as_ref(),
-            "metadata.annotations" => meta.annotations.as_ref(),
+            "metadata.labels" => pod.labels,
+            "metadata.annotations" => pod.annotations,
             _ => return Err(format!("unsupported fieldPath: {path}")),
         };
         return Ok(map.and_then(|m| m.get(key)).cloned().unwrap_or_default());
     }
     let pod_ip = addrs.pod_ip.map(|ip| ip.to_string()).unwrap_or_default();
     Ok(match path {
-        "metadata.name" => meta.name.clone().unwrap_or_default(),
-        "metadata.namespace" => meta.namespace.clone().unwrap_or_default(),
-        "metadata.uid" => meta.uid.clone().unwrap_or_default(),
-        "metadata.labels" => format_map(meta.labels.as_ref()),
-        "metadata.annotations" => format_map(meta.annotations.as_ref()),
-        "spec.nodeName" => spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
-        "spec.serviceAccountName" => spec.and_then(|s| s.service_account_name.clone()).unwrap_or_default(),
+        "metadata.name" => pod.name.to_string(),
+        "metadata.namespace" => pod.namespace.to_string(),
+        "metadata.uid" => pod.uid.to_string(),
+        "metadata.labels" => format_map(pod.labels),
+        "metadata.annotations" => format_map(pod.annotations),
+        "spec.nodeName" => pod.node_name.to_string(),
+        "spec.serviceAccountName" => pod.service_account_name.to_string(),
         "status.hostIP" | "status.hostIPs" => addrs.host_ip.to_string(),
         "status.podIP" | "status.podIPs" => pod_ip,
         _ => return Err(format!("unsupported fieldPath: {path}")),
     })
 }
 
-/// The value of a container resource, divided and rounded up.
-pub fn resource_value(sel: &ResourceFieldSelector, container: &Container, node: Option<&Node>) -> Result<String, String> {
+/// Whether a `fieldRef` reads only what a pod keeps for its lifetime (name, namespace, uid)
+/// or the addresses the kubelet passes in: its value cannot change while the pod exists.
+pub fn reads_fixed_field(path: &str) -> bool {
+    matches!(path, "metadata.name" | "metadata.namespace" | "metadata.uid" | "status.hostIP" | "status.hostIPs" | "status.podIP" | "status.podIPs")
+}
+
+/// The value of a container resource (from the container's `resources`), divided and rounded up.
+pub fn resource_value(sel: &ResourceFieldSelector, resources: Option<&ResourceRequirements>, node: Option<&Node>) -> Result<String, String> {
     let divisor = sel.divisor.as_ref().and_then(|d| Quantity::parse(&d.0).ok()).filter(|d| !d.is_zero());
     let divisor = divisor.unwrap_or_else(|| Quantity::from_units(1, Default::default()));
     let (which, name) = sel.resource.split_once('.').ok_or_else(|| format!("unsupported container resource : {}", sel.resource))?;
-    let res = container.resources.as_ref();
     let set = match which {
-        "limits" => res.and_then(|r| r.limits.as_ref()),
-        "requests" => res.and_then(|r| r.requests.as_ref()),
+        "limits" => resources.and_then(|r| r.limits.as_ref()),
+        "requests" => resources.and_then(|r| r.requests.as_ref()),
         _ => return Err(format!("unsupported container resource : {}", sel.resource)),
     };
     if !matches!(name, "cpu" | "memory" | "ephemeral-storage") && !name.starts_with("hugepages-") {
@@ -126,9 +157,9 @@ mod tests {
             ("status.hostIP", "172.18.0.2"),
         ] {
             let sel = ObjectFieldSelector { field_path: path.into(), api_version: None };
-            assert_eq!(field_value(&sel, &pod, addrs).as_deref(), Ok(want), "{path}");
+            assert_eq!(field_value(&sel, &PodFields::of(&pod), addrs).as_deref(), Ok(want), "{path}");
         }
-        let c: Container = serde_json::from_value(serde_json::json!({"name": "c", "resources": {
+        let c: k8s_openapi::api::core::v1::Container = serde_json::from_value(serde_json::json!({"name": "c", "resources": {
             "limits": {"cpu": "500m", "memory": "129Mi"}, "requests": {"cpu": "250m", "memory": "64Mi"}}}))
         .unwrap();
         let node: Node = serde_json::from_value(serde_json::json!({"status": {"allocatable": {"ephemeral-storage": "10Gi"}}})).unwrap();
@@ -146,7 +177,7 @@ mod tests {
                 divisor: divisor.map(|d| k8s_openapi::apimachinery::pkg::api::resource::Quantity(d.into())),
                 container_name: None,
             };
-            assert_eq!(resource_value(&sel, &c, Some(&node)).as_deref(), Ok(want), "{res} / {divisor:?}");
+            assert_eq!(resource_value(&sel, c.resources.as_ref(), Some(&node)).as_deref(), Ok(want), "{res} / {divisor:?}");
         }
     }
 }

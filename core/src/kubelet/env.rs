@@ -168,13 +168,13 @@ pub fn resolve(store: &Store, services: Arc<Vec<Var>>, pod: &Pod, container: &Co
             }
             (_, Some(src)) => {
                 if let Some(f) = &src.field_ref {
-                    downward::field_value(f, pod, addrs)?
+                    downward::field_value(f, &downward::PodFields::of(pod), addrs)?
                 } else if let Some(r) = &src.resource_field_ref {
                     let target = match r.container_name.as_deref().filter(|n| !n.is_empty()) {
                         Some(n) => find_container(pod, n).unwrap_or(container),
                         None => container,
                     };
-                    downward::resource_value(r, target, node)?
+                    downward::resource_value(r, target.resources.as_ref(), node)?
                 } else if let Some(r) = &src.config_map_key_ref {
                     let optional = r.optional == Some(true);
                     match config_map_data(store, ns, &r.name) {

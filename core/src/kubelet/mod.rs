@@ -16,6 +16,7 @@
 //! envvars.rs  the naming rules: service variables, $(VAR) expansion, the runtime's env merge
 //! downward.rs downward API values: pod fields, container resources
 //! volumes.rs  configMap, secret, downwardAPI, projected volumes: mount, FailedMount, updates
+//! snapshot.rs what a volume mount read: the ConfigMaps and Secrets, the pod fields rendered
 //! view.rs     what `kubectl exec` sees inside a container: its env and mounted files
 //! heartbeat.rs   the node Lease (created at registration, renewed every 10 s) and the tick
 //! node_status.rs the node conditions posted every 10 s, written on change or every 5 min
@@ -55,6 +56,7 @@ pub mod node_status;
 pub mod env;
 pub mod envvars;
 mod start;
+mod snapshot;
 pub mod view;
 pub mod volumes;
 
@@ -90,6 +92,8 @@ pub struct State {
     /// Service variables per namespace, shared by the containers started while its Services
     /// stay the same.
     service_env: env::ServiceEnvCache,
+    /// Server start-up lines rendered this second, shared by the containers that print them.
+    start_lines: pod::StartLines,
 }
 
 /// One node's kubelet and container runtime.
@@ -104,6 +108,8 @@ pub struct NodeRuntime {
     /// When the kubelet last wrote its node status (`lastStatusReportTime`); before the first
     /// sync, the registration.
     status_reported: Option<SimTime>,
+    /// Who it writes as (`kubelet/NODE`), shared by its writes.
+    writer: Option<crate::store::Component>,
 }
 
 impl State {

@@ -1,14 +1,16 @@
 //! One pod's lifecycle: the kubelet's `SyncPod` on the virtual clock — the pod worker's
 //! reconcile (runtime view, status, next wake-up), the sandbox (CNI ADD / DEL), init and app
 //! containers in order, and graceful termination. The runtime view is in `pod/runtime.rs`, one
-//! container's start, run, exit and restart in `pod/container.rs`, image pulls in `pod/pull.rs`.
+//! container's start, run, exit and restart in `pod/container.rs`, image pulls in `pod/pull.rs`,
+//! the start-up lines servers print in `pod/start_logs.rs`.
 
 mod container;
 mod pull;
 mod runtime;
+mod start_logs;
 
 use std::net::Ipv4Addr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -24,6 +26,7 @@ use super::status;
 use container::{advance, drive};
 use runtime::{new_ctr, Killing, Sandbox};
 pub use runtime::{CState, Ctr, PodRuntime, Pull, Terminated};
+pub use start_logs::StartLines;
 
 /// From seeing the binding to the sandbox being ready (pause container + CNI ADD).
 const SANDBOX_DELAY: SimDuration = SimDuration::from_millis(500);
@@ -81,15 +84,25 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     let Some(node) = pod.spec.as_ref().and_then(|s| s.node_name.clone()).filter(|n| !n.is_empty()) else {
         return Requeue::Done;
     };
-    ctx.by = Component::new(format!("kubelet/{node}"));
-    let uid = pod.metadata.uid.clone().unwrap_or_default();
+    ctx.by = writer(ctx, &node);
+    let uid = pod.metadata.uid.as_deref().unwrap_or("");
     if ctx.state.kubelet.pods.get(key).is_some_and(|r| r.uid != uid) {
         teardown(ctx, key);
     }
-    let mut cx = SyncCx { pod, key, pod_obj, node: node.clone(), kubelet: Component::new("kubelet"), next: None, periodic: None, start: Default::default() };
+    let mut cx = SyncCx { pod, key, pod_obj, node: node.clone(), kubelet: KUBELET.clone(), next: None, periodic: None, start: Default::default() };
     let now = ctx.api.now;
-    let mut rt = match ctx.state.kubelet.pods.get(key) {
-        Some(rt) => rt.as_ref().clone(),
+    // The runtime view is taken out while the sync changes it (copied only if a snapshot of
+    // the simulation shares it) and put back at the end. Of a pod being deleted, the view as
+    // it was is what stays when its termination completes.
+    let deleting = pod.metadata.deletion_timestamp.is_some();
+    let mut before = None;
+    let mut rt = match ctx.state.kubelet.pods.remove(key) {
+        Some(rt) if deleting => {
+            let copy = rt.as_ref().clone();
+            before = Some(rt);
+            copy
+        }
+        Some(rt) => Arc::unwrap_or_clone(rt),
         None => {
             if pod.metadata.deletion_timestamp.is_some() || is_terminal(pod) {
                 // Nothing ever ran here: finish the delete at once.
@@ -102,7 +115,7 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
             let spec = pod.spec.as_ref();
             let name = key.name.as_str();
             PodRuntime {
-                uid: uid.clone(),
+                uid: uid.to_string(),
                 node: node.clone(),
                 start_time: now,
                 host_ip,
@@ -130,10 +143,12 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
         }
     }
 
-    let deleting = pod.metadata.deletion_timestamp.is_some();
     if deleting {
         if terminate(ctx, &mut cx, &mut rt) {
             finish(ctx, key, &rt);
+            if let Some(before) = before {
+                ctx.state.kubelet.pods.insert(key.clone(), before);
+            }
             let _ = ctx.api.delete_with_grace(key, Propagation::Background, Some(0), &ctx.by, ctx.cause);
             return Requeue::Done;
         }
@@ -168,6 +183,19 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
         Some(_) => Requeue::After(SimDuration::from_millis(1)),
         None => Requeue::Done,
     }
+}
+
+/// The source of the kubelets' events.
+static KUBELET: LazyLock<Component> = LazyLock::new(|| Component::new("kubelet"));
+
+/// Who the kubelet of `node` writes as (`kubelet/NODE`), made once per node.
+fn writer(ctx: &mut Ctx<'_, '_>, node: &str) -> Component {
+    if let Some(by) = ctx.state.kubelet.nodes.get(node).and_then(|n| n.writer.clone()) {
+        return by;
+    }
+    let by = Component::new(format!("kubelet/{node}"));
+    ctx.state.kubelet.nodes.entry(node.to_string()).or_default().writer = Some(by.clone());
+    by
 }
 
 fn is_terminal(pod: &Pod) -> bool {

@@ -152,7 +152,9 @@ pub fn generate(pod: &Pod, rt: &PodRuntime, now: SimTime) -> PodStatus {
     } else {
         ("ContainersNotReady", Some(format!("containers with unready status: {}", list(&unready))))
     };
-    let mut conditions = vec![
+    // Sized for the four conditions here and PodScheduled: the status is kept as written.
+    let mut conditions = Vec::with_capacity(5);
+    conditions.extend([
         condition(old, "PodReadyToStartContainers", rt.sandbox.is_some() && !rt.finished, None, None, now),
         condition(
             old,
@@ -164,7 +166,7 @@ pub fn generate(pod: &Pod, rt: &PodRuntime, now: SimTime) -> PodStatus {
         ),
         condition(old, "Ready", unready.is_empty(), Some(ready_reason), ready_message.clone(), now),
         condition(old, "ContainersReady", unready.is_empty(), Some(ready_reason), ready_message, now),
-    ];
+    ]);
     if let Some(sched) = old.and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "PodScheduled")) {
         conditions.push(sched.clone());
     }

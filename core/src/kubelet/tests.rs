@@ -164,7 +164,7 @@ fn busybox_echo_succeeds_with_logs() {
     assert_eq!(summary(&sim, "hello"), "Completed");
     let p = pod(&sim, "hello");
     let uid = p.metadata.uid.clone().unwrap();
-    let texts: Vec<String> = sim.container_logs().get(&uid, "c").unwrap().current.iter().map(|l| l.text.clone()).collect();
+    let texts: Vec<String> = sim.container_logs().get(&uid, "c").unwrap().current.iter().map(|l| l.text.to_string()).collect();
     assert_eq!(texts, ["hi", "bye"]);
     let t = p.status.unwrap().container_statuses.unwrap()[0].state.clone().unwrap().terminated.unwrap();
     assert_eq!((t.exit_code, t.reason.as_deref()), (0, Some("Completed")));

@@ -15,15 +15,15 @@
 //! if something else makes the pod sync. A `subPath` mount is a bind mount of what the volume
 //! held when the container was created and never changes.
 //!
-//! Contents are kept as the objects read (`Arc`s shared with the store; of the pod, only the
-//! fields rendering reads), not as files: files are rendered when someone looks (`kubectl exec
-//! … cat`). Simplifications: the `..data` symlink layout is not modelled; a
+//! Contents are kept as what the mount read (`snapshot.rs`: the store's `Arc`s and, of the pod,
+//! only the fields its downward API items read), not as files: files are rendered when someone
+//! looks (`kubectl exec … cat`). Simplifications: the `..data` symlink layout is not modelled; a
 //! `serviceAccountToken` projection holds a stand-in token.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use k8s_openapi::api::core::v1::{Container, DownwardAPIVolumeFile, KeyToPath, Pod, PodSpec, Volume};
+use k8s_openapi::api::core::v1::{DownwardAPIVolumeFile, KeyToPath, Pod, Volume};
 
 use crate::api::{Kind, Object};
 use crate::controllers::Ctx;
@@ -33,6 +33,7 @@ use crate::time::{SimDuration, SimTime};
 
 use super::downward::{self, Addrs};
 use super::env::data_of;
+pub use super::snapshot::{PodView, Snapshot};
 
 /// The pod sync period (`syncFrequency`).
 pub const SYNC_PERIOD: SimDuration = SimDuration::from_secs(60);
@@ -40,16 +41,6 @@ const RETRY_INITIAL: SimDuration = SimDuration::from_millis(500);
 const RETRY_MAX: SimDuration = SimDuration::from_millis(122_000);
 /// The default file mode (0644).
 pub const DEFAULT_MODE: i32 = 0o644;
-
-/// What the volumes held at a (re)mount: the pod (for downward API files) and the ConfigMaps
-/// and Secrets as read then (`None`: not found).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Snapshot {
-    pub pod: Arc<Object>,
-    pub sources: Vec<(ObjectRef, Option<Arc<Object>>)>,
-}
-
-impl Eq for Snapshot {}
 
 /// One file of a volume.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -131,16 +122,18 @@ pub fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, node: &str, mounts: &mut Opt
         }
     }
     let store = &ctx.api.store;
-    let sources: Vec<(ObjectRef, Option<Arc<Object>>)> = source_refs(pod).into_iter().map(|r| (store.get(&r).cloned(), r)).map(|(o, r)| (r, o)).collect();
+    // The same ConfigMaps and Secrets (the very objects: a write replaces the store's `Arc`)
+    // and no change in what the downward API items read: the files are as they are.
+    let refs = source_refs(pod);
     if let Some(cur) = &m.current {
-        let same_sources = cur.sources.len() == sources.len()
-            && cur.sources.iter().zip(sources.iter()).all(|((a, x), (b, y))| a == b && ptr_eq(x, y));
-        let (old, new) = (cur.pod.metadata(), stored.metadata());
-        if same_sources && old.labels == new.labels && old.annotations == new.annotations {
+        let mut found = refs.iter().filter_map(|r| store.get(r));
+        let same_sources = cur.sources.iter().all(|a| found.next().is_some_and(|b| Arc::ptr_eq(a, b))) && found.next().is_none();
+        if same_sources && !cur.pod.changed(pod) {
             return (true, None);
         }
     }
-    let snap = Snapshot { pod: Arc::new(render_view(pod)), sources };
+    let sources = refs.iter().filter_map(|r| store.get(r).cloned()).collect();
+    let snap = Snapshot { pod: PodView::of(pod), sources };
     let addrs = Addrs { pod_ip: None, host_ip: std::net::Ipv4Addr::UNSPECIFIED };
     let mut failed = false;
     for v in pod.spec.as_ref().and_then(|s| s.volumes.as_deref()).unwrap_or(&[]) {
@@ -161,29 +154,6 @@ pub fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef, node: &str, mounts: &mut Opt
     m.retry = None;
     m.current = Some(Arc::new(snap));
     (true, None)
-}
-
-/// What rendering reads of the pod: its metadata, `spec.nodeName`, `spec.serviceAccountName`
-/// and each container's name and resources. A snapshot keeps only that, so that the pod as a
-/// mount saw it is not kept whole beside the stored one for the pod's lifetime.
-fn render_view(pod: &Pod) -> Object {
-    let slim = |c: &Container| Container { name: c.name.clone(), resources: c.resources.clone(), ..Default::default() };
-    let spec = pod.spec.as_ref().map(|s| PodSpec {
-        node_name: s.node_name.clone(),
-        service_account_name: s.service_account_name.clone(),
-        containers: s.containers.iter().map(slim).collect(),
-        init_containers: s.init_containers.as_ref().map(|v| v.iter().map(slim).collect()),
-        ..Default::default()
-    });
-    Object::Pod(Box::new(Pod { metadata: pod.metadata.clone(), spec, status: None }))
-}
-
-fn ptr_eq(a: &Option<Arc<Object>>, b: &Option<Arc<Object>>) -> bool {
-    match (a, b) {
-        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-        (None, None) => true,
-        _ => false,
-    }
 }
 
 /// The next periodic sync of a pod with API-backed volumes: the next multiple of the sync
@@ -229,14 +199,14 @@ fn items(
 }
 
 fn downward_files(snap: &Snapshot, files: &[DownwardAPIVolumeFile], mode: i32, addrs: Addrs, node: Option<&k8s_openapi::api::core::v1::Node>, out: &mut BTreeMap<String, File>) -> Result<(), String> {
-    let Object::Pod(pod) = snap.pod.as_ref() else { return Ok(()) };
+    let pod = &snap.pod;
     let mut errs = Vec::new();
     for f in files {
         let value = if let Some(sel) = &f.field_ref {
-            downward::field_value(sel, pod, addrs)
+            downward::field_value(sel, &pod.fields(), addrs)
         } else if let Some(sel) = &f.resource_field_ref {
-            match super::env::find_container(pod, sel.container_name.as_deref().unwrap_or("")) {
-                Some(c) => downward::resource_value(sel, c, node),
+            match pod.resources(sel.container_name.as_deref().unwrap_or("")) {
+                Some(resources) => downward::resource_value(sel, resources, node),
                 None => Err(format!("failed to find container: {}", sel.container_name.as_deref().unwrap_or(""))),
             }
         } else {
@@ -261,12 +231,6 @@ fn aggregate(errs: Vec<String>) -> Result<(), String> {
     }
 }
 
-fn source<'s>(snap: &'s Snapshot, kind: Kind, name: &str) -> Option<&'s Object> {
-    let ns = snap.pod.namespace();
-    let key = ObjectRef::new(kind, ns, name);
-    snap.sources.iter().find(|(r, _)| *r == key).and_then(|(_, o)| o.as_deref())
-}
-
 /// The files of one volume from a snapshot (relative path → file); an error is the SetUp
 /// failure text. Volumes that are not API-backed have no files.
 pub fn render(snap: &Snapshot, v: &Volume, addrs: Addrs, node: Option<&k8s_openapi::api::core::v1::Node>) -> Result<BTreeMap<String, File>, String> {
@@ -274,7 +238,7 @@ pub fn render(snap: &Snapshot, v: &Volume, addrs: Addrs, node: Option<&k8s_opena
     if let Some(c) = &v.config_map {
         let mode = c.default_mode.unwrap_or(DEFAULT_MODE);
         let optional = c.optional == Some(true);
-        match source(snap, Kind::ConfigMap, &c.name).and_then(data_of) {
+        match snap.source(Kind::ConfigMap, &c.name).and_then(data_of) {
             Some(d) => items(&d, c.items.as_deref(), mode, optional, "configmap", &mut out)?,
             None if optional => {}
             None => return Err(format!("configmap \"{}\" not found", c.name)),
@@ -283,7 +247,7 @@ pub fn render(snap: &Snapshot, v: &Volume, addrs: Addrs, node: Option<&k8s_opena
         let name = s.secret_name.as_deref().unwrap_or("");
         let mode = s.default_mode.unwrap_or(DEFAULT_MODE);
         let optional = s.optional == Some(true);
-        match source(snap, Kind::Secret, name).and_then(data_of) {
+        match snap.source(Kind::Secret, name).and_then(data_of) {
             Some(d) => items(&d, s.items.as_deref(), mode, optional, "secret", &mut out)?,
             None if optional => {}
             None => return Err(format!("secret \"{name}\" not found")),
@@ -297,14 +261,14 @@ pub fn render(snap: &Snapshot, v: &Volume, addrs: Addrs, node: Option<&k8s_opena
         for src in p.sources.iter().flatten() {
             let result = if let Some(c) = &src.config_map {
                 let optional = c.optional == Some(true);
-                match source(snap, Kind::ConfigMap, &c.name).and_then(data_of) {
+                match snap.source(Kind::ConfigMap, &c.name).and_then(data_of) {
                     Some(d) => items(&d, c.items.as_deref(), mode, optional, "configmap", &mut out),
                     None if optional => Ok(()),
                     None => Err(format!("configmap \"{}\" not found", c.name)),
                 }
             } else if let Some(s) = &src.secret {
                 let optional = s.optional == Some(true);
-                match source(snap, Kind::Secret, &s.name).and_then(data_of) {
+                match snap.source(Kind::Secret, &s.name).and_then(data_of) {
                     Some(d) => items(&d, s.items.as_deref(), mode, optional, "secret", &mut out),
                     None if optional => Ok(()),
                     None => Err(format!("secret \"{}\" not found", s.name)),
@@ -312,8 +276,8 @@ pub fn render(snap: &Snapshot, v: &Volume, addrs: Addrs, node: Option<&k8s_opena
             } else if let Some(d) = &src.downward_api {
                 downward_files(snap, d.items.as_deref().unwrap_or(&[]), mode, addrs, node, &mut out)
             } else if let Some(t) = &src.service_account_token {
-                let uid = snap.pod.metadata().uid.clone().unwrap_or_default();
-                let token = format!("eyJhbGciOiJSUzI1NiIsImtpZCI6ImZpc2hib3dsIn0.{}.{}", super::images::fake_digest(&uid), super::images::fake_digest(&t.path));
+                let uid = snap.pod.uid();
+                let token = format!("eyJhbGciOiJSUzI1NiIsImtpZCI6ImZpc2hib3dsIn0.{}.{}", super::images::fake_digest(uid), super::images::fake_digest(&t.path));
                 out.insert(t.path.clone(), File { data: token.into_bytes(), mode });
                 Ok(())
             } else {

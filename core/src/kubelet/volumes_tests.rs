@@ -16,14 +16,8 @@ fn set_up_errors_and_optional_sources_read_as_the_plugins_word_them() {
     let pod = obj(serde_json::json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": {"containers": []}}));
     let cm = obj(serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cm", "namespace": "ns"}, "data": {"a": "1"}}));
     let sec = obj(serde_json::json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "ns"}, "data": {"k": "dg=="}}));
-    let snap = Snapshot {
-        pod,
-        sources: vec![
-            (ObjectRef::new(Kind::ConfigMap, Some("ns"), "cm"), Some(cm)),
-            (ObjectRef::new(Kind::ConfigMap, Some("ns"), "gone"), None),
-            (ObjectRef::new(Kind::Secret, Some("ns"), "s"), Some(sec)),
-        ],
-    };
+    let Object::Pod(pod) = pod.as_ref() else { unreachable!() };
+    let snap = Snapshot { pod: PodView::of(pod), sources: vec![cm, sec] };
     let addrs = Addrs { pod_ip: None, host_ip: std::net::Ipv4Addr::LOCALHOST };
     let vol = |v: serde_json::Value| -> Volume { serde_json::from_value(v).unwrap() };
     for (spec, want) in [
@@ -63,22 +57,35 @@ fn the_pod_a_snapshot_keeps_renders_every_downward_field_as_the_whole_pod_does()
         },
         "status": {"phase": "Running", "podIP": "10.0.0.9"}
     }));
-    let Object::Pod(p) = pod.as_ref() else { unreachable!() };
-    let kept = Arc::new(render_view(p));
-    let field = |path: &str| serde_json::json!({"path": path.replace(['.', '[', ']', '\''], "_"), "fieldRef": {"fieldPath": path}});
-    let resource = |c: &str, r: &str| serde_json::json!({"path": format!("{c}_{r}"), "resourceFieldRef": {"containerName": c, "resource": r}});
-    let mut items: Vec<serde_json::Value> = [
+    let Object::Pod(whole) = pod.as_ref() else { unreachable!() };
+    let paths = [
         "metadata.name", "metadata.namespace", "metadata.uid", "metadata.labels", "metadata.annotations", "metadata.labels['app']",
         "metadata.annotations['note']", "spec.nodeName", "spec.serviceAccountName", "status.podIP", "status.hostIP",
-    ]
-    .into_iter()
-    .map(field)
-    .collect();
-    items.extend([resource("c", "limits.cpu"), resource("c", "requests.memory"), resource("init", "limits.cpu"), resource("c", "limits.memory")]);
-    let vol: Volume = serde_json::from_value(serde_json::json!({"name": "v", "downwardAPI": {"items": items}})).unwrap();
+    ];
+    let resources = [("c", "limits.cpu"), ("c", "requests.memory"), ("init", "limits.cpu"), ("c", "limits.memory")];
+    let field = |path: &str| serde_json::json!({"path": path.replace(['.', '[', ']', '\''], "_"), "fieldRef": {"fieldPath": path}});
+    let resource = |(c, r): (&str, &str)| serde_json::json!({"path": format!("{c}_{r}"), "resourceFieldRef": {"containerName": c, "resource": r}});
+    let items: Vec<serde_json::Value> = paths.into_iter().map(field).chain(resources.into_iter().map(resource)).collect();
+    let vol = serde_json::json!({"name": "v", "downwardAPI": {"items": items}});
+    // The pod as mounted: the volume is part of its spec, so the view keeps what it reads.
+    let mut mounted = whole.as_ref().clone();
+    mounted.spec.as_mut().unwrap().volumes = Some(vec![serde_json::from_value(vol.clone()).unwrap()]);
     let addrs = Addrs { pod_ip: Some(std::net::Ipv4Addr::new(10, 0, 0, 9)), host_ip: std::net::Ipv4Addr::LOCALHOST };
-    let whole = render(&Snapshot { pod: pod.clone(), sources: vec![] }, &vol, addrs, None).unwrap();
-    let slim = render(&Snapshot { pod: kept, sources: vec![] }, &vol, addrs, None).unwrap();
-    assert_eq!(whole.len(), 15);
-    assert_eq!(whole, slim);
+    let files = render(&Snapshot { pod: PodView::of(&mounted), sources: vec![] }, &serde_json::from_value(vol).unwrap(), addrs, None).unwrap();
+    let fields = downward::PodFields::of(whole);
+    let mut want = BTreeMap::new();
+    for path in paths {
+        let sel = k8s_openapi::api::core::v1::ObjectFieldSelector { field_path: path.into(), api_version: None };
+        want.insert(path.replace(['.', '[', ']', '\''], "_"), downward::field_value(&sel, &fields, addrs).unwrap());
+    }
+    for (c, r) in resources {
+        let sel = k8s_openapi::api::core::v1::ResourceFieldSelector { container_name: Some(c.into()), resource: r.into(), divisor: None };
+        let target = super::super::env::find_container(whole, c).unwrap();
+        want.insert(format!("{c}_{r}"), downward::resource_value(&sel, target.resources.as_ref(), None).unwrap());
+    }
+    let got: BTreeMap<String, String> = files.into_iter().map(|(p, f)| (p, String::from_utf8(f.data).unwrap())).collect();
+    assert_eq!(got.len(), 15);
+    assert_eq!(got, want);
+    assert_eq!(got["metadata_labels"], "app=\"web\"");
+    assert_eq!(got["c_limits.cpu"], "1");
 }

@@ -415,9 +415,10 @@ impl Api<'_> {
         if pod.status.as_ref() == Some(&status) {
             return Ok(old);
         }
-        let mut pod = pod.as_ref().clone();
-        pod.status = Some(status);
-        pod.metadata.resource_version = None;
+        // The pod with the new status: metadata and spec copied, the old status not.
+        let mut metadata = pod.metadata.clone();
+        metadata.resource_version = None;
+        let pod = k8s_openapi::api::core::v1::Pod { metadata, spec: pod.spec.clone(), status: Some(status) };
         self.store.update(pod.into(), self.now, by.clone(), cause).map_err(|e| store_error(e, key.clone()))
     }
 

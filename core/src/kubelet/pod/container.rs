@@ -6,6 +6,7 @@ use std::net::Ipv4Addr;
 
 use crate::controllers::Ctx;
 use crate::sim::events::EventType;
+use crate::sim::logs::LineText;
 use crate::sim::metrics::Usage;
 use crate::time::{go_duration, SimDuration, SimTime};
 
@@ -143,13 +144,8 @@ fn start_process(ctx: &mut Ctx<'_, '_>, c: &mut Ctr, uid: &str, now: SimTime) {
     let version = c.iref.tag.clone();
     match &c.program {
         Program::Server(s) => {
-            for line in s.start_logs {
-                let text = line
-                    .replace("{time}", &nginx_time(now))
-                    .replace("{redistime}", &redis_time(now))
-                    .replace("{version}", if version == "latest" { "1.27.3" } else { &version });
-                ctx.api.logs.append(uid, &c.name, now, &text);
-            }
+            let lines = ctx.state.kubelet.start_lines.render(s.start_logs, &version, now);
+            ctx.api.logs.append_lines(uid, &c.name, now, lines.iter().cloned());
         }
         Program::Fail { error } => {
             for line in error.replace("{time}", &crate::time::rfc3339(now)).lines() {
@@ -160,7 +156,7 @@ fn start_process(ctx: &mut Ctx<'_, '_>, c: &mut Ctr, uid: &str, now: SimTime) {
             }
         }
         Program::Crash { after_ms, code } => {
-            ctx.api.logs.append(uid, &c.name, now, "starting");
+            ctx.api.logs.append_lines(uid, &c.name, now, [LineText::Static("starting")]);
             if let Some(p) = &mut c.proc {
                 p.exit_at = Some((now + SimDuration::from_millis(*after_ms), *code));
             }
@@ -273,21 +269,6 @@ pub(super) fn advance(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, _
         }
         None => None,
     }
-}
-
-/// `2024/01/01 00:00:05`: nginx's error-log time.
-fn nginx_time(t: SimTime) -> String {
-    let s = crate::time::rfc3339(t);
-    // 2024-01-01T00:00:05Z
-    format!("{} {}", s.get(0..10).unwrap_or("").replace('-', "/"), s.get(11..19).unwrap_or(""))
-}
-
-/// `01 Jan 2024 00:00:05.000`: redis's log time.
-fn redis_time(t: SimTime) -> String {
-    let s = crate::time::rfc3339(t);
-    let month = s.get(5..7).and_then(|m| m.parse::<usize>().ok()).unwrap_or(1);
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    format!("{} {} {} {}.{:03}", s.get(8..10).unwrap_or(""), MONTHS[(month + 11) % 12], s.get(0..4).unwrap_or(""), s.get(11..19).unwrap_or(""), t.0 / 1000 % 1000)
 }
 
 /// `Mon Jan  1 00:00:05 UTC 2024`: busybox `date`.
