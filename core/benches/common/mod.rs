@@ -1,4 +1,4 @@
-//! A counting global allocator shared by the benchmarks: live bytes, their peak and the
+//! A counting global allocator (mimalloc underneath) shared by the benchmarks: live bytes, their peak and the
 //! number of allocations, counted only while `COUNTING` is on (so timed runs pay nothing).
 
 #![allow(dead_code)]
@@ -9,8 +9,10 @@ use mimalloc::MiMalloc as System;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 
 
-/// The system allocator, counting live bytes, their peak and the number of allocations while
-/// `COUNTING` is on (so that the timed run pays no atomics per allocation).
+/// mimalloc (what the native benchmarks allocate with; glibc's malloc spent a third of the
+/// control plane's time consolidating and unlinking chunks), counting live bytes, their peak and
+/// the number of allocations while `COUNTING` is on (so that the timed run pays no atomics per
+/// allocation).
 pub struct Counting;
 
 pub static COUNTING: AtomicBool = AtomicBool::new(false);
