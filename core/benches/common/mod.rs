@@ -9,7 +9,7 @@ use mimalloc::MiMalloc as System;
 use std::sync::atomic::{AtomicBool, AtomicIsize, AtomicUsize, Ordering};
 
 
-/// mimalloc (what the native benchmarks allocate with; glibc's malloc spent a third of the
+/// mimalloc (what the native benchmarks allocate with; glibc's malloc spent over a quarter of the
 /// control plane's time consolidating and unlinking chunks), counting live bytes, their peak and
 /// the number of allocations while `COUNTING` is on (so that the timed run pays no atomics per
 /// allocation).
