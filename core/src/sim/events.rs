@@ -27,6 +27,7 @@ impl EventType {
 
 /// Records `reason`/`message` about `involved`, from `source` (the component's name, e.g.
 /// `deployment-controller`, `default-scheduler`, `kubelet`), optionally naming the host.
+#[allow(clippy::too_many_arguments)]
 pub fn record(
     api: &mut Api<'_>,
     involved: &Object,
@@ -99,7 +100,7 @@ pub fn record_about(
         .recorder
         .seen
         .get(&cache_key)
-        .and_then(|name| api.store.get(&ObjectRef::new(crate::api::Kind::Event, Some(&namespace), name)))
+        .and_then(|nanos| api.store.get(&ObjectRef::new(crate::api::Kind::Event, Some(&namespace), &event_name(&involved_name, *nanos))))
         .filter(|o| match o.as_ref() {
             // The key is a hash: confirm that the Event is the same one.
             Object::Event(e) => {
@@ -131,13 +132,13 @@ pub fn record_about(
     // Several events in one simulated microsecond: use the nanoseconds below it to keep
     // names unique, as real clocks would.
     let mut nanos = nanos;
-    let mut name = format!("{involved_name}.{nanos:x}");
-    while api.store.contains(&ObjectRef::new(crate::api::Kind::Event, Some(&namespace), &name)) {
+    let mut key = ObjectRef { kind: crate::api::Kind::Event, namespace: Some(namespace), name: event_name(&involved_name, nanos) };
+    while api.store.contains(&key) {
         nanos = nanos.wrapping_add(1);
-        name = format!("{involved_name}.{nanos:x}");
+        key.name = event_name(&involved_name, nanos);
     }
     let event = Event {
-        metadata: ObjectMeta { name: Some(name), namespace: Some(namespace), ..Default::default() },
+        metadata: ObjectMeta { name: Some(key.name), namespace: key.namespace, ..Default::default() },
         involved_object: involved_ref,
         reason: Some(reason.to_string()),
         message: Some(message.to_string()),
@@ -150,10 +151,14 @@ pub fn record_about(
         reporting_instance: Some(String::new()),
         ..Default::default()
     };
-    let event_name = event.metadata.name.clone().unwrap_or_default();
     if api.create(Object::Event(Box::new(event)), source, cause).is_ok() {
-        api.recorder.seen.insert(cache_key, event_name.into());
+        api.recorder.seen.insert(cache_key, nanos);
     }
+}
+
+/// client-go's Event name: `<object name>.<unix nanoseconds as hex>`.
+fn event_name(involved_name: &str, nanos: u64) -> String {
+    format!("{involved_name}.{nanos:x}")
 }
 
 /// Which Event each (involved object, reason, message, type, source) was last recorded as,
@@ -161,8 +166,9 @@ pub fn record_about(
 /// are simply not found in the store and a new Event is created.
 #[derive(Debug, Clone, Default)]
 pub struct Recorder {
-    /// 64-bit FNV-1a of the correlation fields → the Event's name.
-    seen: std::collections::BTreeMap<u64, Box<str>>,
+    /// 64-bit FNV-1a of the correlation fields → the nanoseconds the Event's name carries (the
+    /// name is the involved object's name, which is part of the key, and those nanoseconds).
+    seen: std::collections::BTreeMap<u64, u64>,
 }
 
 fn correlation_key(parts: &[&str]) -> u64 {
@@ -208,3 +214,7 @@ pub fn node_registered(api: &mut Api<'_>, node: &Object, cause: Cause) {
 fn normal<'a>(reason: &'a str, message: &'a str) -> Report<'a> {
     Report { event_type: EventType::Normal, reason, message }
 }
+
+#[cfg(test)]
+#[path = "events_tests.rs"]
+mod tests;

@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! mod.rs           Store: objects by ObjectRef, the global resourceVersion, the write log
+//! history.rs       every write ever made, compactly, without the objects (the event chain)
 //! selector.rs      label selectors (kubectl -l, LabelSelector)
 //! field_selector.rs field selectors (kubectl --field-selector)
 //! ```
@@ -13,7 +14,10 @@
 //! cost a reference count, not a copy.
 
 pub mod field_selector;
+pub mod history;
 pub mod selector;
+
+pub use history::{History, Record};
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
@@ -120,19 +124,6 @@ pub struct WatchEvent {
     pub cause: Cause,
 }
 
-/// A write as the history keeps it once the object itself has been compacted away: who wrote
-/// what, when and why (all the event chain needs). The key is shared by every record of the
-/// same object, so a long history costs a pointer per write, not a copy of the names.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Record {
-    pub resource_version: u64,
-    pub event_type: WatchEventType,
-    pub key: Arc<ObjectRef>,
-    pub at: SimTime,
-    pub by: Component,
-    pub cause: Cause,
-}
-
 /// How many write-log entries with their objects are kept behind the slowest reader, as
 /// etcd keeps a window of history before compacting it.
 pub const WATCH_WINDOW: usize = 10_000;
@@ -146,25 +137,27 @@ pub enum StoreError {
     Conflict { stored: u64, given: u64 },
 }
 
+/// One owner's dependents with their current objects, in key order.
+type Dependents = BTreeMap<Arc<ObjectRef>, Arc<Object>>;
+
 #[derive(Debug, Clone, Default)]
 pub struct Store {
-    objects: BTreeMap<ObjectRef, Arc<Object>>,
+    /// Keys are shared with the history and the indexes below: one copy of each name.
+    objects: BTreeMap<Arc<ObjectRef>, Arc<Object>>,
     /// How many objects of each kind are stored, so that listing an empty kind costs no search.
     per_kind: BTreeMap<Kind, usize>,
     resource_version: u64,
     /// The recent writes with their objects (what watches deliver); older ones are compacted.
     log: Vec<WatchEvent>,
     /// Every write since the cluster began, without the objects.
-    history: Vec<Record>,
-    /// Every key ever written, once: what the history's records share.
-    keys: BTreeSet<Arc<ObjectRef>>,
+    history: History,
     /// Objects by each owner their ownerReferences name, as owner kind → owner name → the
     /// dependents with their current objects: what the garbage collector's graph and the
     /// controllers' "pods I own" lookups need without a scan or a lookup per dependent. Looked
     /// up by `&str`, so a query allocates nothing.
-    dependents: BTreeMap<String, BTreeMap<String, BTreeMap<ObjectRef, Arc<Object>>>>,
+    dependents: BTreeMap<String, BTreeMap<String, Dependents>>,
     /// Objects (not Events) that name no controller: the candidates for adoption.
-    uncontrolled: BTreeSet<ObjectRef>,
+    uncontrolled: BTreeSet<Arc<ObjectRef>>,
 }
 
 impl Store {
@@ -195,7 +188,7 @@ impl Store {
 
     /// Every object, ordered by (kind, namespace, name).
     pub fn iter(&self) -> impl Iterator<Item = (&ObjectRef, &Arc<Object>)> {
-        self.objects.iter()
+        self.objects.iter().map(|(k, o)| (k.as_ref(), o))
     }
 
     /// The objects of one kind, optionally in one namespace, in name order.
@@ -203,7 +196,7 @@ impl Store {
         let stored = self.per_kind.get(&kind).is_some_and(|n| *n > 0);
         let listed = stored.then(|| {
             let start = ObjectRef { kind, namespace: namespace.map(str::to_string), name: String::new() };
-            let range = self.objects.range((Bound::Included(&start), Bound::Unbounded));
+            let range = self.objects.range::<ObjectRef, _>((Bound::Included(&start), Bound::Unbounded));
             let ns = start.namespace;
             range.take_while(move |(k, _)| k.kind == kind && (ns.is_none() || k.namespace == ns))
         });
@@ -264,21 +257,21 @@ impl Store {
 
     /// [`Store::dependents_of`] with each dependent's stored object.
     pub fn dependents_with_objects(&self, kind: &str, name: &str) -> impl Iterator<Item = (&ObjectRef, &Arc<Object>)> + '_ {
-        self.dependents.get(kind).and_then(|by_name| by_name.get(name)).into_iter().flatten()
+        self.dependents.get(kind).and_then(|by_name| by_name.get(name)).into_iter().flatten().map(|(k, o)| (k.as_ref(), o))
     }
 
     /// Objects of `kind` in `namespace` that have no controller, in name order.
     pub fn uncontrolled<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         let start = ObjectRef { kind, namespace: Some(namespace.to_string()), name: String::new() };
         self.uncontrolled
-            .range(start..)
+            .range::<ObjectRef, _>(start..)
             .take_while(move |k| k.kind == kind && k.namespace.as_deref() == Some(namespace))
-            .filter_map(|k| self.objects.get(k))
+            .filter_map(|k| self.objects.get(k.as_ref()))
     }
 
     /// Keeps the owner indexes current across a write (`old` → `new`): owners `old` named and
     /// `new` does not lose the key; every owner `new` names holds the new object.
-    fn reindex(&mut self, key: &ObjectRef, old: Option<&Object>, new: Option<&Arc<Object>>) {
+    fn reindex(&mut self, key: &Arc<ObjectRef>, old: Option<&Object>, new: Option<&Arc<Object>>) {
         let (before, after) = (owner_refs(old), owner_refs(new.map(|o| o.as_ref())));
         for r in before {
             if after.iter().any(|a| a.kind == r.kind && a.name == r.name) {
@@ -286,7 +279,7 @@ impl Store {
             }
             let Some(by_name) = self.dependents.get_mut(r.kind.as_str()) else { continue };
             if let Some(set) = by_name.get_mut(r.name.as_str()) {
-                set.remove(key);
+                set.remove(key.as_ref());
                 if set.is_empty() {
                     by_name.remove(r.name.as_str());
                 }
@@ -305,7 +298,7 @@ impl Store {
                     by_name.insert(r.name.clone(), BTreeMap::new());
                 }
                 let set = by_name.get_mut(r.name.as_str()).expect("inserted above");
-                match set.get_mut(key) {
+                match set.get_mut(key.as_ref()) {
                     Some(slot) => *slot = new.clone(),
                     None => {
                         set.insert(key.clone(), new.clone());
@@ -318,11 +311,11 @@ impl Store {
                 o.metadata().owner_references.iter().flatten().any(|r| r.controller == Some(true))
             });
             if new.is_some() && !controlled {
-                if !self.uncontrolled.contains(key) {
+                if !self.uncontrolled.contains(key.as_ref()) {
                     self.uncontrolled.insert(key.clone());
                 }
             } else {
-                self.uncontrolled.remove(key);
+                self.uncontrolled.remove(key.as_ref());
             }
         }
     }
@@ -333,15 +326,15 @@ impl Store {
     }
 
     /// Every write ever made, oldest first, without objects.
-    pub fn history(&self) -> &[Record] {
+    pub fn history(&self) -> &History {
         &self.history
     }
 
     /// Drops the objects of writes older than the last [`WATCH_WINDOW`] before `read_rv` (the
     /// resourceVersion every component has read up to). Their records stay in the history.
-    /// Runs in bulk, when the log holds twice the window.
+    /// Runs in bulk, when the log holds a quarter of a window more than the window.
     pub fn compact(&mut self, read_rv: u64) {
-        if self.log.len() < 2 * WATCH_WINDOW {
+        if self.log.len() < WATCH_WINDOW + WATCH_WINDOW / 4 {
             return;
         }
         let read = self.log.partition_point(|e| e.resource_version <= read_rv);
@@ -351,23 +344,9 @@ impl Store {
         }
     }
 
-    fn push_log(&mut self, event: WatchEvent) {
-        let key = match self.keys.get(&event.key) {
-            Some(k) => k.clone(),
-            None => {
-                let k = Arc::new(event.key.clone());
-                self.keys.insert(k.clone());
-                k
-            }
-        };
-        self.history.push(Record {
-            resource_version: event.resource_version,
-            event_type: event.event_type,
-            key,
-            at: event.at,
-            by: event.by.clone(),
-            cause: event.cause,
-        });
+    /// Logs a write; `key` is the shared form of `event.key`.
+    fn push_log(&mut self, event: WatchEvent, key: &Arc<ObjectRef>) {
+        self.history.push(event.resource_version, event.event_type, key, event.at, &event.by, event.cause);
         self.log.push(event);
     }
 
@@ -380,14 +359,15 @@ impl Store {
     /// Creates `obj`; it must not exist yet. Stamps metadata.resourceVersion.
     pub fn create(&mut self, obj: Object, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
         let key = ObjectRef::of(&obj);
-        let Entry::Vacant(slot) = self.objects.entry(key.clone()) else {
+        let shared = Arc::new(key.clone());
+        let Entry::Vacant(slot) = self.objects.entry(shared.clone()) else {
             return Err(StoreError::AlreadyExists);
         };
         let obj = stamp(&mut self.resource_version, obj);
         slot.insert(obj.clone());
         *self.per_kind.entry(key.kind).or_default() += 1;
-        self.reindex(&key, None, Some(&obj));
-        self.push_log(WatchEvent {
+        self.reindex(&shared, None, Some(&obj));
+        let event = WatchEvent {
             resource_version: self.resource_version,
             event_type: WatchEventType::Added,
             key,
@@ -395,7 +375,8 @@ impl Store {
             at,
             by,
             cause,
-        });
+        };
+        self.push_log(event, &shared);
         Ok(obj)
     }
 
@@ -403,7 +384,7 @@ impl Store {
     /// one (optimistic concurrency); an empty one means "unconditional".
     pub fn update(&mut self, obj: Object, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
         let key = ObjectRef::of(&obj);
-        let stored = self.objects.get(&key).ok_or(StoreError::NotFound)?;
+        let (shared, stored) = self.objects.get_key_value(&key).ok_or(StoreError::NotFound)?;
         let stored_rv = rv_of(stored);
         if let Some(given) = obj.metadata().resource_version.as_deref().filter(|s| !s.is_empty()) {
             let given = given.parse::<u64>().unwrap_or(0);
@@ -411,18 +392,19 @@ impl Store {
                 return Err(StoreError::Conflict { stored: stored_rv, given });
             }
         }
-        Ok(self.write(key, obj, WatchEventType::Modified, at, by, cause))
+        let shared = shared.clone();
+        Ok(self.write(shared, key, obj, WatchEventType::Modified, at, by, cause))
     }
 
     /// Removes `key` for good; returns the removed object.
     pub fn remove(&mut self, key: &ObjectRef, at: SimTime, by: Component, cause: Cause) -> Result<Arc<Object>, StoreError> {
-        let old = self.objects.remove(key).ok_or(StoreError::NotFound)?;
+        let (shared, old) = self.objects.remove_entry(key).ok_or(StoreError::NotFound)?;
         if let Some(n) = self.per_kind.get_mut(&key.kind) {
             *n -= 1;
         }
-        self.reindex(key, Some(old.as_ref()), None);
+        self.reindex(&shared, Some(old.as_ref()), None);
         self.resource_version += 1;
-        self.push_log(WatchEvent {
+        let event = WatchEvent {
             resource_version: self.resource_version,
             event_type: WatchEventType::Deleted,
             key: key.clone(),
@@ -430,26 +412,29 @@ impl Store {
             at,
             by,
             cause,
-        });
+        };
+        self.push_log(event, &shared);
         Ok(old)
     }
 
-    fn write(&mut self, key: ObjectRef, obj: Object, event_type: WatchEventType, at: SimTime, by: Component, cause: Cause) -> Arc<Object> {
+    /// Writes `obj` under `key` (`shared` is the map's form of it), which exists.
+    #[allow(clippy::too_many_arguments)]
+    fn write(&mut self, shared: Arc<ObjectRef>, key: ObjectRef, obj: Object, event_type: WatchEventType, at: SimTime, by: Component, cause: Cause) -> Arc<Object> {
         let obj = stamp(&mut self.resource_version, obj);
-        // An update replaces the value in place: the key is cloned only for a new entry.
+        // An update replaces the value in place.
         let replaced = match self.objects.get_mut(&key) {
             Some(slot) => Some(std::mem::replace(slot, obj.clone())),
-            None => self.objects.insert(key.clone(), obj.clone()),
+            None => self.objects.insert(shared.clone(), obj.clone()),
         };
         match replaced {
             None => {
                 *self.per_kind.entry(key.kind).or_default() += 1;
-                self.reindex(&key, None, Some(&obj));
+                self.reindex(&shared, None, Some(&obj));
             }
-            Some(old) => self.reindex(&key, Some(old.as_ref()), Some(&obj)),
+            Some(old) => self.reindex(&shared, Some(old.as_ref()), Some(&obj)),
         }
         let rv = self.resource_version;
-        self.push_log(WatchEvent { resource_version: rv, event_type, key, object: obj.clone(), at, by, cause });
+        self.push_log(WatchEvent { resource_version: rv, event_type, key, object: obj.clone(), at, by, cause }, &shared);
         obj
     }
 }
@@ -518,8 +503,8 @@ mod tests {
         s.create(cm("c", None), SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
         s.update(cm("c", None), SimTime(1), kubectl(), Cause::Bootstrap).unwrap();
         s.create(cm("d", None), SimTime(2), kubectl(), Cause::Bootstrap).unwrap();
-        let h = s.history();
-        assert!(Arc::ptr_eq(&h[0].key, &h[1].key));
+        let h: Vec<Record<'_>> = s.history().iter().collect();
+        assert!(std::ptr::eq(h[0].key, h[1].key));
         assert_eq!(*h[2].key, ObjectRef::new(Kind::ConfigMap, Some("default"), "d"));
         assert_eq!(h.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>(), ["ADDED", "MODIFIED", "ADDED"]);
     }
