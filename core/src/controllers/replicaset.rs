@@ -7,8 +7,11 @@
 //! Creations refused because the pods' ServiceAccount does not exist yet are retried when it
 //! is created.
 //!
-//! Pods are listed per namespace (`Store::list(Pod, ns)`); the real controller reads an
-//! informer's namespace index the same way.
+//! The real controller lists the pods of the namespace from its informer and matches each
+//! against the selector; here the pods naming the replica set come from the store's owner index
+//! and the adoption candidates from its set of uncontrolled pods (the same pods, without a
+//! scan). The status is counted in the same walk over the owned pods that finds whether
+//! anything is to be released; only then (or with orphans to adopt) are they walked again.
 
 use std::sync::Arc;
 
@@ -115,14 +118,18 @@ fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
 pub(crate) fn sync_as(ctx: &mut Ctx<'_, '_>, obj: &Arc<Object>, rs: &ReplicaSet) -> Requeue {
     let spec = &rs.spec;
     let Ok(sel) = selector::from_label_selector(&spec.selector) else { return Requeue::Done };
-    let uid = rs.metadata.uid.clone().unwrap_or_default();
+    let uid = rs.metadata.uid.as_deref().unwrap_or("");
     let deleting = rs.metadata.deletion_timestamp.is_some();
-    let owned = claim_pods(ctx, obj, &uid, &sel, deleting);
-    let active: Vec<Arc<Object>> = owned.into_iter().filter(|o| matches!(o.as_ref(), Object::Pod(p) if is_active(p))).collect();
     let min_ready = spec.min_ready_seconds.unwrap_or(0);
-    let (status, wait) = calculate_status(ctx, rs, &active, min_ready);
+    // Counted in the same walk that finds whether ClaimPods has anything to do; when it has
+    // (pods to release or orphans to adopt), counted again once it is done.
+    let (mut status, mut wait, stale) = calculate_status(ctx, obj, rs, uid, &sel, min_ready);
+    if !deleting && (stale || has_orphans(ctx.api.store, obj, &sel)) {
+        claim_pods(ctx, obj, uid, &sel);
+        (status, wait, _) = calculate_status(ctx, obj, rs, uid, &sel, min_ready);
+    }
     if !deleting {
-        manage_replicas(ctx, obj, rs, &active);
+        manage_replicas(ctx, obj, rs, uid, &sel, status.replicas.max(0) as usize);
     }
     match obj.as_ref() {
         Object::ReplicationController(rc) => super::replicationcontroller::update_status(ctx, rc, status),
@@ -131,70 +138,89 @@ pub(crate) fn sync_as(ctx: &mut Ctx<'_, '_>, obj: &Arc<Object>, rs: &ReplicaSet)
     wait.map_or(Requeue::Done, Requeue::After)
 }
 
-/// `ClaimPods`: the pods this replica set controls after adopting matching orphans and
-/// releasing owned pods whose labels no longer match.
-fn claim_pods(ctx: &mut Ctx<'_, '_>, owner: &Object, uid: &str, sel: &Selector, deleting: bool) -> Vec<Arc<Object>> {
-    let ns = owner.namespace().unwrap_or("default");
-    // The pods naming this replica set as controller (from the store's owner index), then the
-    // orphans its selector matches: no scan of the namespace.
-    let store = &ctx.api.store;
-    let mut pods: Vec<Arc<Object>> = store
+/// The pods naming `owner` (with uid `uid`) as controller, in name order, from the store's
+/// owner index.
+fn controlled_pods<'s>(store: &'s crate::store::Store, owner: &Object, uid: &'s str) -> impl Iterator<Item = &'s Arc<Object>> + 's {
+    let ns = owner.namespace().unwrap_or("default").to_string();
+    store
         .dependents_with_objects(owner.kind().info().name, owner.name())
-        .filter(|(k, _)| k.kind == Kind::Pod && k.namespace.as_deref() == Some(ns))
+        .filter(move |(k, _)| k.kind == Kind::Pod && k.namespace.as_deref() == Some(ns.as_str()))
         .map(|(_, o)| o)
-        .filter(|o| controller_of(o.metadata()).is_some_and(|r| r.uid == uid))
-        .cloned()
-        .collect();
-    if !deleting {
-        let before = pods.len();
-        pods.extend(
-            store
-                .uncontrolled(Kind::Pod, ns)
-                .filter(|o| o.metadata().deletion_timestamp.is_none() && sel.matches(o.metadata().labels.as_ref()))
-                .cloned(),
-        );
-        // The owned pods come in name order already; only adoption candidates need merging.
-        if pods.len() > before {
-            pods.sort_by(|a, b| a.name().cmp(b.name()));
-        }
-    }
-    let mut owned = Vec::with_capacity(pods.len());
-    for pod in pods {
-        let Object::Pod(p) = pod.as_ref() else { continue };
-        let matches = sel.matches(p.metadata.labels.as_ref());
-        let mine = controller_of(&p.metadata).is_some();
-        match (mine, matches) {
-            (true, true) => owned.push(pod),
-            (true, false) => {
-                if !deleting {
-                    let mut released = p.as_ref().clone();
-                    if let Some(refs) = released.metadata.owner_references.as_mut() {
-                        refs.retain(|r| r.uid != uid);
-                    }
-                    let _ = ctx.api.update(released.into(), &ctx.by, ctx.cause);
-                }
-            }
-            (false, _) => {
-                let mut adopted = p.as_ref().clone();
-                adopted.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_ref(owner));
-                if let Ok(written) = ctx.api.update(adopted.into(), &ctx.by, ctx.cause) {
-                    owned.push(written);
-                }
-            }
-        }
-    }
-    owned
+        .filter(move |o| controller_of(o.metadata()).is_some_and(|r| r.uid == uid))
 }
 
-/// `calculateStatus` over the active pods; also how long until a Ready pod becomes available.
-fn calculate_status(ctx: &Ctx<'_, '_>, rs: &ReplicaSet, active: &[Arc<Object>], min_ready: i32) -> (ReplicaSetStatus, Option<SimDuration>) {
-    let template_labels = rs.spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.clone());
-    let template_sel = template_labels.as_ref().map_or_else(Selector::everything, selector::from_map);
-    let (mut fully_labeled, mut ready, mut available) = (0, 0, 0);
+/// The pods `owner` controls once `ClaimPods` has run: those naming it as controller whose
+/// labels its selector matches.
+fn owned_pods<'s>(store: &'s crate::store::Store, owner: &Object, uid: &'s str, sel: &'s Selector) -> impl Iterator<Item = &'s Pod> + 's {
+    controlled_pods(store, owner, uid).filter_map(move |o| match o.as_ref() {
+        Object::Pod(p) if sel.matches(p.metadata.labels.as_ref()) => Some(p.as_ref()),
+        _ => None,
+    })
+}
+
+/// The pods of `owner`'s namespace without a controller, not being deleted, that its selector
+/// matches: what `ClaimPods` adopts.
+fn orphans<'s>(store: &'s crate::store::Store, owner: &'s Object, sel: &'s Selector) -> impl Iterator<Item = &'s Arc<Object>> + 's {
+    store
+        .uncontrolled(Kind::Pod, owner.namespace().unwrap_or("default"))
+        .filter(|o| o.metadata().deletion_timestamp.is_none() && sel.matches(o.metadata().labels.as_ref()))
+}
+
+fn has_orphans(store: &crate::store::Store, owner: &Object, sel: &Selector) -> bool {
+    orphans(store, owner, sel).next().is_some()
+}
+
+/// `ClaimPods`: adopts the orphans the selector matches and releases the owned pods whose
+/// labels no longer match, in name order.
+fn claim_pods(ctx: &mut Ctx<'_, '_>, owner: &Object, uid: &str, sel: &Selector) {
+    let store = &ctx.api.store;
+    let mut pods: Vec<Arc<Object>> =
+        controlled_pods(store, owner, uid).filter(|o| !sel.matches(o.metadata().labels.as_ref())).cloned().collect();
+    let before = pods.len();
+    pods.extend(orphans(store, owner, sel).cloned());
+    // The owned pods come in name order already; only adoption candidates need merging.
+    if pods.len() > before {
+        pods.sort_by(|a, b| a.name().cmp(b.name()));
+    }
+    for pod in pods {
+        let Object::Pod(p) = pod.as_ref() else { continue };
+        if controller_of(&p.metadata).is_some() {
+            let mut released = p.as_ref().clone();
+            if let Some(refs) = released.metadata.owner_references.as_mut() {
+                refs.retain(|r| r.uid != uid);
+            }
+            let _ = ctx.api.update(released.into(), &ctx.by, ctx.cause);
+        } else {
+            let mut adopted = p.as_ref().clone();
+            adopted.metadata.owner_references.get_or_insert_with(Vec::new).push(controller_ref(owner));
+            let _ = ctx.api.update(adopted.into(), &ctx.by, ctx.cause);
+        }
+    }
+}
+
+/// `calculateStatus` over the active owned pods; also how long until a Ready pod becomes
+/// available, and whether a pod naming the replica set as controller no longer matches its
+/// selector (one for `ClaimPods` to release).
+fn calculate_status(ctx: &Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: &str, sel: &Selector, min_ready: i32) -> (ReplicaSetStatus, Option<SimDuration>, bool) {
+    let template_labels = rs.spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.as_ref());
+    let template_sel = template_labels.map_or_else(Selector::everything, selector::from_map);
+    // Every owned pod matches the selector: when the template's labels are among its terms
+    // (as a Deployment's replica sets have them), every owned pod is fully labeled.
+    let all_labeled = template_sel.requirements().iter().all(|r| sel.requirements().contains(r));
+    let (mut replicas, mut fully_labeled, mut ready, mut available) = (0, 0, 0, 0);
     let mut wait: Option<SimDuration> = None;
-    for o in active {
+    let mut stale = false;
+    for o in controlled_pods(ctx.api.store, owner, uid) {
         let Object::Pod(p) = o.as_ref() else { continue };
-        if template_sel.matches(p.metadata.labels.as_ref()) {
+        if !sel.matches(p.metadata.labels.as_ref()) {
+            stale = true;
+            continue;
+        }
+        if !is_active(p) {
+            continue;
+        }
+        replicas += 1;
+        if all_labeled || template_sel.matches(p.metadata.labels.as_ref()) {
             fully_labeled += 1;
         }
         if is_ready(p) {
@@ -206,18 +232,18 @@ fn calculate_status(ctx: &Ctx<'_, '_>, rs: &ReplicaSet, active: &[Arc<Object>], 
             }
         }
     }
-    let old = rs.status.clone().unwrap_or_default();
+    let old = rs.status.as_ref();
     let status = ReplicaSetStatus {
-        replicas: active.len() as i32,
+        replicas,
         // Go's omitempty: zero counts are not written.
         fully_labeled_replicas: (fully_labeled != 0).then_some(fully_labeled),
         ready_replicas: (ready != 0).then_some(ready),
         available_replicas: (available != 0).then_some(available),
         observed_generation: rs.metadata.generation,
-        conditions: old.conditions,
-        terminating_replicas: old.terminating_replicas,
+        conditions: old.and_then(|s| s.conditions.clone()),
+        terminating_replicas: old.and_then(|s| s.terminating_replicas),
     };
-    (status, wait)
+    (status, wait, stale)
 }
 
 fn update_status(ctx: &mut Ctx<'_, '_>, rs: &ReplicaSet, status: ReplicaSetStatus) {
@@ -231,9 +257,9 @@ fn update_status(ctx: &mut Ctx<'_, '_>, rs: &ReplicaSet, status: ReplicaSetStatu
 }
 
 /// `manageReplicas`: create or delete the difference between active pods and spec.replicas.
-fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, active: &[Arc<Object>]) {
+/// `have` is the number of active owned pods.
+fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: &str, sel: &Selector, have: usize) {
     let want = rs.spec.replicas.unwrap_or(1).max(0) as usize;
-    let have = active.len();
     let name = rs.metadata.name.clone().unwrap_or_default();
     if have < want {
         let template = rs.spec.template.clone().unwrap_or_default();
@@ -255,13 +281,7 @@ fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, activ
         }
     } else if have > want {
         let n = (have - want).min(BURST_REPLICAS);
-        let mut pods: Vec<&Pod> = active
-            .iter()
-            .filter_map(|o| match o.as_ref() {
-                Object::Pod(p) => Some(p.as_ref()),
-                _ => None,
-            })
-            .collect();
+        let mut pods: Vec<&Pod> = owned_pods(ctx.api.store, owner, uid, sel).filter(|p| is_active(p)).collect();
         rank_for_deletion(&mut pods);
         let victims: Vec<ObjectRef> = pods.iter().take(n).map(|p| ObjectRef::new(Kind::Pod, p.metadata.namespace.as_deref(), p.metadata.name.as_deref().unwrap_or(""))).collect();
         for victim in victims {

@@ -157,3 +157,23 @@ fn deleting_a_replica_set_collects_its_pods() {
     assert_eq!(now.len(), 2);
     assert!(!now.contains(&victim));
 }
+
+#[test]
+fn fully_labeled_counts_pods_with_every_template_label() {
+    // The selector names every template label (as a Deployment's replica sets do): every owned
+    // pod is fully labeled; with fewer terms, only the pods that kept the template's labels.
+    for (selector, relabel, want) in [
+        ("{app: web, tier: front}", "tier=back", (2, Some(2))),
+        ("{app: web}", "tier=back", (2, Some(1))),
+        ("{app: web}", "tier-", (2, Some(1))),
+    ] {
+        let mut sim = new_sim();
+        create(&mut sim, &rs_yaml(2, "").replace("{matchLabels: {app: web}}", &format!("{{matchLabels: {selector}}}")));
+        settle(&mut sim);
+        let victim = names(&sim)[0].clone();
+        kubectl(&mut sim, &format!("label pod {victim} {relabel} --overwrite"));
+        settle(&mut sim);
+        let (replicas, fully_labeled, _, _) = counts(&sim);
+        assert_eq!((replicas, fully_labeled), want, "selector {selector}, label {relabel}");
+    }
+}
