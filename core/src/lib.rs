@@ -43,5 +43,7 @@ pub mod time;
 pub mod trace_command;
 pub mod view;
 pub mod workload;
+#[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
+pub mod wasm_heap;
 
 pub use sim::{ApplyOutcome, ApplyReport, ClusterConfig, Settled, Sim, Snapshot};

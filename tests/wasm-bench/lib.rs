@@ -38,7 +38,7 @@ pub fn finish() {
 // The same allocator as the shipped app.
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static TALC: fishbowl_core::wasm_heap::WasmHeap = fishbowl_core::wasm_heap::allocator();
 
 thread_local! {
     static CLUSTER: RefCell<Option<(Sim, Vec<Object>)>> = const { RefCell::new(None) };

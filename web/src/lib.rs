@@ -30,7 +30,7 @@ pub fn start() {
 }
 
 // Talc instead of the default dlmalloc: the simulation allocates many small objects, and
-// talc is markedly faster at that in wasm.
+// talc is markedly faster at that in wasm; its memory grows geometrically (`wasm_heap.rs`).
 #[cfg(all(not(target_feature = "atomics"), target_family = "wasm"))]
 #[global_allocator]
-static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+static TALC: fishbowl_core::wasm_heap::WasmHeap = fishbowl_core::wasm_heap::allocator();
