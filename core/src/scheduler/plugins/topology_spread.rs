@@ -9,8 +9,9 @@
 //! normalised so the emptiest domain scores 100: `100 × (max + min − s) / max`.
 //!
 //! A controller's own pods are what its selector matches (controllers adopt and release pods
-//! to keep it so), so pods with a controller are counted by owner uid from the cache's
-//! per-node and per-zone tallies; only pods selected by Services alone are matched by labels.
+//! to keep it so), so pods with a controller are counted from the cache's per-node and
+//! per-zone tallies, kept by the number the cache gives each owner uid and zone value; only
+//! pods selected by Services alone are matched by labels.
 //!
 //! A pod that declares constraints of its own is handled by `spread_filter.rs` (DoNotSchedule)
 //! and `spread_score.rs` (ScheduleAnyway) instead.
