@@ -317,27 +317,34 @@ fn score(cache: &Cache, store: &Store, ctx: &PodCtx<'_>, d: &mut Decision, feasi
     columns.push(resources_fit::balanced_applies(ctx).then(|| raw(&|n| resources_fit::balanced(ctx, n))));
     // No image is known to be present on any node: ImageLocality scores 0 everywhere.
     columns.push(Some(vec![0; nodes.len()]));
+    let normalized: Vec<Option<Vec<i64>>> = columns
+        .iter()
+        .enumerate()
+        .map(|(p, column)| {
+            let mut norm = column.clone()?;
+            match SCORE_PLUGINS[p].0 {
+                "TaintToleration" => default_normalize(&mut norm, true),
+                "NodeAffinity" => default_normalize(&mut norm, false),
+                "PodTopologySpread" => match spread.as_ref().and_then(|(_, ignored)| ignored.as_deref()) {
+                    Some(ignored) => spread_score::normalize(&mut norm, ignored),
+                    None => topology_spread::normalize(&mut norm),
+                },
+                "InterPodAffinity" => min_max_normalize(&mut norm),
+                _ => {}
+            }
+            Some(norm)
+        })
+        .collect();
+    // Node by node (each node's record written once), every plugin's score and the total.
     let mut totals = vec![0i64; nodes.len()];
-    for (p, column) in columns.iter().enumerate() {
-        let Some(raw) = column else { continue };
-        let mut norm = raw.clone();
-        match SCORE_PLUGINS[p].0 {
-            "TaintToleration" => default_normalize(&mut norm, true),
-            "NodeAffinity" => default_normalize(&mut norm, false),
-            "PodTopologySpread" => match spread.as_ref().and_then(|(_, ignored)| ignored.as_deref()) {
-                Some(ignored) => spread_score::normalize(&mut norm, ignored),
-                None => topology_spread::normalize(&mut norm),
-            },
-            "InterPodAffinity" => min_max_normalize(&mut norm),
-            _ => {}
-        }
-        for (j, &(i, _)) in feasible.iter().enumerate() {
-            d.nodes[i].scores[p] = Some(PluginScore { raw: raw[j], normalized: norm[j] });
+    for (j, &(i, _)) in feasible.iter().enumerate() {
+        let node = &mut d.nodes[i];
+        for (p, (raw, norm)) in columns.iter().zip(&normalized).enumerate() {
+            let (Some(raw), Some(norm)) = (raw, norm) else { continue };
+            node.scores[p] = Some(PluginScore { raw: raw[j], normalized: norm[j] });
             totals[j] += norm[j] * SCORE_PLUGINS[p].1;
         }
-    }
-    for (j, &(i, _)) in feasible.iter().enumerate() {
-        d.nodes[i].total = totals[j];
+        node.total = totals[j];
     }
     d.selected = select_host(&totals, rng).map(|j| d.nodes[feasible[j].0].node.to_string());
 }
