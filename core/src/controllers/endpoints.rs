@@ -121,11 +121,12 @@ fn labels_for(service: &Service) -> BTreeMap<String, String> {
     labels
 }
 
-/// One subset per (pod, service port), before repacking (`addEndpointSubset`).
-struct PodSubset {
-    address: EndpointAddress,
-    port: Option<EndpointPort>,
-    ready: bool,
+/// One subset per (address, port), before repacking (`addEndpointSubset`); `port: None` for an
+/// address serving no port.
+pub(crate) struct PodSubset {
+    pub(crate) address: EndpointAddress,
+    pub(crate) port: Option<EndpointPort>,
+    pub(crate) ready: bool,
 }
 
 fn desired_subsets(service: &Service, pods: &[std::sync::Arc<Object>]) -> Vec<PodSubset> {
@@ -185,7 +186,7 @@ fn port_key(p: &Option<EndpointPort>) -> PortKey {
 /// `endpoints.RepackSubsets`: map every port to the addresses serving it (an address not ready
 /// for any one subset is not ready), then group ports by identical address sets. Addresses are
 /// sorted by IP (as bytes) then uid.
-fn repack(subsets: Vec<PodSubset>) -> Vec<EndpointSubset> {
+pub(crate) fn repack(subsets: impl IntoIterator<Item = PodSubset>) -> Vec<EndpointSubset> {
     let mut all: BTreeMap<AddrKey, EndpointAddress> = BTreeMap::new();
     let mut by_port: BTreeMap<PortKey, BTreeMap<AddrKey, bool>> = BTreeMap::new();
     for s in subsets {

@@ -13,6 +13,8 @@ use std::net::{IpAddr, Ipv4Addr};
 use k8s_openapi::api::core::v1::{EndpointAddress, EndpointSubset, Endpoints};
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort};
 
+use crate::controllers::endpoints::PodSubset;
+
 /// `--mirroring-max-endpoints-per-subset` default.
 pub const MAX_ENDPOINTS_PER_SUBSET: usize = 1000;
 
@@ -149,70 +151,29 @@ fn parse_ip_sloppy(text: &str) -> Option<IpAddr> {
     Some(IpAddr::V4(Ipv4Addr::new(a, b, c, d)))
 }
 
-/// An address in repacking: its IP and targetRef uid.
-type AddrKey = (String, String);
-/// An Endpoints port as a sortable key (name, port, protocol, appProtocol); port -1 stands for
-/// "no ports", as the repacking's sentinel does.
-type PortKey = (String, i32, Option<String>, Option<String>);
-
-/// `endpoints.RepackSubsets`: every port mapped to the addresses serving it (an address not
-/// ready for a port in any subset is not ready for it), then ports grouped by identical address
-/// sets; addresses sorted by IP then uid.
+/// `endpoints.RepackSubsets` over hand-written subsets: every (port, address) pair, ports
+/// first as the real code walks them, repacked as the Endpoints controller repacks its own
+/// (an unnamed port and one named `""` are the same port).
 pub fn repack(subsets: &[EndpointSubset]) -> Vec<EndpointSubset> {
-    let mut all: BTreeMap<AddrKey, EndpointAddress> = BTreeMap::new();
-    let mut by_port: BTreeMap<PortKey, BTreeMap<AddrKey, bool>> = BTreeMap::new();
+    let mut pairs = Vec::new();
     for subset in subsets {
-        let ports: Vec<PortKey> = match subset.ports.as_deref() {
-            None | Some([]) => vec![(String::new(), -1, None, None)],
-            Some(ports) => ports.iter().map(|p| (p.name.clone().unwrap_or_default(), p.port, p.protocol.clone(), p.app_protocol.clone())).collect(),
+        let ports: Vec<Option<k8s_openapi::api::core::v1::EndpointPort>> = match subset.ports.as_deref() {
+            None | Some([]) => vec![None],
+            Some(ports) => ports
+                .iter()
+                .map(|p| Some(k8s_openapi::api::core::v1::EndpointPort { name: p.name.clone().filter(|n| !n.is_empty()), ..p.clone() }))
+                .collect(),
         };
         let ready = subset.addresses.iter().flatten().map(|a| (a, true));
         let not_ready = subset.not_ready_addresses.iter().flatten().map(|a| (a, false));
         let addresses: Vec<(&EndpointAddress, bool)> = ready.chain(not_ready).collect();
         for port in ports {
             for (address, ready) in &addresses {
-                let key = (address.ip.clone(), address.target_ref.as_ref().and_then(|r| r.uid.clone()).unwrap_or_default());
-                all.entry(key.clone()).or_insert_with(|| (*address).clone());
-                let was = by_port.entry(port.clone()).or_default().entry(key).or_insert(*ready);
-                // Not ready always trumps ready.
-                *was = *was && *ready;
+                pairs.push(PodSubset { address: (*address).clone(), port: port.clone(), ready: *ready });
             }
         }
     }
-    let mut groups: BTreeMap<Vec<(AddrKey, bool)>, Vec<PortKey>> = BTreeMap::new();
-    for (port, addrs) in by_port {
-        let group = groups.entry(addrs.into_iter().collect()).or_default();
-        if port.1 > 0 {
-            group.push(port);
-        }
-    }
-    let mut out: Vec<EndpointSubset> = groups
-        .into_iter()
-        .map(|(addrs, ports)| {
-            let list = |want: bool| {
-                let v: Vec<EndpointAddress> = addrs.iter().filter(|(_, r)| *r == want).filter_map(|(k, _)| all.get(k).cloned()).collect();
-                (!v.is_empty()).then_some(v)
-            };
-            let ports: Vec<k8s_openapi::api::core::v1::EndpointPort> = ports
-                .into_iter()
-                .map(|(name, port, protocol, app_protocol)| k8s_openapi::api::core::v1::EndpointPort {
-                    name: (!name.is_empty()).then_some(name),
-                    port,
-                    protocol,
-                    app_protocol,
-                })
-                .collect();
-            EndpointSubset { addresses: list(true), not_ready_addresses: list(false), ports: (!ports.is_empty()).then_some(ports) }
-        })
-        .collect();
-    // The real repacking orders subsets by a hash of their contents; ports, then first
-    // address, stand in for it.
-    out.sort_by_cached_key(|s| {
-        let ports: Vec<(Option<String>, i32)> = s.ports.iter().flatten().map(|p| (p.name.clone(), p.port)).collect();
-        let first = s.addresses.iter().chain(s.not_ready_addresses.iter()).flatten().next().map(|a| a.ip.clone());
-        (ports, first)
-    });
-    out
+    crate::controllers::endpoints::repack(pairs)
 }
 
 #[cfg(test)]
