@@ -12,6 +12,8 @@ mod gotype;
 mod hpa_v1;
 mod strict;
 
+pub(crate) use gotype::json_kind;
+
 use serde_json::{Map, Value};
 
 use super::diag::Diagnostic;

@@ -25,6 +25,7 @@ use ipnet::Ipv4Net;
 use serde_json::Value;
 
 use super::netfilter::{parse, Netfilter, TableId};
+use crate::api::decode::json_kind;
 use crate::time::SimDuration;
 
 /// The image's repository (any registry path ending in it, any tag).
@@ -183,16 +184,6 @@ impl Config {
     }
 }
 
-fn json_kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "bool",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
 
 /// Go's `net.ParseCIDR` for IPv4 (an IPv6 CIDR is refused as the agent does without
 /// `--enable-ipv6`).

@@ -90,7 +90,7 @@ pub(super) fn explain_as<T: DeserializeOwned>(input: &Value, err: &PathError) ->
 }
 
 /// How Go's decoder names a JSON value's kind.
-pub(super) fn json_kind(v: &Value) -> &'static str {
+pub(crate) fn json_kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "bool",
