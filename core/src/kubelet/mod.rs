@@ -20,6 +20,7 @@
 //! view.rs     what `kubectl exec` sees inside a container: its env and mounted files
 //! heartbeat.rs   the node Lease (created at registration, renewed every 10 s) and the tick
 //! node_status.rs the node conditions posted every 10 s, written on change or every 5 min
+//! node_images.rs  the node status `images` list (what the scheduler's ImageLocality reads)
 //! ```
 //!
 //! The reconcile is the pod worker's `SyncPod`: it reads the pod, advances the runtime view of
@@ -53,6 +54,7 @@ mod probes;
 mod downward;
 pub mod heartbeat;
 pub mod node_status;
+pub mod node_images;
 pub mod env;
 pub mod envvars;
 mod start;

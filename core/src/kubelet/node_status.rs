@@ -7,8 +7,8 @@
 //! differs from the stored one apart from heartbeat times (`nodeStatusHasChanged`) or when
 //! `nodeStatusReportFrequency` (5 min) has passed since the last write; in between, the Lease
 //! is the heartbeat. Simplification: the simulated machine never runs short of memory, disk or
-//! PIDs, so a running kubelet always reports the healthy values; only conditions are synced
-//! (capacity, addresses and images do not change).
+//! PIDs, so a running kubelet always reports the healthy values. Conditions and the `images`
+//! list (see `node_images.rs`) are synced; capacity and addresses do not change.
 
 use k8s_openapi::api::core::v1::{Node, NodeCondition};
 
@@ -75,13 +75,18 @@ pub fn sync(ctx: &mut Ctx<'_, '_>, obj: &Object) {
     let current = node.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
     let (conditions, flipped) = run_setters(&current, now);
     let runtime = ctx.state.kubelet.nodes.entry(name.clone()).or_default();
+    let images = super::node_images::list(&runtime.images, now);
+    let reported_images = node.status.as_ref().and_then(|s| s.images.as_deref()).unwrap_or_default();
+    let images_changed = reported_images != images.as_slice();
     let last_report = runtime.status_reported.or_else(|| node.metadata.creation_timestamp.as_ref().map(from_k8s)).unwrap_or(SimTime::ZERO);
-    if !changed(&current, &conditions) && now < last_report + STATUS_REPORT_FREQUENCY {
+    if !changed(&current, &conditions) && !images_changed && now < last_report + STATUS_REPORT_FREQUENCY {
         return;
     }
     runtime.status_reported = Some(now);
     let mut updated: Node = (**node).clone();
-    updated.status.get_or_insert_with(Default::default).conditions = Some(conditions);
+    let status = updated.status.get_or_insert_with(Default::default);
+    status.conditions = Some(conditions);
+    status.images = (!images.is_empty()).then_some(images);
     updated.metadata.resource_version = None;
     let by = ctx.by.clone();
     if ctx.api.update(Object::Node(Box::new(updated)), &by, ctx.cause).is_err() {

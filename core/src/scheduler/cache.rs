@@ -14,6 +14,7 @@ use crate::store::{ObjectRef, Store, WatchEventType};
 use crate::time::SimTime;
 
 use super::decisions::Decisions;
+use super::image_states::ImageStates;
 use super::framework::{Decision, NodeDecision};
 use super::resources::{pod_requests, Resources};
 
@@ -51,6 +52,8 @@ pub struct Cache {
     zone_ids: BTreeMap<String, u32>,
     /// Bound pods per owner number, per zone number: default zone spreading without a scan.
     zone_owners: BTreeMap<u32, Vec<u32>>,
+    /// Image names the nodes list, with how many list each (ImageLocality).
+    images: ImageStates,
     /// Bound pods that carry required pod anti-affinity terms.
     pub(crate) anti_affinity_pods: BTreeSet<ObjectRef>,
     /// Pods that failed to schedule, with their back-off bookkeeping.
@@ -196,6 +199,10 @@ impl Cache {
         self.zone_ids.len() + 1
     }
 
+    pub fn images(&self) -> &ImageStates {
+        &self.images
+    }
+
     fn intern_zone(&mut self, zone: &str) -> u32 {
         if zone.is_empty() {
             return 0;
@@ -254,8 +261,11 @@ impl Cache {
         let after = info.node().map(|n| (n.metadata.labels.clone(), n.spec.clone()));
         let (zone, zone_key) = (info.zone(), info.zone_key());
         let zone = self.intern_zone(&zone);
+        let old_images = self.node_mut(name).map(|i| std::mem::take(&mut i.images)).unwrap_or_default();
+        let images = self.images.replace(&old_images, Some(node));
         if let Some(info) = self.node_mut(name) {
             info.zone_id = zone;
+            info.images = images;
         }
         if before != after || resources_changed {
             self.epoch += 1;
@@ -286,6 +296,9 @@ impl Cache {
         let Some(info) = self.node_mut(name) else { return };
         let key = info.zone_key();
         info.set_node(None);
+        let old_images = std::mem::take(&mut info.images);
+        self.images.replace(&old_images, None);
+        let Some(info) = self.node_mut(name) else { return };
         if info.pods.is_empty() {
             self.drop_node(name);
         }

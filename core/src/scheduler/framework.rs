@@ -8,7 +8,7 @@ use k8s_openapi::api::core::v1::{Pod, PodSpec};
 use super::cache::{host_ports, Cache, HostPort, NodeInfo};
 use super::message;
 use super::plugins::{
-    inter_pod_affinity, node_affinity, node_basics, node_ports, resources_fit, spread_filter, spread_score, taint_toleration, topology_spread,
+    image_locality, inter_pod_affinity, node_affinity, node_basics, node_ports, resources_fit, spread_filter, spread_score, taint_toleration, topology_spread,
     volume_binding,
 };
 use super::resources::{pod_requests, PodRequests};
@@ -315,8 +315,8 @@ fn score(cache: &Cache, store: &Store, ctx: &PodCtx<'_>, d: &mut Decision, feasi
     columns.push(spread.as_ref().map(|(raw, _)| raw.clone()));
     columns.push(ctx.interpod.preferred.is_some().then(|| raw(&|n| inter_pod_affinity::score(ctx, n))));
     columns.push(resources_fit::balanced_applies(ctx).then(|| raw(&|n| resources_fit::balanced(ctx, n))));
-    // No image is known to be present on any node: ImageLocality scores 0 everywhere.
-    columns.push(Some(vec![0; nodes.len()]));
+    let images = image_locality::pre_score(cache, ctx);
+    columns.push(Some(raw(&|n| image_locality::score(cache, &images, n))));
     let normalized: Vec<Option<Vec<i64>>> = columns
         .iter()
         .enumerate()

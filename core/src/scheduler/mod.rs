@@ -4,6 +4,7 @@
 //! cache.rs       the cache kept from the watch log: nodes, bound pods, walk order, back-off
 //! decisions.rs   the decisions kept for inspection (waiting pods, the newest scheduled ones)
 //! node_info.rs   per node: requests of its pods, used host ports, owners; per bound pod
+//! image_states.rs image names the nodes list, with how many nodes list each
 //! resources.rs   a pod's effective requests (real and with the non-zero scoring defaults)
 //! framework.rs   one scheduling cycle: PreFilter, Filter, PostFilter, Score; the Decision
 //! message.rs     the FailedScheduling text and its `preemption:` part
@@ -15,6 +16,7 @@
 pub mod cache;
 pub mod decisions;
 pub mod framework;
+pub mod image_states;
 pub mod message;
 pub mod node_info;
 pub mod plugins;

@@ -8,6 +8,7 @@ use k8s_openapi::api::core::v1::{Node, Pod, PodSpec, Taint};
 use crate::api::Object;
 use crate::store::ObjectRef;
 
+use super::image_states::NodeImage;
 use super::resources::{PodRequests, Resources};
 
 /// `topology.kubernetes.io/zone`.
@@ -44,6 +45,8 @@ pub struct NodeInfo {
     /// so that filtering a node does not reach into its object.
     cordoned: bool,
     tainted: bool,
+    /// The image names its status lists, by their number in the cache, with their sizes.
+    pub(crate) images: Vec<NodeImage>,
 }
 
 impl NodeInfo {
@@ -63,6 +66,7 @@ impl NodeInfo {
             has_hostname: false,
             cordoned: false,
             tainted: false,
+            images: Vec::new(),
         }
     }
 
@@ -82,6 +86,11 @@ impl NodeInfo {
             Some(Object::Node(n)) => Some(n),
             _ => None,
         }
+    }
+
+    /// The size of the image named by cache number `id`, if the node's status lists it.
+    pub fn image_size(&self, id: u32) -> Option<i64> {
+        self.images.binary_search_by_key(&id, |e| e.0).ok().map(|i| self.images[i].1)
     }
 
     pub fn name(&self) -> &str {

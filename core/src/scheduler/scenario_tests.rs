@@ -232,3 +232,60 @@ fn the_cache_follows_the_watch_without_a_scheduling_cycle() {
     let stored = sim.store().get(&key("a")).cloned();
     assert!(cached.zip(stored).is_some_and(|(c, s)| std::sync::Arc::ptr_eq(&c, &s)));
 }
+
+fn node_images(sim: &Sim, node: &str) -> Vec<(Vec<String>, i64)> {
+    match sim.get(&ObjectRef::new(Kind::Node, None, node)) {
+        Some(Object::Node(n)) => n
+            .status
+            .as_ref()
+            .and_then(|s| s.images.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .map(|i| (i.names.unwrap_or_default(), i.size_bytes.unwrap_or_default()))
+            .collect(),
+        _ => panic!("no node {node}"),
+    }
+}
+
+fn image_locality(sim: &Sim, pod: &str) -> Vec<(String, i64)> {
+    let d = sim.scheduling_decision(&key(pod)).expect("a decision");
+    let p = super::framework::SCORE_PLUGINS.iter().position(|(n, _)| *n == "ImageLocality").unwrap();
+    let mut out: Vec<(String, i64)> = d.nodes.iter().filter_map(|n| Some((n.node.to_string(), n.scores[p]?.normalized))).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn image_locality_favours_the_node_that_pulled_the_image_named_as_it_lists_it() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    let nodes: Vec<String> = sim.store().list(Kind::Node, None).map(|n| n.name().to_string()).collect();
+    let first = nodes[0].clone();
+    let image = "docker.io/library/mysql:8.0";
+    let pinned = serde_json::json!({"nodeName": first, "containers": [{"name": "db", "image": image, "env": [{"name": "MYSQL_ROOT_PASSWORD", "value": "x"}]}]});
+    create(&mut sim, pod_object("db-0", "100m", pinned));
+    // The pull completes, then the next node status sync (every 10 s) lists the image.
+    sim.advance(crate::time::SimDuration::from_secs(30));
+    let listed = node_images(&sim, &first);
+    let (names, size) = listed.iter().find(|(names, _)| names.iter().any(|n| n == image)).expect("mysql listed").clone();
+    assert!(names[0].starts_with("docker.io/library/mysql@sha256:"), "{names:?}");
+    assert_eq!(names[1..], [image.to_string()]);
+    let sizes: Vec<i64> = listed.iter().map(|i| i.1).collect();
+    assert!(sizes.windows(2).all(|w| w[0] >= w[1]), "largest first: {listed:?}");
+    for other in &nodes[1..] {
+        assert!(node_images(&sim, other).iter().all(|(names, _)| !names.iter().any(|n| n == image)), "{other}");
+    }
+
+    // Named exactly as the node lists it: the node scores size × 1/N, the others 0.
+    let same = serde_json::json!({"containers": [{"name": "db", "image": image}]});
+    create(&mut sim, pod_object("db-1", "100m", same));
+    let want = super::plugins::image_locality::calculate_priority((size as f64 / nodes.len() as f64) as i64, 1);
+    assert!(want > 0, "{size} bytes over {} nodes", nodes.len());
+    for (node, score) in image_locality(&sim, "db-1") {
+        assert_eq!(score, if node == first { want } else { 0 }, "{node}");
+    }
+
+    // The short name `mysql:8.0` is not normalised to the listed name: 0 everywhere.
+    let short = serde_json::json!({"containers": [{"name": "db", "image": "mysql:8.0"}]});
+    create(&mut sim, pod_object("db-2", "100m", short));
+    assert!(image_locality(&sim, "db-2").iter().all(|(_, s)| *s == 0));
+}

@@ -12,8 +12,10 @@
 //! spread_filter.rs      PodTopologySpread: DoNotSchedule (PreFilter, Filter)
 //! spread_score.rs       PodTopologySpread: ScheduleAnyway (PreScore, Score, NormalizeScore)
 //! volume_binding.rs     VolumeBinding: the PreFilter checks on PersistentVolumeClaims
+//! image_locality.rs     ImageLocality: nodes holding the pod's images, by size and spread (Score)
 //! ```
 
+pub mod image_locality;
 pub mod inter_pod_affinity;
 pub mod node_affinity;
 pub mod node_basics;
