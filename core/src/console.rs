@@ -11,6 +11,7 @@
 //! node NAME -- CMD     a command on a node (see `crate::shell`)
 //! trace SRC DST        a packet's path, hop by hop (see `crate::trace_command`)
 //! pcap FILE [NODE/DEV] the last trace's frames as a libpcap file
+//! why pod/NAME         the scheduler's last decision about a pod (see `crate::why_command`)
 //! network [backend B]  the network's settings; switch flannel's backend
 //! # …                  a comment
 //! ```
@@ -142,8 +143,9 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
         "trace" => crate::trace_command::trace(sim, rest),
         "pcap" => crate::trace_command::pcap(sim, rest, files),
         "network" => crate::trace_command::network(sim, rest),
+        "why" => crate::why_command::why(sim, rest),
         other => Output::error(format!(
-            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, internet, addon, load, trace, pcap, network"
+            "error: unknown command \"{other}\"; commands are kubectl, advance, step, settle, events, time, node, internet, addon, load, trace, pcap, network, why"
         )),
     }
 }

@@ -8,6 +8,7 @@
 //! ```text
 //! console, bin   one command line in, its output out (browser console and `fishbowl` CLI);
 //!                trace_command: `trace` and `pcap`
+//!                why_command: `why`, the scheduler's decision about a pod
 //! kubectl        kubectl's commands, tables, describers and messages
 //! shell          commands run on nodes and in containers (`node … --`, `kubectl exec`)
 //! view           plain-data snapshots for the UI
@@ -42,6 +43,7 @@ pub mod store;
 pub mod time;
 pub mod trace_command;
 pub mod view;
+pub mod why_command;
 pub mod workload;
 #[cfg(all(target_family = "wasm", not(target_feature = "atomics")))]
 pub mod wasm_heap;

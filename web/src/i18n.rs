@@ -109,8 +109,8 @@ pub fn t(lang: Lang, text: Text) -> &'static str {
         }
         (Lang::En, ConsoleHeading) => "Console",
         (Lang::Zh, ConsoleHeading) => "控制台",
-        (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events, load deployment/NAME 200, node add, node NAME stop|start, node NAME -- CMD, internet -- CMD, trace pod/NAME IP:PORT or CLUSTER-IP:PORT, network proxy-mode ipvs, addon ingress-nginx, pcap FILE)",
-        (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events、load deployment/名称 200、node add、node 名称 stop|start、node 名称 -- 命令、internet -- 命令、trace pod/名称 IP:端口 或 CLUSTER-IP:端口、network proxy-mode ipvs、addon ingress-nginx、pcap 文件）",
+        (Lang::En, ConsoleLabel) => "Command (kubectl …, advance 30s, settle, events, load deployment/NAME 200, node add, node NAME stop|start, node NAME -- CMD, internet -- CMD, trace pod/NAME IP:PORT or CLUSTER-IP:PORT, network proxy-mode ipvs, addon ingress-nginx, pcap FILE, why pod/NAME)",
+        (Lang::Zh, ConsoleLabel) => "命令（kubectl …、advance 30s、settle、events、load deployment/名称 200、node add、node 名称 stop|start、node 名称 -- 命令、internet -- 命令、trace pod/名称 IP:端口 或 CLUSTER-IP:端口、network proxy-mode ipvs、addon ingress-nginx、pcap 文件、why pod/名称）",
         (Lang::En, TraceHeading) => "Packet trace",
         (Lang::Zh, TraceHeading) => "数据包追踪",
         (Lang::En, TraceEmpty) => "Follow one packet hop by hop: run `trace pod/NAME IP:PORT` in the console (or `trace node/NAME IP`, `trace external IP:PORT`). Trace to a Service with `trace pod/NAME CLUSTER-IP:PORT` (or `SERVICE:PORT`, looked up in DNS first) to watch kube-proxy's rules DNAT it to a pod.",

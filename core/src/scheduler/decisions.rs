@@ -8,7 +8,7 @@ use super::framework::{Decision, NodeDecision};
 use crate::store::ObjectRef;
 
 /// How many decisions of successfully scheduled pods are kept (the newest).
-const RECENT_DECISIONS: usize = 256;
+pub const RECENT_DECISIONS: usize = 256;
 /// How many emptied node lists are held for reuse.
 const SPARE: usize = 4;
 
