@@ -61,3 +61,26 @@ test('advancing the clock runs the controllers and ages what the console lists',
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('why shows the scheduler decision: each node filtered, the scores, the node chosen', async () => {
+  const { page, errors } = await openApp(browser);
+  await run(page, 'kubectl apply -f manifest.yaml');
+  await run(page, 'advance 5s');
+  let entry = await run(page, 'kubectl get pods -o name');
+  const pod = (await entry.locator('.stdout').textContent()).trim().split('\n')[0];
+  assert.match(pod, /^pod\/web-/);
+  entry = await run(page, `why ${pod}`);
+  const text = await entry.locator('.stdout').textContent();
+  assert.match(text, /^Pod default\/web-\S+: scheduling attempt 1 at t\+/);
+  for (const node of ['node-1', 'node-2', 'node-3']) {
+    assert.match(text, new RegExp(`\\n  ${node}  passed every filter\\n`));
+  }
+  assert.match(text, /\n  PLUGIN\s+WEIGHT\s+node-1\s+node-2\s+node-3\n/);
+  assert.match(text, /\n  NodeResourcesFit\s+1(\s+\d+){3}\n/);
+  entry = await run(page, 'kubectl get pods -o wide');
+  const chosen = text.match(/\nSelected: (node-\d) \(highest total;/)[1];
+  assert.match(await entry.locator('.stdout').textContent(), new RegExp(`${pod.slice(4)}\\s.*\\s${chosen}\\s`));
+  await page.screenshot({ path: join(SHOTS, 'why.png'), fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
