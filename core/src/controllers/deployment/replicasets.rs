@@ -205,7 +205,7 @@ pub(super) fn create_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, olds: &[Shar
         }
     };
     if !already && count > 0 {
-        let msg = format!("Scaled up replica set {name} to {count}");
+        let msg = format!("Scaled up replica set {name} from 0 to {count}");
         events::record(ctx.api, &as_object(d), EventType::Normal, "ScalingReplicaSet", &msg, &ctx.by, None, ctx.cause);
     }
     set_deployment_revision(d, &new_revision.to_string());

@@ -36,7 +36,7 @@ fn scale_replica_set(ctx: &mut Ctx<'_, '_>, d: &Deployment, rs: &mut SharedRs, t
     }
     if size_changed {
         let name = rs.metadata.name.as_deref().unwrap_or("");
-        let msg = format!("Scaled {op} replica set {name} to {to} from {from}");
+        let msg = format!("Scaled {op} replica set {name} from {from} to {to}");
         events::record(ctx.api, &as_object(d), EventType::Normal, "ScalingReplicaSet", &msg, &ctx.by, None, ctx.cause);
     }
     size_changed

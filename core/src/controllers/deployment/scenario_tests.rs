@@ -156,7 +156,7 @@ fn names_have_the_real_shapes() {
     assert_eq!(d.metadata.annotations.as_ref().unwrap()[REVISION], "1");
     let a = rss[0].metadata.annotations.clone().unwrap();
     assert_eq!((a[REVISION].as_str(), a["deployment.kubernetes.io/desired-replicas"].as_str(), a["deployment.kubernetes.io/max-replicas"].as_str()), ("1", "3", "4"));
-    assert_eq!(events(&sim, "ScalingReplicaSet"), vec![format!("Scaled up replica set {rs_name} to 3")]);
+    assert_eq!(events(&sim, "ScalingReplicaSet"), vec![format!("Scaled up replica set {rs_name} from 0 to 3")]);
     let conds = d.status.clone().unwrap().conditions.unwrap();
     let progressing = conds.iter().find(|c| c.type_.as_deref() == Some("Progressing")).unwrap();
     assert_eq!(progressing.reason.as_deref(), Some("ReplicaSetUpdated"));
@@ -210,10 +210,10 @@ fn rolling_update_keeps_within_surge_and_unavailability_at_every_step() {
     let rss = replica_sets(&sim);
     let (old, new) = (rss[0].metadata.name.clone().unwrap(), rss[1].metadata.name.clone().unwrap());
     let scaling = events(&sim, "ScalingReplicaSet");
-    for expected in [format!("Scaled up replica set {new} to 3"), format!("Scaled down replica set {old} to 8 from 10"), format!("Scaled up replica set {new} to 5 from 3")] {
+    for expected in [format!("Scaled up replica set {new} from 0 to 3"), format!("Scaled down replica set {old} from 10 to 8"), format!("Scaled up replica set {new} from 3 to 5")] {
         assert!(scaling.contains(&expected), "{expected} not in {scaling:?}");
     }
-    assert!(scaling.iter().any(|m| m.starts_with(&format!("Scaled down replica set {old} to 0 from "))), "{scaling:?}");
+    assert!(scaling.iter().any(|m| (m.starts_with(&format!("Scaled down replica set {old} from ")) && m.ends_with(" to 0"))), "{scaling:?}");
     assert_eq!(deployment(&sim).metadata.annotations.unwrap()[REVISION], "2");
     assert_eq!(pods(&sim).len(), 10);
 }
@@ -234,7 +234,7 @@ fn recreate_removes_old_pods_before_creating_new_ones() {
     assert_eq!(sizes(&sim), vec![0, 3]);
     finish_rollout(&mut sim);
     let scaling = events(&sim, "ScalingReplicaSet");
-    assert!(scaling.contains(&format!("Scaled down replica set {old_rs} to 0 from 3")), "{scaling:?}");
+    assert!(scaling.contains(&format!("Scaled down replica set {old_rs} from 3 to 0")), "{scaling:?}");
 }
 
 #[test]

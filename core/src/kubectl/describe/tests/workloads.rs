@@ -158,7 +158,7 @@ status:
             "ScalingReplicaSet",
             "10m",
             "deployment-controller",
-            "Scaled up replica set web-7d9c6b8f5 to 3",
+            "Scaled up replica set web-7d9c6b8f5 from 0 to 3",
         )]),
         ..Default::default()
     };
@@ -197,7 +197,7 @@ status:
             "Events:",
             "  Type    Reason             Age   From                   Message",
             "  ----    ------             ----  ----                   -------",
-            "  Normal  ScalingReplicaSet  10m   deployment-controller  Scaled up replica set web-7d9c6b8f5 to 3",
+            "  Normal  ScalingReplicaSet  10m   deployment-controller  Scaled up replica set web-7d9c6b8f5 from 0 to 3",
         ])
     );
 }
