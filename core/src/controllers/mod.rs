@@ -21,7 +21,8 @@
 //! endpointslice.rs    EndpointSlices from Service selectors and pod readiness
 //! service_pods.rs     what both share: pods a Service selects, their ports, trigger times
 //! hpa/                HorizontalPodAutoscaler: CPU utilisation, stabilisation, scaling policies
-//! nodelifecycle.rs    node health from leases: Unknown conditions, taints, pods not ready, eviction
+//! nodelifecycle.rs    node health from leases: Unknown conditions, taints, pods not ready
+//! taint_eviction.rs   pods on nodes with NoExecute taints: deleted now, after tolerationSeconds, or never
 //! podgc.rs            pods bound to deleted nodes
 //! job/                Job: pods to completion, tracking finalizers, back-off; ttl.rs: TTL after finished
 //! cronjob/            CronJob: Jobs on a cron schedule (schedule.rs: the cron parser)
@@ -49,6 +50,7 @@ pub mod hpa;
 pub mod kubelet;
 pub mod namespace;
 pub mod nodelifecycle;
+pub mod taint_eviction;
 pub mod podgc;
 pub mod owner;
 pub mod pod_ranking;
@@ -96,6 +98,7 @@ pub enum Controller {
     EndpointSliceMirroring,
     HorizontalPodAutoscaler,
     NodeLifecycle,
+    TaintEviction,
     PodGc,
     StatefulSet,
     DaemonSet,
@@ -147,6 +150,8 @@ pub struct ControllerState {
     pub hpa: hpa::State,
     /// Kubelets that stopped posting status (`node NAME stop`), and since when.
     pub stopped_kubelets: nodelifecycle::Stopped,
+    /// The taint-eviction controller's tainted nodes and scheduled deletions.
+    pub taint_eviction: taint_eviction::State,
     /// Each kubelet's in-memory pod workers and pulled images.
     pub kubelet: crate::kubelet::State,
     /// When the kube-proxies last synced their rules.
@@ -170,6 +175,7 @@ impl Controller {
         Controller::EndpointSliceMirroring,
         Controller::HorizontalPodAutoscaler,
         Controller::NodeLifecycle,
+        Controller::TaintEviction,
         Controller::PodGc,
         Controller::StatefulSet,
         Controller::DaemonSet,
@@ -203,6 +209,7 @@ impl Controller {
             Controller::EndpointSliceMirroring => "endpointslice-mirroring-controller",
             Controller::HorizontalPodAutoscaler => "horizontal-pod-autoscaler",
             Controller::NodeLifecycle => "node-controller",
+            Controller::TaintEviction => "taint-eviction-controller",
             Controller::PodGc => "pod-garbage-collector",
             Controller::StatefulSet => "statefulset-controller",
             Controller::DaemonSet => "daemonset-controller",
@@ -249,6 +256,7 @@ impl Controller {
             Controller::EndpointSliceMirroring => endpointslice_mirroring::keys_for(event),
             Controller::HorizontalPodAutoscaler => hpa::keys_for(event),
             Controller::NodeLifecycle => nodelifecycle::keys_for(event),
+            Controller::TaintEviction => taint_eviction::keys_for(event, &state.taint_eviction),
             Controller::PodGc => podgc::keys_for(event),
             Controller::StatefulSet => statefulset::keys_for(event),
             Controller::DaemonSet => daemonset::keys_for(event),
@@ -281,6 +289,7 @@ impl Controller {
             Controller::EndpointSliceMirroring => endpointslice_mirroring::reconcile(ctx, key),
             Controller::HorizontalPodAutoscaler => hpa::reconcile(ctx, key),
             Controller::NodeLifecycle => nodelifecycle::reconcile(ctx, key),
+            Controller::TaintEviction => taint_eviction::reconcile(ctx, key),
             Controller::PodGc => podgc::reconcile(ctx, key),
             Controller::StatefulSet => statefulset::reconcile(ctx, key),
             Controller::DaemonSet => daemonset::reconcile(ctx, key),

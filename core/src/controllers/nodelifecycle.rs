@@ -8,11 +8,12 @@
 //! (50 s) old. Then: Ready, MemoryPressure, DiskPressure and PIDPressure become `Unknown` /
 //! `NodeStatusUnknown` / `Kubelet stopped posting node status.` (keeping their last heartbeat;
 //! one never posted is added as `NodeStatusNeverUpdated`; NetworkUnavailable is left alone),
-//! the node gets the `node.kubernetes.io/unreachable` taints (NoSchedule and NoExecute), its pods are marked not ready (so endpoints drop them), and pods
-//! are evicted when their toleration of the NoExecute taint runs out (300 s by default, added
-//! to every pod at admission), counted from the taint's `timeAdded`. Evicted pods stay
-//! `Terminating`: their kubelet is not there to finish the deletion. When the kubelet posts
-//! Ready again, the next tick removes the taints.
+//! the node gets the `node.kubernetes.io/unreachable` taints (NoSchedule and NoExecute) and its
+//! pods are marked not ready (so endpoints drop them). The taint-eviction controller
+//! (`taint_eviction.rs`) evicts pods when their toleration of the NoExecute taint runs out
+//! (300 s by default, added to every pod at admission). Evicted pods stay `Terminating`: their
+//! kubelet is not there to finish the deletion. When the kubelet posts Ready again, the next
+//! tick removes the taints.
 //!
 //! Simplification, for scale: a healthy node is not looked at on every 5 s tick but on the
 //! first tick at which its probe could have gone stale; that check finds the lease renewed and
@@ -24,9 +25,9 @@ use k8s_openapi::api::core::v1::{Node, NodeCondition, Pod, Taint};
 
 use crate::api::{Kind, Object};
 use crate::kubelet::heartbeat;
-use crate::sim::apiserver::{k8s_time, Propagation};
+use crate::sim::apiserver::k8s_time;
 use crate::sim::events::{self, EventType, Report};
-use crate::store::{Component, ObjectRef, WatchEvent, WatchEventType};
+use crate::store::{ObjectRef, WatchEvent, WatchEventType};
 use crate::time::{from_k8s, SimDuration, SimTime};
 
 use super::{Ctx, Requeue};
@@ -96,10 +97,9 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
         if ready.as_deref() != Some("Unknown") || !has_taint {
             mark_unreachable(ctx, *node, &name, ready.as_deref() != Some("Unknown"));
         }
-        return match evict(ctx, &name) {
-            Some(due) => Requeue::After(due.min(next_tick)),
-            None => Requeue::Periodic(next_tick),
-        };
+        // While evictions wait for this node's pods, its ticks count as pending work (so that
+        // `settle` sees the node come back, or the pods evicted).
+        return if ctx.state.taint_eviction.pending_on(&name) { Requeue::After(next_tick) } else { Requeue::Periodic(next_tick) };
     }
     if has_taint && ready.as_deref() == Some("True") {
         let mut node = *node;
@@ -112,7 +112,7 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
     }
     if has_taint || ready.as_deref() != Some("True") {
         // Waiting for the kubelet's status: look again on the next tick.
-        return Requeue::Periodic(next_tick);
+        return if ctx.state.taint_eviction.pending_on(&name) { Requeue::After(next_tick) } else { Requeue::Periodic(next_tick) };
     }
     Requeue::Periodic(tick_after(deadline) - now)
 }
@@ -180,54 +180,6 @@ fn mark_unreachable(ctx: &mut Ctx<'_, '_>, mut node: Node, name: &str, condition
             events::record(ctx.api, &obj, EventType::Warning, "NodeNotReady", "Node is not ready", &by, None, ctx.cause);
         }
     }
-}
-
-/// How long a pod tolerates the unreachable NoExecute taint: `None` forever, `Some(0)` not at all.
-fn tolerates_for(pod: &Pod) -> Option<i64> {
-    let tolerations = pod.spec.as_ref().and_then(|s| s.tolerations.as_ref());
-    let matching = tolerations.into_iter().flatten().find(|t| {
-        let key_ok = t.key.as_deref() == Some(UNREACHABLE) || (t.key.is_none() && t.operator.as_deref() == Some("Exists"));
-        let effect_ok = t.effect.as_deref().is_none_or(|e| e.is_empty() || e == "NoExecute");
-        key_ok && effect_ok
-    });
-    match matching {
-        None => Some(0),
-        Some(t) => t.toleration_seconds.map(|s| s.max(0)),
-    }
-}
-
-/// The taint-eviction controller's part: delete pods whose toleration of the NoExecute taint
-/// (counted from its `timeAdded`) has run out. Returns how long until the next one does.
-fn evict(ctx: &mut Ctx<'_, '_>, name: &str) -> Option<SimDuration> {
-    let now = ctx.api.now;
-    let tainted_at = match ctx.api.store.get(&ObjectRef::new(Kind::Node, None, name)).map(|o| o.as_ref()) {
-        Some(Object::Node(n)) => n
-            .spec
-            .as_ref()
-            .and_then(|s| s.taints.as_ref())
-            .and_then(|ts| ts.iter().find(|t| t.key == UNREACHABLE && t.effect == "NoExecute"))
-            .and_then(|t| t.time_added.as_ref())
-            .map(from_k8s)
-            .unwrap_or(now),
-        _ => return None,
-    };
-    let by = Component::new("taint-eviction-controller");
-    let mut next: Option<SimDuration> = None;
-    let pods: Vec<Pod> = pods_on(ctx.api.store, name).filter(|p| p.metadata.deletion_timestamp.is_none()).collect();
-    for pod in pods {
-        let Some(secs) = tolerates_for(&pod) else { continue };
-        let due = tainted_at + SimDuration::from_secs(secs as u64);
-        if due > now {
-            next = Some(next.map_or(due - now, |n| n.min(due - now)));
-            continue;
-        }
-        let ns = pod.metadata.namespace.clone().unwrap_or_default();
-        let pod_name = pod.metadata.name.clone().unwrap_or_default();
-        let obj = Object::Pod(Box::new(pod));
-        events::record(ctx.api, &obj, EventType::Normal, "TaintManagerEviction", &format!("Marking for deletion Pod {ns}/{pod_name}"), &by, None, ctx.cause);
-        let _ = ctx.api.delete(&ObjectRef::new(Kind::Pod, Some(&ns), &pod_name), Propagation::Background, &by, ctx.cause);
-    }
-    next
 }
 
 #[cfg(test)]

@@ -497,7 +497,12 @@ pub fn taint(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
             let before = taints.len();
             taints.retain(|x| !(x.key == *k && effect.as_ref().is_none_or(|e| *e == x.effect)));
             if taints.len() == before {
-                return Err(format!("error: taint {k:?} not found"));
+                // `Taint.ToString()` of what was asked for: `key`, or `key:effect`.
+                let spec = match effect {
+                    Some(e) => format!("{k}:{e}"),
+                    None => k.clone(),
+                };
+                return Err(format!("error: taint {spec:?} not found"));
             }
         }
         if taints.is_empty() {

@@ -213,7 +213,7 @@ fn rolling_update_keeps_within_surge_and_unavailability_at_every_step() {
     for expected in [format!("Scaled up replica set {new} from 0 to 3"), format!("Scaled down replica set {old} from 10 to 8"), format!("Scaled up replica set {new} from 3 to 5")] {
         assert!(scaling.contains(&expected), "{expected} not in {scaling:?}");
     }
-    assert!(scaling.iter().any(|m| (m.starts_with(&format!("Scaled down replica set {old} from ")) && m.ends_with(" to 0"))), "{scaling:?}");
+    assert!(scaling.iter().any(|m| m.starts_with(&format!("Scaled down replica set {old} from ")) && m.ends_with(" to 0")), "{scaling:?}");
     assert_eq!(deployment(&sim).metadata.annotations.unwrap()[REVISION], "2");
     assert_eq!(pods(&sim).len(), 10);
 }
