@@ -129,7 +129,7 @@ fn scores(out: &mut String, d: &Decision) {
     let total = feasible.len();
     if total > SCORE_COLUMNS {
         // The best totals, the selected node among them.
-        feasible.sort_by(|a, b| b.total.cmp(&a.total));
+        feasible.sort_by_key(|n| std::cmp::Reverse(n.total));
         let selected = d.selected.as_deref();
         let mut shown: Vec<&NodeDecision> = feasible.iter().take(SCORE_COLUMNS).copied().collect();
         if let Some(sel) = feasible.iter().find(|n| Some(&*n.node) == selected) {
