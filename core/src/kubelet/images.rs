@@ -283,6 +283,14 @@ impl ImageRef {
 
     /// The catalog entry this reference names, if the image exists.
     pub fn lookup(&self) -> Option<&'static Image> {
+        if self.digest.is_none() && !super::image_tags::exists(&self.registry, &self.path, &self.tag) {
+            return None;
+        }
+        self.repository()
+    }
+
+    /// The catalog entry of the repository, whatever the tag.
+    pub fn repository(&self) -> Option<&'static Image> {
         let short = self.path.strip_prefix("library/").unwrap_or(&self.path);
         CATALOG.iter().find(|i| i.repository == short).or_else(|| {
             let last = short.rsplit('/').next().unwrap_or(short);
@@ -312,8 +320,14 @@ pub fn fake_digest(text: &str) -> String {
 }
 
 /// containerd's error for an image no registry has.
+/// A repository Docker Hub does not have answers as if it were private (containerd's error
+/// has gRPC code Unknown, which the kubelet's CRI client strips); a missing tag, or a missing
+/// repository elsewhere, is NotFound.
 pub fn not_found_message(image: &str, r: &ImageRef) -> String {
     let full = r.full();
+    if r.registry == "docker.io" && r.repository().is_none() {
+        return format!("Failed to pull image \"{image}\": failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed");
+    }
     format!("Failed to pull image \"{image}\": rpc error: code = NotFound desc = failed to pull and unpack image \"{full}\": failed to resolve reference \"{full}\": {full}: not found")
 }
 

@@ -4,6 +4,7 @@
 //! ```text
 //! mod.rs      State: what every kubelet keeps in memory (runtime view of its pods, images)
 //! images.rs   the image catalog and image reference normalisation
+//! image_tags.rs  which tags the official images (nginx, busybox, redis, httpd, alpine) have
 //! program.rs  what a container's process does (catalog default or a small shell)
 //! pod.rs      one pod's lifecycle on the virtual clock (the pod worker's sync)
 //! status.rs   the PodStatus generated from the runtime view
@@ -43,6 +44,7 @@
 //! pull that waited for another reports both times in `Pulled`.
 
 pub mod images;
+mod image_tags;
 mod pod;
 pub mod sockets;
 pub mod program;

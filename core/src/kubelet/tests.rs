@@ -139,7 +139,8 @@ fn unknown_image_backs_off() {
     assert_eq!(summary(&sim, "bad"), "ErrImagePull");
     let evs = events(&sim, "bad");
     assert_eq!(evs[0], ("Pulling".into(), "Pulling image \"nosuch:1\"".into()));
-    assert_eq!(evs[1].1, "Failed to pull image \"nosuch:1\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nosuch:1\": failed to resolve reference \"docker.io/library/nosuch:1\": docker.io/library/nosuch:1: not found");
+    // Docker Hub answers for a repository it does not have as for a private one.
+    assert_eq!(evs[1].1, "Failed to pull image \"nosuch:1\": failed to pull and unpack image \"docker.io/library/nosuch:1\": failed to resolve reference \"docker.io/library/nosuch:1\": pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed");
     assert_eq!(evs[2].1, "Error: ErrImagePull");
     sim.advance(SimDuration::from_secs(1));
     assert_eq!(summary(&sim, "bad"), "ImagePullBackOff");
@@ -148,6 +149,19 @@ fn unknown_image_backs_off() {
     assert_eq!(evs[4], ("Failed".into(), "Error: ImagePullBackOff".into()));
     sim.advance(SimDuration::from_secs(60));
     assert_eq!(phase(&sim, "bad"), "Pending");
+}
+
+#[test]
+fn a_tag_the_registry_does_not_have_is_not_found() {
+    let mut sim = Sim::new(ClusterConfig::bare());
+    create(&mut sim, pod_obj("typo", "node-1", serde_json::json!([{"name": "app", "image": "nginx:1.161"}]), serde_json::json!({})));
+    sim.advance(SimDuration::from_millis(1300));
+    assert_eq!(summary(&sim, "typo"), "ErrImagePull");
+    let evs = events(&sim, "typo");
+    assert_eq!(evs[1].1, "Failed to pull image \"nginx:1.161\": rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.161\": failed to resolve reference \"docker.io/library/nginx:1.161\": docker.io/library/nginx:1.161: not found");
+    let status = pod(&sim, "typo").status.unwrap();
+    let waiting = status.container_statuses.unwrap()[0].state.clone().unwrap().waiting.unwrap();
+    assert_eq!(waiting.message.as_deref(), Some("rpc error: code = NotFound desc = failed to pull and unpack image \"docker.io/library/nginx:1.161\": failed to resolve reference \"docker.io/library/nginx:1.161\": docker.io/library/nginx:1.161: not found"));
 }
 
 #[test]
