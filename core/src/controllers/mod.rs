@@ -152,6 +152,9 @@ pub struct ControllerState {
     pub stopped_kubelets: nodelifecycle::Stopped,
     /// The taint-eviction controller's tainted nodes and scheduled deletions.
     pub taint_eviction: taint_eviction::State,
+    /// Per ReplicaSet / ReplicationController: how many syncs in a row failed to create or
+    /// delete pods (the work queue's per-item back-off).
+    pub replica_failures: std::collections::BTreeMap<ObjectRef, u32>,
     /// Each kubelet's in-memory pod workers and pulled images.
     pub kubelet: crate::kubelet::State,
     /// When the kube-proxies last synced their rules.

@@ -15,16 +15,18 @@
 
 use std::sync::Arc;
 
-use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetStatus};
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetStatus};
 use k8s_openapi::api::core::v1::{Pod, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use crate::api::{Kind, Object};
-use crate::sim::apiserver::Propagation;
+use crate::sim::apiserver::{k8s_time, Propagation};
 use crate::sim::events::{self, EventType};
 use crate::store::selector::{self, Selector};
 use crate::store::{ObjectRef, WatchEvent, WatchEventType};
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
+
+use super::deployment::status::REPLICA_FAILURE;
 
 use super::owner::{availability, controller_key, controller_of, controller_ref, is_active, is_ready, orphan_adopters, running_as};
 use super::pod_ranking::rank_for_deletion;
@@ -128,14 +130,38 @@ pub(crate) fn sync_as(ctx: &mut Ctx<'_, '_>, obj: &Arc<Object>, rs: &ReplicaSet)
         claim_pods(ctx, obj, uid, &sel);
         (status, wait, _) = calculate_status(ctx, obj, rs, uid, &sel, min_ready);
     }
-    if !deleting {
-        manage_replicas(ctx, obj, rs, uid, &sel, status.replicas.max(0) as usize);
-    }
+    let failure = if deleting { None } else { manage_replicas(ctx, obj, rs, uid, &sel, status.replicas.max(0) as usize) };
+    let failed = failure.is_some();
+    replica_failure(&mut status, failure, ctx.api.now);
     match obj.as_ref() {
         Object::ReplicationController(rc) => super::replicationcontroller::update_status(ctx, rc, status),
         _ => update_status(ctx, rs, status),
     }
-    wait.map_or(Requeue::Done, Requeue::After)
+    // A failed sync is retried with the work queue's per-item exponential back-off (5 ms
+    // doubling to 1000 s); a successful one forgets the failures. The retries are timers
+    // `settle` does not wait for.
+    let key = ObjectRef::of(obj);
+    let retry = if failed {
+        let n = ctx.state.replica_failures.entry(key).or_default();
+        let d = retry_backoff(*n);
+        *n += 1;
+        Some(d)
+    } else {
+        ctx.state.replica_failures.remove(&key);
+        None
+    };
+    match (wait, retry) {
+        (Some(w), Some(r)) if w <= r => Requeue::After(w),
+        (_, Some(r)) => Requeue::Periodic(r),
+        (Some(w), None) => Requeue::After(w),
+        (None, None) => Requeue::Done,
+    }
+}
+
+/// `DefaultControllerRateLimiter`'s per-item part: 5 ms × 2^failures, at most 1000 s.
+pub fn retry_backoff(failures: u32) -> SimDuration {
+    let ms = 5u64.saturating_mul(1u64 << failures.min(40));
+    SimDuration::from_millis(ms.min(1_000_000))
 }
 
 /// The pods naming `owner` (with uid `uid`) as controller, in name order, from the store's
@@ -256,9 +282,31 @@ fn update_status(ctx: &mut Ctx<'_, '_>, rs: &ReplicaSet, status: ReplicaSetStatu
     let _ = ctx.api.update(updated.into(), &ctx.by, ctx.cause);
 }
 
+/// `calculateStatus`'s ReplicaFailure condition: set (`FailedCreate` or `FailedDelete`, with the
+/// error) when manageReplicas failed and none is set yet; removed once it succeeds.
+fn replica_failure(status: &mut ReplicaSetStatus, failure: Option<(&'static str, String)>, now: SimTime) {
+    let conds = status.conditions.get_or_insert_with(Vec::new);
+    let is_failure = |c: &ReplicaSetCondition| c.type_.as_deref() == Some(REPLICA_FAILURE);
+    match failure {
+        Some((reason, message)) if !conds.iter().any(is_failure) => conds.push(ReplicaSetCondition {
+            type_: Some(REPLICA_FAILURE.into()),
+            status: Some("True".into()),
+            reason: Some(reason.into()),
+            message: Some(message),
+            last_transition_time: Some(k8s_time(now)),
+        }),
+        None => conds.retain(|c| !is_failure(c)),
+        Some(_) => {}
+    }
+    if conds.is_empty() {
+        status.conditions = None;
+    }
+}
+
 /// `manageReplicas`: create or delete the difference between active pods and spec.replicas.
-/// `have` is the number of active owned pods.
-fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: &str, sel: &Selector, have: usize) {
+/// `have` is the number of active owned pods. The first failure, as (reason, error), if any.
+fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: &str, sel: &Selector, have: usize) -> Option<(&'static str, String)> {
+    let mut failure = None;
     let want = rs.spec.replicas.unwrap_or(1).max(0) as usize;
     let name = rs.metadata.name.clone().unwrap_or_default();
     if have < want {
@@ -271,7 +319,10 @@ fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: 
             let mut failed = false;
             for _ in 0..n {
                 let pod = pod_from_template(owner, &name, &template);
-                failed |= !create_pod_reporting(ctx, owner, pod);
+                if let Err(e) = create_pod(ctx, owner, pod) {
+                    failure.get_or_insert(("FailedCreate", e));
+                    failed = true;
+                }
             }
             if failed {
                 break;
@@ -293,10 +344,12 @@ fn manage_replicas(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: 
                 Err(e) => {
                     let msg = format!("Error deleting: {}", e.message());
                     events::record(ctx.api, owner, EventType::Warning, "FailedDelete", &msg, &ctx.by, None, ctx.cause);
+                    failure.get_or_insert(("FailedDelete", e.message()));
                 }
             }
         }
     }
+    failure
 }
 
 /// `GetPodFromTemplate`: labels, annotations and finalizers from the template, generateName
@@ -326,16 +379,25 @@ mod tests;
 /// `SuccessfulCreate` `Created pod: <name>`, or `FailedCreate` `Error creating: <reason>`.
 /// Returns whether the pod was created.
 pub(crate) fn create_pod_reporting(ctx: &mut Ctx<'_, '_>, owner: &Object, pod: Pod) -> bool {
+    create_pod(ctx, owner, pod).is_ok()
+}
+
+/// [`create_pod_reporting`], with the API server's error.
+fn create_pod(ctx: &mut Ctx<'_, '_>, owner: &Object, pod: Pod) -> Result<(), String> {
     match ctx.api.create(pod.into(), &ctx.by, ctx.cause) {
         Ok(created) => {
             let msg = format!("Created pod: {}", created.name());
             events::record(ctx.api, owner, EventType::Normal, "SuccessfulCreate", &msg, &ctx.by, None, ctx.cause);
-            true
+            Ok(())
         }
         Err(e) => {
             let msg = format!("Error creating: {}", e.message());
             events::record(ctx.api, owner, EventType::Warning, "FailedCreate", &msg, &ctx.by, None, ctx.cause);
-            false
+            Err(e.message())
         }
     }
 }
+
+#[cfg(test)]
+#[path = "replica_failure_tests.rs"]
+mod failure_tests;

@@ -2,12 +2,12 @@
 //! like the real one, the ReplicaSet controller run on a ReplicaSet view of each
 //! ReplicationController (its map selector as `matchLabels`, defaulting to the template's
 //! labels), so pods, adoption, orphaning, `SuccessfulCreate` / `FailedCreate` events and the
-//! status counts follow the same rules; the status is written back in the
-//! ReplicationController's shape, keeping its own conditions. Creations refused for a missing
+//! status counts and the ReplicaFailure condition follow the same rules; the status is written
+//! back in the ReplicationController's shape. Creations refused for a missing
 //! ServiceAccount are retried when it is created.
 
-use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetSpec, ReplicaSetStatus};
-use k8s_openapi::api::core::v1::{ReplicationController, ReplicationControllerStatus};
+use k8s_openapi::api::apps::v1::{ReplicaSet, ReplicaSetCondition, ReplicaSetSpec, ReplicaSetStatus};
+use k8s_openapi::api::core::v1::{ReplicationController, ReplicationControllerCondition, ReplicationControllerStatus};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 
 use crate::api::{Kind, Object};
@@ -71,7 +71,17 @@ pub fn as_replica_set(rc: &ReplicationController) -> ReplicaSet {
             ready_replicas: status.ready_replicas,
             available_replicas: status.available_replicas,
             observed_generation: status.observed_generation,
-            conditions: None,
+            conditions: status.conditions.map(|cs| {
+                cs.into_iter()
+                    .map(|c| ReplicaSetCondition {
+                        type_: Some(c.type_),
+                        status: Some(c.status),
+                        reason: c.reason,
+                        message: c.message,
+                        last_transition_time: c.last_transition_time,
+                    })
+                    .collect()
+            }),
             terminating_replicas: None,
         }),
     }
@@ -79,14 +89,24 @@ pub fn as_replica_set(rc: &ReplicationController) -> ReplicaSet {
 
 /// Writes the ReplicaSet status computed by the sync in the ReplicationController's shape.
 pub(crate) fn update_status(ctx: &mut Ctx<'_, '_>, rc: &ReplicationController, status: ReplicaSetStatus) {
-    let old = rc.status.clone().unwrap_or_default();
     let new = ReplicationControllerStatus {
         replicas: status.replicas,
         fully_labeled_replicas: status.fully_labeled_replicas,
         ready_replicas: status.ready_replicas,
         available_replicas: status.available_replicas,
         observed_generation: status.observed_generation,
-        conditions: old.conditions.clone(),
+        // The ReplicaSet sync's conditions (ReplicaFailure), in the ReplicationController's type.
+        conditions: status.conditions.map(|cs| {
+            cs.into_iter()
+                .map(|c| ReplicationControllerCondition {
+                    type_: c.type_.unwrap_or_default(),
+                    status: c.status.unwrap_or_default(),
+                    reason: c.reason,
+                    message: c.message,
+                    last_transition_time: c.last_transition_time,
+                })
+                .collect()
+        }),
     };
     if rc.status.as_ref() == Some(&new) {
         return;

@@ -172,9 +172,6 @@ pub(super) fn create_new(ctx: &mut Ctx<'_, '_>, d: &mut Deployment, olds: &[Shar
         Err(ApiError::AlreadyExists { .. }) => Err(true),
         Err(e) => Err({
             let msg = e.message();
-            let st = d.status.get_or_insert_with(Default::default);
-            let c = condition("ReplicaFailure", "True", "FailedCreate", msg.clone(), ctx.api.now);
-            set_condition(st, c);
             if progress_deadline(d).is_some() {
                 let m = format!("Failed to create new replica set \"{name}\": {msg}");
                 let c = condition(PROGRESSING, "False", "ReplicaSetCreateError", m, ctx.api.now);

@@ -21,6 +21,9 @@ fn nz(v: i32) -> Option<i32> {
     (v != 0).then_some(v)
 }
 
+/// `ReplicaFailure`: pods (or a replica set's pods) could not be created or deleted.
+pub const REPLICA_FAILURE: &str = "ReplicaFailure";
+
 pub fn condition(ty: &str, status: &str, reason: &str, message: String, now: SimTime) -> DeploymentCondition {
     DeploymentCondition {
         type_: Some(ty.to_string()),
@@ -143,6 +146,11 @@ pub fn rollout_status(d: &Deployment, all: &[&ReplicaSet], new: Option<&ReplicaS
         Some(rs) => format!("ReplicaSet \"{}\" {what}", rs.metadata.name.as_deref().unwrap_or("")),
         None => format!("Deployment \"{name}\" {what}"),
     };
+    // The replica sets' ReplicaFailure (the new one's first) becomes the Deployment's.
+    match new.into_iter().chain(all.iter().copied()).find_map(replica_failure) {
+        Some(c) => set_condition(&mut s, c),
+        None => remove_condition(&mut s, REPLICA_FAILURE),
+    }
     if deadline.is_some() && !is_complete {
         if complete(d, &s) {
             set_condition(&mut s, condition(PROGRESSING, "True", NEW_RS_AVAILABLE, subject("has successfully progressed."), now));
@@ -160,6 +168,19 @@ pub fn rollout_status(d: &Deployment, all: &[&ReplicaSet], new: Option<&ReplicaS
         }
     }
     (s.clone(), recheck_after(d, &s, now))
+}
+
+/// `ReplicaSetToDeploymentCondition` of a replica set's ReplicaFailure condition.
+fn replica_failure(rs: &ReplicaSet) -> Option<DeploymentCondition> {
+    let c = rs.status.as_ref()?.conditions.as_ref()?.iter().find(|c| c.type_.as_deref() == Some(REPLICA_FAILURE))?;
+    Some(DeploymentCondition {
+        type_: Some(REPLICA_FAILURE.to_string()),
+        status: c.status.clone(),
+        reason: c.reason.clone(),
+        message: c.message.clone(),
+        last_update_time: c.last_transition_time.clone(),
+        last_transition_time: c.last_transition_time.clone(),
+    })
 }
 
 /// `requeueStuckDeployment`: when the progress deadline would pass, if the rollout is still
