@@ -1,7 +1,9 @@
 //! The Event recorder: components report what they did (`Scheduled`, `ScalingReplicaSet`,
 //! `FailedCreate`…) as Event objects, aggregated the way client-go's EventCorrelator does:
 //! a repeat of the same (source, involved object, type, reason, message) bumps `count` and
-//! `lastTimestamp` on the existing Event instead of creating another.
+//! `lastTimestamp` on the existing Event instead of creating another; many different messages
+//! with the same reason become one `(combined from similar events)` Event
+//! (`event_aggregator.rs`).
 
 use k8s_openapi::api::core::v1::{Event, EventSource, ObjectReference};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -9,6 +11,8 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use crate::api::Object;
 use crate::sim::apiserver::{k8s_time, Api};
 use crate::store::{Cause, Component, ObjectRef};
+
+use super::event_aggregator::COMBINED;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EventType {
@@ -87,15 +91,16 @@ pub fn record_about(
     let source_name = source.as_str().split('/').next().unwrap_or("").to_string();
     // Aggregate with an identical earlier event, found through the recorder's correlation
     // cache (client-go keeps one per process; here one for the cluster, keyed the same way).
-    let cache_key = correlation_key(&[
-        &namespace,
-        involved_ref.uid.as_deref().unwrap_or(""),
-        &involved_name,
-        reason,
-        message,
-        event_type.as_str(),
-        &source_name,
-    ]);
+    let uid = involved_ref.uid.as_deref().unwrap_or("");
+    let similar = correlation_key(&[&namespace, uid, &involved_name, reason, event_type.as_str(), &source_name, "\u{1}similar"]);
+    let aggregated = api.recorder.aggregator.observe(similar, correlation_key(&[message]), api.now);
+    let combined;
+    let (cache_key, message) = if aggregated {
+        combined = format!("{COMBINED}{message}");
+        (similar, combined.as_str())
+    } else {
+        (correlation_key(&[&namespace, uid, &involved_name, reason, message, event_type.as_str(), &source_name]), message)
+    };
     let existing = api
         .recorder
         .seen
@@ -107,7 +112,7 @@ pub fn record_about(
                 e.involved_object.uid == involved_ref.uid
                     && e.involved_object.name == involved_ref.name
                     && e.reason.as_deref() == Some(reason)
-                    && e.message.as_deref() == Some(message)
+                    && (aggregated || e.message.as_deref() == Some(message))
                     && e.type_.as_deref() == Some(event_type.as_str())
                     && e.source.as_ref().and_then(|s| s.component.as_deref()) == Some(source_name.as_str())
             }
@@ -120,6 +125,9 @@ pub fn record_about(
             let mut e: Event = (**e).clone();
             e.count = Some(e.count.unwrap_or(1) + 1);
             e.last_timestamp = Some(now);
+            if aggregated {
+                e.message = Some(message.to_string());
+            }
             e.metadata.resource_version = None;
             let _ = api.update(Object::Event(Box::new(e)), source, cause);
         }
@@ -169,6 +177,7 @@ pub struct Recorder {
     /// 64-bit FNV-1a of the correlation fields → the nanoseconds the Event's name carries (the
     /// name is the involved object's name, which is part of the key, and those nanoseconds).
     seen: std::collections::BTreeMap<u64, u64>,
+    aggregator: super::event_aggregator::Aggregator,
 }
 
 fn correlation_key(parts: &[&str]) -> u64 {

@@ -10,6 +10,7 @@
 //! allocator.rs  the ClusterIP and NodePort allocators (static band, random picks)
 //! apply.rs      kubectl apply semantics over the write path
 //! events.rs     the Event recorder (aggregation of repeats)
+//! event_aggregator.rs  similar events (same reason, other messages) combined into one
 //! chain.rs      the event chain: a DAG from a user action to every write it caused
 //! crd.rs        CRD status (names, Established), CRD deletion, custom resource admission
 //! queue.rs      the discrete-event queue ordered by (time, sequence)
@@ -31,6 +32,7 @@ pub mod internet;
 pub mod chain;
 pub mod crd;
 pub mod events;
+pub mod event_aggregator;
 pub mod logs;
 pub mod metrics;
 mod nodes;
