@@ -43,11 +43,54 @@ pub const UNREACHABLE: &str = "node.kubernetes.io/unreachable";
 pub type Stopped = BTreeMap<String, SimTime>;
 
 /// A node that registers starts being monitored; after that the controller runs on its ticks.
+/// A node cordoned or uncordoned is looked at at once (`doNoScheduleTaintingPass`).
 pub fn keys_for(event: &WatchEvent) -> Vec<ObjectRef> {
-    if event.key.kind == Kind::Node && event.event_type == WatchEventType::Added {
-        return vec![event.key.clone()];
+    if event.key.kind != Kind::Node {
+        return Vec::new();
     }
-    Vec::new()
+    match (event.event_type, event.object.as_ref()) {
+        (WatchEventType::Added, _) => vec![event.key.clone()],
+        (WatchEventType::Modified, Object::Node(n)) if unschedulable_taint_differs(n) => vec![event.key.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The taint a cordoned node gets.
+pub const UNSCHEDULABLE: &str = "node.kubernetes.io/unschedulable";
+
+/// Does the node's `spec.unschedulable` disagree with its `node.kubernetes.io/unschedulable`
+/// NoSchedule taint?
+fn unschedulable_taint_differs(node: &Node) -> bool {
+    let spec = node.spec.as_ref();
+    let cordoned = spec.and_then(|s| s.unschedulable).unwrap_or(false);
+    let tainted = spec.and_then(|s| s.taints.as_ref()).is_some_and(|ts| ts.iter().any(|t| t.key == UNSCHEDULABLE && t.effect == "NoSchedule"));
+    cordoned != tainted
+}
+
+/// `doNoScheduleTaintingPass` for `spec.unschedulable`: the NoSchedule taint added to a
+/// cordoned node (without `timeAdded`, as the controller writes it) and removed on uncordon.
+fn sync_unschedulable_taint(ctx: &mut Ctx<'_, '_>, node: &mut Node) {
+    if !unschedulable_taint_differs(node) {
+        return;
+    }
+    let spec = node.spec.get_or_insert_with(Default::default);
+    let taints = spec.taints.get_or_insert_with(Vec::new);
+    if spec.unschedulable.unwrap_or(false) {
+        taints.push(Taint { key: UNSCHEDULABLE.into(), effect: "NoSchedule".into(), value: None, time_added: None });
+    } else {
+        taints.retain(|t| !(t.key == UNSCHEDULABLE && t.effect == "NoSchedule"));
+        if taints.is_empty() {
+            spec.taints = None;
+        }
+    }
+    let mut updated = node.clone();
+    updated.metadata.resource_version = None;
+    let by = ctx.by.clone();
+    if let Ok(written) = ctx.api.update(Object::Node(Box::new(updated)), &by, ctx.cause) {
+        if let Object::Node(n) = written.as_ref() {
+            *node = (**n).clone();
+        }
+    }
 }
 
 fn unreachable_taints(now: SimTime) -> [Taint; 2] {
@@ -86,7 +129,8 @@ fn tick_after(t: SimTime) -> SimTime {
 }
 
 pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let Some(Object::Node(node)) = ctx.api.store.get(key).map(|o| (**o).clone()) else { return Requeue::Done };
+    let Some(Object::Node(mut node)) = ctx.api.store.get(key).map(|o| (**o).clone()) else { return Requeue::Done };
+    sync_unschedulable_taint(ctx, &mut node);
     let name = key.name.clone();
     let now = ctx.api.now;
     let deadline = last_probe(ctx.api.store, &node) + GRACE_PERIOD;

@@ -143,3 +143,32 @@ fn kubectl_shows_the_kubelet_conditions_in_order() {
         assert_eq!(&c[c.len() - 2..], ["NodeStatusUnknown", STOPPED], "{out}");
     }
 }
+
+#[test]
+fn a_cordoned_node_gets_the_unschedulable_taint_and_its_kubelet_reports_it() {
+    let mut sim = cluster(3);
+    kubectl(&mut sim, "kubectl cordon node-2");
+    sim.advance(SimDuration::from_secs(15));
+    let taints = |sim: &mut crate::sim::Sim| -> Vec<String> {
+        match sim.get(&crate::store::ObjectRef::new(crate::api::Kind::Node, None, "node-2")) {
+            Some(crate::api::Object::Node(n)) => n
+                .spec
+                .as_ref()
+                .and_then(|s| s.taints.clone())
+                .unwrap_or_default()
+                .iter()
+                .map(|t| format!("{}:{}:{}", t.key, t.effect, t.time_added.is_some()))
+                .collect(),
+            _ => panic!("node-2"),
+        }
+    };
+    assert_eq!(taints(&mut sim), ["node.kubernetes.io/unschedulable:NoSchedule:false"]);
+    let describe = kubectl(&mut sim, "kubectl describe node node-2").stdout;
+    assert!(describe.contains("Taints:             node.kubernetes.io/unschedulable:NoSchedule\nUnschedulable:      true\n"), "{describe}");
+    assert!(describe.contains("kubelet          Node node-2 status is now: NodeNotSchedulable\n"), "{describe}");
+    kubectl(&mut sim, "kubectl uncordon node-2");
+    sim.advance(SimDuration::from_secs(15));
+    assert!(taints(&mut sim).is_empty());
+    let describe = kubectl(&mut sim, "kubectl describe node node-2").stdout;
+    assert!(describe.contains("Node node-2 status is now: NodeSchedulable\n"), "{describe}");
+}

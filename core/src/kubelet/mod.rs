@@ -114,6 +114,8 @@ pub struct NodeRuntime {
     status_reported: Option<SimTime>,
     /// Who it writes as (`kubelet/NODE`), shared by its writes.
     writer: Option<crate::store::Component>,
+    /// `spec.unschedulable` as the kubelet last saw it (`lastNodeUnschedulable`).
+    last_unschedulable: bool,
 }
 
 impl State {

@@ -75,6 +75,16 @@ pub fn sync(ctx: &mut Ctx<'_, '_>, obj: &Object) {
     let current = node.status.as_ref().and_then(|s| s.conditions.clone()).unwrap_or_default();
     let (conditions, flipped) = run_setters(&current, now);
     let runtime = ctx.state.kubelet.nodes.entry(name.clone()).or_default();
+    // `recordNodeSchedulableEvent`: a cordon or uncordon seen since the last sync.
+    let unschedulable = node.spec.as_ref().and_then(|s| s.unschedulable).unwrap_or(false);
+    let schedulable_event = (runtime.last_unschedulable != unschedulable).then_some(if unschedulable { "NodeNotSchedulable" } else { "NodeSchedulable" });
+    runtime.last_unschedulable = unschedulable;
+    if let Some(reason) = schedulable_event {
+        let message = format!("Node {name} status is now: {reason}");
+        let by = ctx.by.clone();
+        events::record_for_node(ctx.api, &name, Report { event_type: EventType::Normal, reason, message: &message }, &by, ctx.cause);
+    }
+    let runtime = ctx.state.kubelet.nodes.entry(name.clone()).or_default();
     let images = super::node_images::list(&runtime.images, now);
     let reported_images = node.status.as_ref().and_then(|s| s.images.as_deref()).unwrap_or_default();
     let images_changed = reported_images != images.as_slice();
