@@ -131,7 +131,7 @@ fn context(sim: &Sim, obj: &Object) -> DescribeContext {
             ctx.new_replica_set = sets.pop().map(|(_, s)| s);
             ctx.old_replica_sets = sets.into_iter().map(|(_, s)| s).collect();
         }
-        Object::ReplicaSet(_) | Object::ReplicationController(_) => {
+        Object::ReplicaSet(_) | Object::ReplicationController(_) | Object::StatefulSet(_) | Object::DaemonSet(_) => {
             let mut status = PodsStatus::default();
             for o in store.list(Kind::Pod, Some(ns)).filter(|o| owned_by(o)) {
                 if let Object::Pod(p) = o.as_ref() {

@@ -5,17 +5,21 @@
 //! - `writer`: two-space levels and Go tabwriter alignment (flushed before Events);
 //!   `common`: labels, annotations, tolerations, Events, resources, the generic field dump;
 //!   `containers`: containers, volumes, pod templates.
-//! - One file per describer family: `pod`, `workloads` (deployment, replica set), `service`,
+//! - One file per describer family: `pod`, `workloads` (deployment, replica set), `sets`
+//!   (stateful set, daemon set), `jobs` (job, cron job), `hpa`, `service`,
 //!   `node`, `quota` (quota, limit range, namespace), `storage` (claim, volume, class), `misc` (config
 //!   map, secret, generic).
 
 pub mod common;
 pub mod containers;
+pub mod hpa;
+pub mod jobs;
 pub mod misc;
 pub mod node;
 pub mod pod;
 pub mod quota;
 pub mod service;
+pub mod sets;
 pub mod storage;
 pub mod workloads;
 pub mod writer;
@@ -127,7 +131,7 @@ pub struct NodeLease {
 pub struct DescribeContext {
     /// Events about the object, oldest first; `None` leaves the Events section out.
     pub events: Option<Vec<EventRow>>,
-    /// ReplicaSet: phases of the pods it controls.
+    /// ReplicaSet, StatefulSet, DaemonSet: phases of the pods it controls.
     pub pods_status: PodsStatus,
     /// Deployment: its old replica sets and its new one.
     pub old_replica_sets: Vec<ReplicaSetSummary>,
@@ -151,6 +155,11 @@ pub fn describe(obj: &Object, related: &DescribeContext, now: SimTime) -> String
         Object::Pod(p) => pod::describe_pod(p, related, now),
         Object::Deployment(d) => workloads::describe_deployment(d, related),
         Object::ReplicaSet(rs) => workloads::describe_replica_set(rs, related),
+        Object::StatefulSet(ss) => sets::describe_stateful_set(ss, related),
+        Object::DaemonSet(ds) => sets::describe_daemon_set(ds, related),
+        Object::Job(j) => jobs::describe_job(j, related),
+        Object::CronJob(cj) => jobs::describe_cron_job(cj, related),
+        Object::HorizontalPodAutoscaler(h) => hpa::describe_hpa(h, related),
         Object::Service(s) => service::describe_service(s, related),
         Object::Node(n) => node::describe_node(n, related),
         Object::ResourceQuota(q) => quota::describe_quota(q),

@@ -1,7 +1,11 @@
-//! Golden tests of `kubectl describe` layouts: `workloads` (pod, deployment, service, quota)
+//! Golden tests of `kubectl describe` layouts: `workloads` (pod, deployment, service, quota),
+//! `sets` (stateful set, daemon set), `jobs` (job, cron job), `hpa`
 //! and `cluster` (limit range, node, namespace, config map, fallback, events).
 
 mod cluster;
+mod hpa;
+mod jobs;
+mod sets;
 mod workloads;
 
 use super::EventRow;
