@@ -65,7 +65,14 @@ pub fn render(d: &Decision, ns: &str) -> String {
         1 => "1 node".to_string(),
         n => format!("{n} nodes"),
     };
-    if d.nodes_to_find < d.num_nodes {
+    if d.absent > 0 {
+        let kept = d.num_nodes - d.absent;
+        let _ = writeln!(
+            out,
+            "{nodes} in the cluster; NodeAffinity's PreFilter keeps the {kept} the pod's required affinity names by metadata.name, the other {}: node(s) didn't satisfy plugin(s) [NodeAffinity].",
+            d.absent
+        );
+    } else if d.nodes_to_find < d.num_nodes {
         let _ = writeln!(out, "{nodes} in the cluster; filtering stops once {} fit (percentageOfNodesToScore).", d.nodes_to_find);
     } else {
         let _ = writeln!(out, "{nodes} in the cluster; every one is filtered.");

@@ -122,6 +122,9 @@ pub struct Decision {
     pub nodes_to_find: usize,
     /// A PreFilter failure: plugin and message (no node was filtered then).
     pub prefilter: Option<(&'static str, String)>,
+    /// Nodes a PreFilter result (NodeAffinity naming nodes by `metadata.name`) left out, never
+    /// filtered: they count as `node(s) didn't satisfy plugin(s) [NodeAffinity]`.
+    pub absent: usize,
     /// The nodes filtered, in walk order.
     pub nodes: Vec<NodeDecision>,
     pub selected: Option<String>,
@@ -222,6 +225,7 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
         num_nodes,
         nodes_to_find: num_feasible_nodes_to_find(num_nodes),
         prefilter: None,
+        absent: 0,
         nodes: Vec::new(),
         selected: None,
         message: None,
@@ -248,6 +252,17 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
             return d;
         }
     };
+    // NodeAffinity's PreFilter: the nodes a `metadata.name` term names, if that is all it names.
+    let only: Option<std::collections::BTreeSet<String>> = match node_affinity::pre_filter(spec) {
+        Ok(names) => names,
+        Err(status) => {
+            let msg = status.reasons.join(", ");
+            let post = post_filter(&mut std::iter::repeat_n(Code::UnschedulableAndUnresolvable, num_nodes));
+            d.message = Some(message::fit_error(num_nodes, Some(&msg), [], Some(&post)));
+            d.prefilter = Some(("NodeAffinity", msg));
+            return d;
+        }
+    };
     let mut ctx = PodCtx {
         pod,
         spec,
@@ -258,14 +273,20 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
         spread: None,
     };
     ctx.spread = spread_filter::pre_filter(cache, &ctx);
-    // Filter, from where the last walk stopped, until enough feasible nodes are found.
-    let start = cache.next_start;
+    // Filter, from where the last walk stopped, until enough feasible nodes are found (over
+    // the PreFilter's nodes only, when it named some).
+    if let Some(names) = &only {
+        let named = (0..num_nodes).filter(|&pos| names.contains(cache.node_at(pos).name())).count();
+        d.absent = num_nodes - named;
+        d.nodes_to_find = num_feasible_nodes_to_find(named);
+    }
     d.nodes = cache.node_list();
     d.nodes.reserve_exact(d.nodes_to_find);
+    let start = cache.next_start;
+    let walk = (0..num_nodes).map(|i| (start + i) % num_nodes).filter(|&pos| only.as_ref().is_none_or(|names| names.contains(cache.node_at(pos).name())));
     // (index in d.nodes, position in the walk order) of each feasible node.
     let mut feasible: Vec<(usize, usize)> = Vec::new();
-    for i in 0..num_nodes {
-        let pos = (start + i) % num_nodes;
+    for pos in walk {
         let node = cache.node_at(pos);
         let failed = run_filters(&ctx, node);
         if failed.is_none() {
@@ -278,8 +299,10 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
     }
     cache.next_start = (start + d.nodes.len()) % num_nodes;
     if feasible.is_empty() {
-        let post = post_filter(&mut d.nodes.iter().filter_map(|n| n.failed.as_ref().map(|(_, s)| s.code)));
-        let statuses = d.nodes.iter().filter_map(|n| n.failed.as_ref().map(|(_, s)| s));
+        let absent = Status::unresolvable(node_affinity::absent_reason());
+        let absent_codes = std::iter::repeat_n(Code::UnschedulableAndUnresolvable, d.absent);
+        let post = post_filter(&mut d.nodes.iter().filter_map(|n| n.failed.as_ref().map(|(_, s)| s.code)).chain(absent_codes));
+        let statuses = d.nodes.iter().filter_map(|n| n.failed.as_ref().map(|(_, s)| s)).chain(std::iter::repeat_n(&absent, d.absent));
         d.message = Some(message::fit_error(num_nodes, None, statuses, Some(&post)));
         return d;
     }

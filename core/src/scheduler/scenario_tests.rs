@@ -289,3 +289,36 @@ fn image_locality_favours_the_node_that_pulled_the_image_named_as_it_lists_it() 
     create(&mut sim, pod_object("db-2", "100m", short));
     assert!(image_locality(&sim, "db-2").iter().all(|(_, s)| *s == 0));
 }
+
+#[test]
+fn a_pod_naming_its_node_is_filtered_there_only() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    let on = |node: &str, extra_term: &str, cpu: &str| {
+        serde_json::from_str::<serde_json::Value>(&format!(
+            r#"{{"affinity": {{"nodeAffinity": {{"requiredDuringSchedulingIgnoredDuringExecution": {{"nodeSelectorTerms": [
+                {{"matchFields": [{{"key": "metadata.name", "operator": "In", "values": ["{node}"]}}{extra_term}]}}]}}}}}},
+              "containers": [{{"name": "c", "image": "nginx", "resources": {{"requests": {{"cpu": "{cpu}"}}}}}}]}}"#
+        ))
+        .unwrap()
+    };
+    create(&mut sim, pod_object("fits", "100m", on("node-2", "", "100m")));
+    assert_eq!(node_of(&sim, "fits").as_deref(), Some("node-2"));
+    let d = sim.scheduling_decision(&key("fits")).unwrap();
+    assert_eq!((d.absent, d.nodes.len()), (2, 1));
+
+    create(&mut sim, pod_object("too-big", "64", on("node-2", "", "64")));
+    let (_, reason, message) = scheduled_condition(&sim, "too-big").unwrap();
+    assert_eq!(reason.as_deref(), Some("Unschedulable"));
+    assert_eq!(
+        message.as_deref(),
+        Some("0/3 nodes are available: 1 Insufficient cpu, 2 node(s) didn't satisfy plugin(s) [NodeAffinity]. preemption: 0/3 nodes are available: 1 No preemption victims found for incoming pod, 2 Preemption is not helpful for scheduling..")
+    );
+
+    let conflict = r#", {"key": "metadata.name", "operator": "In", "values": ["node-3"]}"#;
+    create(&mut sim, pod_object("torn", "100m", on("node-2", conflict, "100m")));
+    let (_, _, message) = scheduled_condition(&sim, "torn").unwrap();
+    assert_eq!(
+        message.as_deref(),
+        Some("0/3 nodes are available: pod affinity terms conflict. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..")
+    );
+}

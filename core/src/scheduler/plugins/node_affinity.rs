@@ -11,6 +11,50 @@ use crate::scheduler::cache::NodeInfo;
 use crate::scheduler::framework::{PodCtx, Status};
 
 pub const ERR_POD: &str = "node(s) didn't match Pod's node affinity/selector";
+/// `errReasonConflict`: every required term names nodes by `metadata.name`, and no node is in
+/// all of them.
+pub const ERR_CONFLICT: &str = "pod affinity terms conflict";
+
+/// PreFilter: when every required term names nodes with `metadata.name In`, the nodes they
+/// name (terms ORed, a term's name requirements intersected): the only ones Filter runs on,
+/// as a DaemonSet's pods name their node. `Ok(None)`: every node stays a candidate;
+/// `Err`: the terms conflict.
+pub fn pre_filter(spec: &k8s_openapi::api::core::v1::PodSpec) -> Result<Option<std::collections::BTreeSet<String>>, Status> {
+    use std::collections::BTreeSet;
+    let terms = spec
+        .affinity
+        .as_ref()
+        .and_then(|a| a.node_affinity.as_ref())
+        .and_then(|a| a.required_during_scheduling_ignored_during_execution.as_ref())
+        .map(|r| r.node_selector_terms.as_slice())
+        .unwrap_or(&[]);
+    if terms.is_empty() {
+        return Ok(None);
+    }
+    let mut names: BTreeSet<String> = BTreeSet::new();
+    for t in terms {
+        let mut term_names: Option<BTreeSet<String>> = None;
+        for r in t.match_fields.iter().flatten().filter(|r| r.key == "metadata.name" && r.operator == "In") {
+            let s: BTreeSet<String> = r.values.iter().flatten().cloned().collect();
+            term_names = Some(match term_names {
+                None => s,
+                Some(prev) => prev.intersection(&s).cloned().collect(),
+            });
+        }
+        // A term without a name requirement leaves every node eligible (terms are ORed).
+        let Some(term_names) = term_names else { return Ok(None) };
+        names.extend(term_names);
+    }
+    if names.is_empty() {
+        return Err(Status::unresolvable(ERR_CONFLICT));
+    }
+    Ok(Some(names))
+}
+
+/// The status of the nodes a PreFilter result leaves out.
+pub fn absent_reason() -> String {
+    "node(s) didn't satisfy plugin(s) [NodeAffinity]".to_string()
+}
 
 /// One label requirement: In, NotIn, Exists, DoesNotExist, Gt, Lt (`nodeSelectorRequirement`).
 fn label_requirement(r: &NodeSelectorRequirement, labels: Option<&BTreeMap<String, String>>) -> bool {
