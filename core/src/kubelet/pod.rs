@@ -2,9 +2,11 @@
 //! reconcile (runtime view, status, next wake-up), the sandbox (CNI ADD / DEL), init and app
 //! containers in order, and graceful termination. The runtime view is in `pod/runtime.rs`, one
 //! container's start, run, exit and restart in `pod/container.rs`, image pulls in `pod/pull.rs`,
-//! the start-up lines servers print in `pod/start_logs.rs`.
+//! the start-up lines servers print in `pod/start_logs.rs`, the preStop hook and the timing of a
+//! kill in `pod/hooks.rs`.
 
 mod container;
+mod hooks;
 mod pull;
 mod runtime;
 mod start_logs;
@@ -27,6 +29,8 @@ use container::{advance, drive};
 use runtime::{new_ctr, Killing, Sandbox};
 pub use runtime::{CState, Ctr, PodRuntime, Pull, Terminated};
 pub use start_logs::StartLines;
+#[cfg(test)]
+pub(super) use hooks::kill_times;
 
 /// From seeing the binding to the sandbox being ready (pause container + CNI ADD).
 const SANDBOX_DELAY: SimDuration = SimDuration::from_millis(500);
@@ -324,6 +328,8 @@ fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
         }
     }
     super::probes::sync(ctx, cx, rt);
+    // A container a failed probe is killing runs its preStop hook.
+    hooks::report(ctx, cx, rt);
     let phase = status::phase(rt);
     if phase == "Succeeded" || phase == "Failed" {
         // The kubelet kills the sandbox of a finished pod (its IP is released; the status keeps it).
@@ -335,27 +341,28 @@ fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) {
     }
 }
 
-/// Graceful termination: Killing, preStop, SIGTERM, SIGKILL at the deadline. Returns true
-/// when every container has stopped.
+/// Graceful termination: Killing, preStop, SIGTERM, SIGKILL (`killContainer` for each running
+/// container at once, with the pod's deletion grace period). Returns true when every
+/// container has stopped.
 fn terminate(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) -> bool {
     let now = ctx.api.now;
-    let grace = cx.pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0) as u64;
-    let deadline = rt.killing.as_ref().map_or(now + SimDuration::from_secs(grace), |k| k.deadline);
-    if rt.killing.is_none() {
-        rt.killing = Some(Killing { deadline });
+    let first = rt.killing.is_none();
+    if first {
+        let grace = cx.pod.metadata.deletion_grace_period_seconds.unwrap_or(0).max(0);
         for c in rt.init.iter_mut().chain(rt.app.iter_mut()) {
             c.ready = false;
             c.restart_at = None;
             c.crashloop_report = None;
             if let CState::Running { .. } = c.state {
                 cx.event(ctx, EventType::Normal, "Killing", &format!("Stopping container {}", c.name));
-                if let Some(p) = &mut c.proc {
-                    let prestop = SimDuration::from_millis(c.prestop_ms);
-                    p.sigterm = Some((now + prestop).min(deadline.max(now)));
-                    p.sigkill = Some(deadline.max(now));
-                }
+                c.kill(now, grace);
             }
         }
+    }
+    hooks::report(ctx, cx, rt);
+    if first {
+        let deadline = rt.init.iter().chain(rt.app.iter()).filter_map(|c| c.proc.as_ref()?.sigkill).fold(now, SimTime::max);
+        rt.killing = Some(Killing { deadline });
     }
     let mut all_stopped = true;
     for c in rt.init.iter_mut().chain(rt.app.iter_mut()) {
@@ -368,7 +375,8 @@ fn terminate(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRuntime) ->
                 }
                 None => {
                     all_stopped = false;
-                    cx.wake(deadline.max(now + SimDuration::from_millis(1)));
+                    let kill = c.proc.as_ref().and_then(|p| p.sigkill).unwrap_or(now);
+                    cx.wake(kill.max(now + SimDuration::from_millis(1)));
                 }
             }
         }

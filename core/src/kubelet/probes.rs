@@ -109,8 +109,8 @@ pub(super) fn sync(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, rt: &mut PodRunti
     }
 }
 
-/// The ports the pod's running servers listen on.
-fn listeners(rt: &PodRuntime, now: SimTime) -> Vec<Listener> {
+/// The ports the pod's running servers listen on (what probes and lifecycle hooks reach).
+pub(super) fn listeners(rt: &PodRuntime, now: SimTime) -> Vec<Listener> {
     let mut out = Vec::new();
     for c in rt.init.iter().chain(rt.app.iter()) {
         if let (CState::Running { started, .. }, Program::Server(s)) = (&c.state, &c.program) {

@@ -1,5 +1,14 @@
 //! The PodStatus the kubelet's status manager reports, generated from the runtime view
 //! (`generateAPIPodStatus`): phase, conditions, container statuses, addresses.
+//!
+//! Conditions: the ones the kubelet does not own (`PodConditionsByKubelet`) are kept as others
+//! wrote them (a readiness gate's condition, `DisruptionTarget`), first and in their order;
+//! then PodReadyToStartContainers, Initialized, Ready, ContainersReady and PodScheduled.
+//! Ready (`GeneratePodReadyCondition`) is ContainersReady's status, reason and message while
+//! containers are not ready; once they are, every `spec.readinessGates[].conditionType` must
+//! name a condition with status True, else Ready is False with reason `ReadinessGatesNotReady`
+//! and one message per gate, joined by ", ". A change to a gate's condition makes the kubelet
+//! sync the pod again (`HandlePodReconcile`), so Ready follows it.
 
 use k8s_openapi::api::core::v1::{
     ContainerState, ContainerStateRunning, ContainerStateTerminated, ContainerStateWaiting, ContainerStatus, HostIP, Pod,
@@ -117,6 +126,24 @@ fn container_status(c: &Ctr) -> ContainerStatus {
     }
 }
 
+/// The conditions the kubelet owns and writes; every other type is kept as it was.
+const KUBELET_OWNED: &[&str] = &["PodScheduled", "Ready", "Initialized", "ContainersReady", "PodResizeInProgress", "PodResizePending", "PodReadyToStartContainers"];
+
+/// What keeps a pod whose containers are ready from being Ready: one message per readiness
+/// gate whose condition is missing or not True.
+fn unready_gates(pod: &Pod, conditions: &[PodCondition]) -> Option<String> {
+    let gates = pod.spec.as_ref().and_then(|s| s.readiness_gates.as_ref())?;
+    let messages: Vec<String> = gates
+        .iter()
+        .filter_map(|g| match conditions.iter().find(|c| c.type_ == g.condition_type) {
+            None => Some(format!("corresponding condition of pod readiness gate {:?} does not exist.", g.condition_type)),
+            Some(c) if c.status != "True" => Some(format!("the status of pod readiness gate {:?} is not \"True\", but {}", g.condition_type, c.status)),
+            Some(_) => None,
+        })
+        .collect();
+    (!messages.is_empty()).then(|| messages.join(", "))
+}
+
 fn condition(old: Option<&PodStatus>, type_: &str, ok: bool, reason: Option<&str>, message: Option<String>, now: SimTime) -> PodCondition {
     let status = if ok { "True" } else { "False" };
     let prev = old.and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == type_));
@@ -148,12 +175,13 @@ pub fn generate(pod: &Pod, rt: &PodRuntime, now: SimTime) -> PodStatus {
     let unready: Vec<&str> = rt.app.iter().filter(|c| !c.ready).map(|c| c.name.as_str()).collect();
     let list = |names: &[&str]| format!("[{}]", names.join(" "));
     let (ready_reason, ready_message) = if terminal {
-        ("PodCompleted", None)
+        (if phase == "Failed" { "PodFailed" } else { "PodCompleted" }, None)
     } else {
         ("ContainersNotReady", Some(format!("containers with unready status: {}", list(&unready))))
     };
-    // Sized for the four conditions here and PodScheduled: the status is kept as written.
-    let mut conditions = Vec::with_capacity(5);
+    let kept = old.and_then(|s| s.conditions.as_ref()).into_iter().flatten().filter(|c| !KUBELET_OWNED.contains(&c.type_.as_str()));
+    let mut conditions: Vec<PodCondition> = kept.cloned().collect();
+    conditions.reserve_exact(5);
     conditions.extend([
         condition(old, "PodReadyToStartContainers", rt.sandbox.is_some() && !rt.finished, None, None, now),
         condition(
@@ -164,9 +192,14 @@ pub fn generate(pod: &Pod, rt: &PodRuntime, now: SimTime) -> PodStatus {
             (!terminal).then(|| format!("containers with incomplete status: {}", list(&incomplete))),
             now,
         ),
-        condition(old, "Ready", unready.is_empty(), Some(ready_reason), ready_message.clone(), now),
-        condition(old, "ContainersReady", unready.is_empty(), Some(ready_reason), ready_message, now),
     ]);
+    let containers_ready = unready.is_empty() && !terminal;
+    let ready = match unready_gates(pod, &conditions).filter(|_| containers_ready) {
+        Some(message) => condition(old, "Ready", false, Some("ReadinessGatesNotReady"), Some(message), now),
+        None => condition(old, "Ready", unready.is_empty(), Some(ready_reason), ready_message.clone(), now),
+    };
+    conditions.push(ready);
+    conditions.push(condition(old, "ContainersReady", unready.is_empty(), Some(ready_reason), ready_message, now));
     if let Some(sched) = old.and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "PodScheduled")) {
         conditions.push(sched.clone());
     }

@@ -1,6 +1,6 @@
 //! The kubelet's runtime view of a pod and its containers: the sandbox, each container's
 //! state, image pull, back-off and process, and how a container is set up from its spec
-//! (image reference, program, pull policy, preStop sleep, probes).
+//! (image reference, program, pull policy, preStop hook, probes), and how a kill is timed.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -11,7 +11,8 @@ use k8s_openapi::api::core::v1::Container;
 use crate::time::{SimDuration, SimTime};
 
 use super::super::images::{Image, ImageRef};
-use super::super::program::{program_of, Program, Script, Step};
+use super::super::program::{program_of, Program, Script};
+use super::hooks::{self, Hook};
 
 /// A terminated container instance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,8 +81,12 @@ pub struct Ctr {
     pub(in crate::kubelet) proc: Option<Proc>,
     pub ready: bool,
     pub started_once: bool,
-    /// preStop `sleep N` in milliseconds.
-    pub(super) prestop_ms: u64,
+    /// The preStop handler.
+    pub(super) pre_stop: Option<Hook>,
+    /// The container's named ports (what a hook's named port resolves to).
+    pub(super) ports: Vec<(String, i32)>,
+    /// The preStop hook of the kill under way.
+    pub(super) hook: Option<hooks::Running>,
     pub(super) restartable: bool,
     /// The probe workers of a container that has probes.
     pub(in crate::kubelet) probes: Option<Box<super::super::probes::Probes>>,
@@ -92,6 +97,7 @@ pub struct Ctr {
 /// Graceful termination in progress.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Killing {
+    /// When the last container's SIGKILL is due.
     pub deadline: SimTime,
 }
 
@@ -133,18 +139,8 @@ pub(super) fn new_ctr(c: &Container, pod_name: &str, restartable: bool) -> Ctr {
         Some(e) => program_of(c, e, pod_name),
         None => Program::Script(Script::default()),
     };
-    let prestop_ms = c
-        .lifecycle
-        .as_ref()
-        .and_then(|l| l.pre_stop.as_ref())
-        .and_then(|h| h.exec.as_ref())
-        .and_then(|e| e.command.as_ref())
-        .map(|cmd| {
-            let text = cmd.join(" ");
-            let s = super::super::program::parse_script(&text.replace("/bin/sh -c", "").replace("sh -c", ""), &Default::default());
-            s.prefix.iter().map(|st| if let Step::Sleep { ms } = st { *ms } else { 0 }).fold(0u64, u64::saturating_add)
-        })
-        .unwrap_or(0);
+    let pre_stop = c.lifecycle.as_ref().and_then(|l| l.pre_stop.as_ref()).and_then(Hook::of);
+    let ports = c.ports.iter().flatten().filter_map(|p| Some((p.name.clone()?, p.container_port))).collect();
     Ctr {
         name: c.name.clone(),
         pull_policy: c.image_pull_policy.clone().unwrap_or_else(|| "IfNotPresent".into()),
@@ -163,7 +159,9 @@ pub(super) fn new_ctr(c: &Container, pod_name: &str, restartable: bool) -> Ctr {
         proc: None,
         ready: false,
         started_once: false,
-        prestop_ms,
+        pre_stop,
+        ports,
+        hook: None,
         restartable,
         probes: super::super::probes::Probes::of(c),
         config: None,
@@ -184,15 +182,52 @@ impl Ctr {
         self.iref.image_id()
     }
 
-    /// Stops the running process as the kubelet's `killContainer` does: the preStop hook, then
-    /// SIGTERM, then SIGKILL at `deadline`. Returns when SIGTERM is sent.
+    /// Stops the running process as the kubelet's `killContainer` does, with a grace period
+    /// that ends at `deadline`: the preStop hook, then SIGTERM, then SIGKILL. Returns when
+    /// SIGTERM is sent.
     pub(in crate::kubelet) fn stop(&mut self, now: SimTime, deadline: SimTime) -> SimTime {
-        let prestop = SimDuration::from_millis(self.prestop_ms);
-        let sigterm = (now + prestop).min(deadline.max(now));
+        let grace = (deadline.max(now).since(now).as_micros() / 1_000_000) as i64;
+        self.kill(now, grace).0
+    }
+
+    /// Starts the kill at `now` with a grace period of `grace_secs`: runs an exec hook's
+    /// command, starts the others (`hooks::report` sends an httpGet). Returns when SIGTERM
+    /// and SIGKILL are due.
+    pub(super) fn kill(&mut self, now: SimTime, grace_secs: i64) -> (SimTime, SimTime) {
+        self.hook = None;
+        let took = match self.pre_stop.clone().filter(|_| grace_secs > 0 && self.proc.is_some()) {
+            None => None,
+            Some(Hook::Exec(argv)) => {
+                let (took, failed) = hooks::exec(self, &argv);
+                self.hook = Some(hooks::Running { started: now, fails_at: failed.then_some(now + took), grace_secs, sent: true });
+                Some(Some(took))
+            }
+            Some(Hook::Http { .. }) => {
+                self.hook = Some(hooks::Running { started: now, fails_at: None, grace_secs, sent: false });
+                Some(Some(SimDuration::ZERO))
+            }
+            Some(Hook::Sleep(secs)) => Some(Some(SimDuration::from_secs(secs.max(0) as u64))),
+        };
+        self.time_kill(now, took, grace_secs)
+    }
+
+    /// Sets SIGTERM and SIGKILL for a kill started at `started` (see `hooks::kill_times`).
+    pub(super) fn time_kill(&mut self, started: SimTime, hook: Option<Option<SimDuration>>, grace_secs: i64) -> (SimTime, SimTime) {
+        let (term, kill) = hooks::kill_times(hook, grace_secs);
+        let (term, kill) = (started + term, started + kill);
         if let Some(p) = &mut self.proc {
-            p.sigterm = Some(sigterm);
-            p.sigkill = Some(deadline.max(now));
+            p.sigterm = Some(term);
+            p.sigkill = Some(kill);
         }
-        sigterm
+        (term, kill)
+    }
+
+    /// Did the container still run at `at`?
+    pub(super) fn alive_at(&self, at: SimTime) -> bool {
+        match &self.state {
+            CState::Running { .. } => self.proc.as_ref().and_then(|p| p.sigkill).is_none_or(|k| at <= k),
+            CState::Terminated(t) => at <= t.finished,
+            CState::Waiting { .. } => false,
+        }
     }
 }
