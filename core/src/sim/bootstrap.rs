@@ -11,7 +11,6 @@ use k8s_openapi::api::core::v1::{
     NodeCondition, NodeSpec, NodeStatus, NodeSystemInfo, Service, ServicePort, ServiceSpec,
 };
 use k8s_openapi::api::discovery::v1::{Endpoint, EndpointConditions, EndpointPort, EndpointSlice};
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
@@ -69,12 +68,7 @@ impl Sim {
         self.nodes_created += 1;
         let name = format!("node-{}", i + 1);
         let size = self.config.node_size;
-        let resources: BTreeMap<String, Quantity> = [
-            ("cpu".to_string(), Quantity(cpu_text(size.cpu_millis))),
-            ("memory".to_string(), Quantity(format!("{}Ki", size.memory_bytes / 1024))),
-            ("pods".to_string(), Quantity(size.max_pods.to_string())),
-        ]
-        .into();
+        let (capacity, allocatable) = super::node_resources::capacity_and_allocatable(&size);
         let mut metadata = meta(&name);
         metadata.labels = Some(
             [
@@ -92,8 +86,8 @@ impl Sim {
                 ..Default::default()
             }),
             status: Some(NodeStatus {
-                capacity: Some(resources.clone()),
-                allocatable: Some(resources),
+                capacity: Some(capacity),
+                allocatable: Some(allocatable),
                 addresses: Some(vec![
                     NodeAddress { type_: "InternalIP".into(), address: self.config.node_ip(i).to_string() },
                     NodeAddress { type_: "Hostname".into(), address: name.clone() },
@@ -205,14 +199,6 @@ impl Sim {
 }
 
 /// CPU as the kubelet reports it: whole cores as `4`, fractions in millicores.
-fn cpu_text(millis: u64) -> String {
-    if millis % 1000 == 0 {
-        (millis / 1000).to_string()
-    } else {
-        format!("{millis}m")
-    }
-}
-
 /// The conditions a healthy kubelet reports when its node registers.
 fn initial_node_conditions(now: SimTime) -> Vec<NodeCondition> {
     crate::kubelet::node_status::initial_conditions(now)

@@ -11,6 +11,7 @@
 //! apply.rs      kubectl apply semantics over the write path
 //! events.rs     the Event recorder (aggregation of repeats)
 //! event_aggregator.rs  similar events (same reason, other messages) combined into one
+//! node_resources.rs    a node's capacity and allocatable (the eviction thresholds taken off)
 //! chain.rs      the event chain: a DAG from a user action to every write it caused
 //! crd.rs        CRD status (names, Established), CRD deletion, custom resource admission
 //! queue.rs      the discrete-event queue ordered by (time, sequence)
@@ -32,6 +33,7 @@ pub mod internet;
 pub mod chain;
 pub mod crd;
 pub mod events;
+pub mod node_resources;
 pub mod event_aggregator;
 pub mod logs;
 pub mod metrics;
@@ -71,12 +73,14 @@ pub struct NodeSize {
     pub cpu_millis: u64,
     pub memory_bytes: u64,
     pub max_pods: u32,
+    /// The root filesystem (the kubelet's nodefs): ephemeral-storage capacity.
+    pub disk_bytes: u64,
 }
 
 impl Default for NodeSize {
-    /// 4 CPUs, 8 GiB, 110 pods (kubelet's default `maxPods`).
+    /// 4 CPUs, 8 GiB, 110 pods (kubelet's default `maxPods`), a 100 GiB disk.
     fn default() -> Self {
-        NodeSize { cpu_millis: 4000, memory_bytes: 8 << 30, max_pods: 110 }
+        NodeSize { cpu_millis: 4000, memory_bytes: 8 << 30, max_pods: 110, disk_bytes: 100 << 30 }
     }
 }
 
