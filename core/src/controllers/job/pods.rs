@@ -21,7 +21,8 @@ pub const LEGACY_JOB_NAME: &str = "job-name";
 pub const COMPLETION_INDEX: &str = "batch.kubernetes.io/job-completion-index";
 
 pub const POD_FAILURE_BACKOFF: SimDuration = SimDuration::from_secs(10);
-pub const MAX_POD_FAILURE_BACKOFF: SimDuration = SimDuration::from_secs(360);
+/// `MaxJobPodFailureBackOff`: 10 minutes.
+pub const MAX_POD_FAILURE_BACKOFF: SimDuration = SimDuration::from_secs(600);
 
 /// The labels the API server adds to a Job's template when it generates the selector.
 pub fn job_labels(name: &str, uid: &str) -> [(&'static str, String); 4] {
