@@ -125,6 +125,11 @@ fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
             create.push(name);
         } else if keep {
             let failed = |p: &&Pod| p.status.as_ref().and_then(|s| s.phase.as_deref()) == Some("Failed");
+            for p in live.iter().filter(|p| failed(p)) {
+                let ns = p.metadata.namespace.as_deref().unwrap_or("default");
+                let msg = format!("Found failed daemon pod {ns}/{} on node {name}, will try to kill it", name_of(p));
+                events::record(ctx.api, &obj, EventType::Warning, "FailedDaemonPod", &msg, &ctx.by, None, ctx.cause);
+            }
             delete.extend(live.iter().filter(|p| failed(p)).map(name_of));
             delete.extend(live.iter().filter(|p| !failed(p)).skip(1).map(name_of));
         } else {

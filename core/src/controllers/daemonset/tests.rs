@@ -209,3 +209,31 @@ fn daemonset_revisions_show_in_rollout_history() {
     let images: Vec<String> = daemon_pods(&sim).into_iter().map(|(_, p)| p.spec.unwrap().containers[0].image.clone().unwrap()).collect();
     assert_eq!(images, vec!["nginx:1.27"; 3]);
 }
+
+#[test]
+fn a_failed_daemon_pod_is_killed_with_the_event_and_replaced() {
+    // Pods for a scheduler nobody runs: no kubelet reports on them, the test does.
+    let mut sim = Sim::new(ClusterConfig::default());
+    let Object::DaemonSet(mut ds) = ds_object(None) else { unreachable!() };
+    ds.spec.template.spec.as_mut().unwrap().scheduler_name = Some("manual".into());
+    create(&mut sim, Object::DaemonSet(ds));
+    let (node, mut p) = daemon_pods(&sim).into_iter().find(|(n, _)| n == "node-2").expect("a pod on node-2");
+    let name = p.metadata.name.clone().unwrap();
+    let mut status = p.status.take().unwrap_or_default();
+    status.phase = Some("Failed".into());
+    let key = ObjectRef::new(Kind::Pod, Some("default"), &name);
+    write(&mut sim, |sim, cause| {
+        sim.api().update_pod_status(&key, status, &kubectl(), cause).unwrap();
+    });
+    let m = messages(&sim);
+    assert!(m.contains(&format!("Found failed daemon pod default/{name} on node {node}, will try to kill it")), "{m:?}");
+    let pods: Vec<(String, Option<String>, bool)> = sim
+        .store()
+        .list(Kind::Pod, Some("default"))
+        .filter_map(|o| match o.as_ref() {
+            Object::Pod(p) => Some((p.metadata.name.clone().unwrap_or_default(), p.status.as_ref().and_then(|s| s.phase.clone()), p.metadata.deletion_timestamp.is_some())),
+            _ => None,
+        })
+        .collect();
+    assert!(daemon_pods(&sim).iter().any(|(n, p)| n == "node-2" && p.metadata.name.as_deref() != Some(name.as_str())), "replaced: {pods:?}");
+}

@@ -163,6 +163,15 @@ fn update_replicas(ctx: &mut Ctx<'_, '_>, plan: &Plan<'_>) {
                 }
             }
             Some(p) if matches!(phase(p), Some("Failed" | "Succeeded")) && !terminating(p) => {
+                let (event_type, reason, what) = if phase(p) == Some("Failed") {
+                    (EventType::Warning, "RecreatingFailedPod", "failed")
+                } else {
+                    (EventType::Normal, "RecreatingTerminatedPod", "terminated")
+                };
+                let pod_name = p.metadata.name.clone().unwrap_or_default();
+                let ns = set.metadata.namespace.as_deref().unwrap_or("default");
+                let msg = format!("StatefulSet {ns}/{} is recreating {what} Pod {pod_name}", set_name(plan));
+                events::record(ctx.api, plan.owner, event_type, reason, &msg, &ctx.by, None, ctx.cause);
                 delete_pod(ctx, plan, p);
                 if monotonic {
                     return;

@@ -232,3 +232,20 @@ fn statefulset_rolling_update_goes_from_the_highest_ordinal_down() {
     assert_eq!(revisions.len(), 2);
     assert!(revisions.contains(&Some(2)));
 }
+
+#[test]
+fn a_failed_pod_is_recreated_with_the_event() {
+    let mut sim = start(1, "OrderedReady");
+    make_ready(&mut sim, "web-0");
+    let uid = pod(&sim, "web-0").unwrap().metadata.uid;
+    let mut p = pod(&sim, "web-0").unwrap();
+    p.status.as_mut().unwrap().phase = Some("Failed".into());
+    p.metadata.resource_version = None;
+    write(&mut sim, |sim, cause| {
+        sim.api().update(p.into(), &kubectl(), cause).unwrap();
+    });
+    let m = messages(&sim);
+    assert!(m.contains(&"StatefulSet default/web is recreating failed Pod web-0".to_string()), "{m:?}");
+    assert!(m.contains(&"delete Pod web-0 in StatefulSet web successful".to_string()), "{m:?}");
+    assert_ne!(pod(&sim, "web-0").expect("recreated").metadata.uid, uid);
+}
