@@ -25,7 +25,7 @@ use crate::sim::apiserver::k8s_time;
 use crate::sim::events::{self, EventType};
 use crate::store::selector::from_label_selector;
 use crate::store::{ObjectRef, WatchEvent, WatchEventType};
-use crate::time::SimDuration;
+use crate::time::{from_k8s, SimDuration};
 
 use super::{Ctx, Requeue};
 use behavior::History;
@@ -86,8 +86,27 @@ fn with_replicas(obj: &Object, replicas: i32) -> Object {
     obj
 }
 
-fn is_ready(pod: &Pod) -> bool {
-    pod.status.as_ref().and_then(|s| s.conditions.as_ref()).is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"))
+/// `cpuInitializationPeriod`.
+const CPU_INITIALIZATION_PERIOD: SimDuration = SimDuration::from_secs(300);
+/// `delayOfInitialReadinessStatus`.
+const DELAY_OF_INITIAL_READINESS_STATUS: SimDuration = SimDuration::from_secs(30);
+/// The window of a CPU sample (metrics-server's resolution).
+const METRIC_WINDOW: SimDuration = SimDuration::from_secs(15);
+
+/// `groupPods`' CPU rule: a pod is unready when it has no Ready condition or start time; in
+/// its first 5 minutes, when not Ready or Ready for less than one metric window; after that,
+/// only when not Ready and never Ready since it started (its Ready condition last moved within
+/// 30 s of the start).
+fn cpu_unready(pod: &Pod, now: crate::time::SimTime) -> bool {
+    let status = pod.status.as_ref();
+    let ready = status.and_then(|s| s.conditions.as_ref()).and_then(|cs| cs.iter().find(|c| c.type_ == "Ready"));
+    let (Some(ready), Some(start)) = (ready, status.and_then(|s| s.start_time.as_ref()).map(from_k8s)) else { return true };
+    let transition = ready.last_transition_time.as_ref().map_or(crate::time::SimTime::ZERO, from_k8s);
+    if start + CPU_INITIALIZATION_PERIOD > now {
+        ready.status == "False" || now < transition + METRIC_WINDOW
+    } else {
+        ready.status == "False" && start + DELAY_OF_INITIAL_READINESS_STATUS > transition
+    }
 }
 
 fn sample(ctx: &Ctx<'_, '_>, pod: &Pod) -> calc::Sample {
@@ -105,7 +124,7 @@ fn sample(ctx: &Ctx<'_, '_>, pod: &Pod) -> calc::Sample {
     calc::Sample {
         name: pod.metadata.name.clone().unwrap_or_default(),
         ignored: pod.metadata.deletion_timestamp.is_some() || phase == "Failed" || phase == "Succeeded",
-        unready: phase == "Pending" || !is_ready(pod),
+        unready: phase == "Pending" || cpu_unready(pod, ctx.api.now),
         usage_milli: ctx.api.metrics.pod_usage_total(ctx.api.store, pod).map(|u| u.cpu_millis as i64),
         request_milli: request,
     }
@@ -296,4 +315,41 @@ fn write_status(ctx: &mut Ctx<'_, '_>, hpa: &HorizontalPodAutoscaler, status: Ho
     updated.metadata.resource_version = None;
     let by = ctx.by.clone();
     let _ = ctx.api.update(Object::HorizontalPodAutoscaler(Box::new(updated)), &by, ctx.cause);
+}
+
+#[cfg(test)]
+mod unready_tests {
+    use k8s_openapi::api::core::v1::{PodCondition, PodStatus};
+
+    use super::*;
+    use crate::time::SimTime;
+
+    fn pod(start: Option<u64>, ready: Option<(&str, u64)>) -> Pod {
+        let t = |s: u64| k8s_time(SimTime(s * 1_000_000));
+        Pod {
+            status: Some(PodStatus {
+                start_time: start.map(t),
+                conditions: ready.map(|(status, at)| vec![PodCondition { type_: "Ready".into(), status: status.into(), last_transition_time: Some(t(at)), ..Default::default() }]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cpu_samples_of_starting_and_never_ready_pods_are_set_aside() {
+        let now = SimTime(1_000 * 1_000_000);
+        for (start, ready, want, why) in [
+            (None, Some(("True", 0)), true, "no start time"),
+            (Some(990), None, true, "no Ready condition"),
+            (Some(900), Some(("True", 990)), true, "starting, Ready for less than a window"),
+            (Some(900), Some(("True", 980)), false, "starting, Ready for a window"),
+            (Some(900), Some(("False", 910)), true, "starting, not Ready"),
+            (Some(100), Some(("False", 110)), true, "past 5 min, never Ready"),
+            (Some(100), Some(("False", 500)), false, "past 5 min, was Ready before"),
+            (Some(100), Some(("True", 120)), false, "past 5 min, Ready"),
+        ] {
+            assert_eq!(cpu_unready(&pod(start, ready), now), want, "{why}");
+        }
+    }
 }

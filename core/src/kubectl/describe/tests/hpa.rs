@@ -188,7 +188,12 @@ fn describe_hpa_follows_the_walkthrough_from_idle_to_load() {
         "  AbleToScale     True    ReadyForNewScale    recommended size matches current size",
         "  ScalingActive   True    ValidMetricFound    the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)",
         "  ScalingLimited  False   DesiredWithinRange  the desired count is within the acceptable range",
-        "Events:           <none>",
+        // The first sync came while the pod had been Ready for less than one metric window.
+        "Events:",
+        "  Type     Reason                        Age   From                       Message",
+        "  ----     ------                        ----  ----                       -------",
+        "  Warning  FailedGetResourceMetric       25s   horizontal-pod-autoscaler  failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API",
+        "  Warning  FailedComputeMetricsReplicas  25s   horizontal-pod-autoscaler  invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API",
     ];
     assert_eq!(run(&mut sim, "kubectl describe hpa php-apache"), lines(&[&HEAD[..], &idle[..]].concat()));
 
@@ -206,11 +211,14 @@ fn describe_hpa_follows_the_walkthrough_from_idle_to_load() {
         "  ScalingActive   True    ValidMetricFound  the HPA was able to successfully calculate a replica count from cpu resource utilization (percentage of request)",
         "  ScalingLimited  True    TooManyReplicas   the desired replica count is more than the maximum replica count",
         "Events:",
-        "  Type    Reason             Age   From                       Message",
-        "  ----    ------             ----  ----                       -------",
-        "  Normal  SuccessfulRescale  85s   horizontal-pod-autoscaler  New size: 3; reason: cpu resource utilization (percentage of request) above target",
-        "  Normal  SuccessfulRescale  70s   horizontal-pod-autoscaler  New size: 7; reason: cpu resource utilization (percentage of request) above target",
-        "  Normal  SuccessfulRescale  55s   horizontal-pod-autoscaler  New size: 10; reason: cpu resource utilization (percentage of request) above target",
+        "  Type     Reason                        Age   From                       Message",
+        "  ----     ------                        ----  ----                       -------",
+        "  Warning  FailedGetResourceMetric       115s  horizontal-pod-autoscaler  failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API",
+        "  Warning  FailedComputeMetricsReplicas  115s  horizontal-pod-autoscaler  invalid metrics (1 invalid out of 1), first error is: failed to get cpu resource metric value: failed to get cpu utilization: unable to get metrics for resource cpu: no metrics returned from resource metrics API",
+        // New pods count as idle until they have been Ready for one metric window.
+        "  Normal   SuccessfulRescale             85s   horizontal-pod-autoscaler  New size: 3; reason: cpu resource utilization (percentage of request) above target",
+        "  Normal   SuccessfulRescale             55s   horizontal-pod-autoscaler  New size: 7; reason: cpu resource utilization (percentage of request) above target",
+        "  Normal   SuccessfulRescale             40s   horizontal-pod-autoscaler  New size: 10; reason: cpu resource utilization (percentage of request) above target",
     ];
     assert_eq!(run(&mut sim, "kubectl describe hpa php-apache"), lines(&[&HEAD[..], &loaded[..]].concat()));
 }
