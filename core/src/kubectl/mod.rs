@@ -12,6 +12,7 @@
 //! describe/     the describers: one layout per kind
 //! resources.rs  resource types on the command line → kinds (custom kinds through discovery)
 //! expose.rs     expose: a Service from a pod, service, controller's selector and ports
+//! autoscale.rs  autoscale: a HorizontalPodAutoscaler for a scalable workload
 //! run.rs        run: one Pod from an image (attaching is not simulated)
 //! rollout.rs    rollout status|history|undo|pause|resume|restart (rollout/: status, history)
 //! set.rs        set image
@@ -26,6 +27,7 @@
 //! chain can start from it.
 
 pub mod args;
+pub mod autoscale;
 pub mod describe;
 pub mod describe_cmd;
 pub mod drain;
@@ -111,6 +113,9 @@ impl Files for NoFiles {
 
 /// Runs `kubectl <words…>` (without the leading `kubectl`).
 pub fn run(sim: &mut Sim, words: &[String], files: &dyn Files) -> Output {
+    if let Some(out) = autoscale::dispatch(sim, words, files) {
+        return out;
+    }
     let args = match Args::parse(words) {
         Ok(a) => a,
         Err(e) => return Output::error(format!("error: {e}\nSee 'kubectl --help' for usage.")),
@@ -173,7 +178,7 @@ pub fn run_line(sim: &mut Sim, line: &str, files: &dyn Files) -> Output {
 }
 
 const VERBS: &[&str] = &[
-    "annotate", "api-resources", "apply", "cordon", "create", "delete", "describe", "drain", "events", "exec", "expose",
+    "annotate", "api-resources", "apply", "autoscale", "cordon", "create", "delete", "describe", "drain", "events", "exec", "expose",
     "get", "label", "logs", "rollout", "run", "scale", "set", "taint", "top", "uncordon", "version",
 ];
 
