@@ -183,6 +183,23 @@ fn a_node_joins_and_a_deleted_node_s_pods_are_collected() {
     let after = count(&sim);
     assert!(!after.contains_key("node-4"), "{after:?}");
     assert_eq!(after.values().sum::<usize>(), 8, "replacements were created: {after:?}");
+    // Before each deletion the pod was marked Failed with the DisruptionTarget condition.
+    let marked: Vec<(Option<String>, Option<String>)> = sim
+        .store()
+        .log()
+        .iter()
+        .filter(|e| e.by.as_str() == "pod-garbage-collector")
+        .filter_map(|e| match e.object.as_ref() {
+            Object::Pod(p) => {
+                let status = p.status.as_ref()?;
+                let c = status.conditions.as_ref()?.iter().find(|c| c.type_ == "DisruptionTarget")?;
+                Some((status.phase.clone(), c.message.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(!marked.is_empty());
+    assert!(marked.iter().all(|m| *m == (Some("Failed".into()), Some("PodGC: node no longer exists".into()))), "{marked:?}");
 }
 
 #[test]
