@@ -8,16 +8,21 @@
 //! scheduler annotates with `volume.kubernetes.io/selected-node` (PreBind); the pod is bound
 //! when they are.
 //!
-//! Simplified: an unbound delayed claim is assumed provisionable on every node (the real
-//! filter also looks for a matching static volume or asks the class's allowed topologies).
+//! An unbound delayed claim not yet given a node (`FindPodVolumes`) is satisfied on a node by
+//! a matching Available volume whose node affinity admits the node (the binder's own
+//! matching rules, `pv_matching.rs`), or else by dynamic provisioning when its class names a
+//! provisioner other than `kubernetes.io/no-provisioner`; otherwise the node fails with
+//! "didn't find available persistent volumes to bind". Simplified: a class's
+//! `allowedTopologies` are not consulted, and two claims of one pod may be matched to the same
+//! volume while filtering.
 
-use k8s_openapi::api::core::v1::{NodeSelectorTerm, Pod};
+use k8s_openapi::api::core::v1::{NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod};
 
 use super::super::cache::NodeInfo;
 use super::super::framework::{PodCtx, Status};
 use super::node_affinity::term_matches;
 use crate::api::{Kind, Object};
-use crate::controllers::pv_matching::ANN_SELECTED_NODE;
+use crate::controllers::pv_matching::{find_best_match, Node, ANN_SELECTED_NODE};
 use crate::store::{ObjectRef, Store};
 
 pub const ERR_UNBOUND_IMMEDIATE: &str = "pod has unbound immediate PersistentVolumeClaims";
@@ -31,6 +36,20 @@ pub struct State {
     pub affinities: Vec<Vec<NodeSelectorTerm>>,
     /// The node already selected for the pod's delayed claims.
     pub selected: Option<String>,
+    /// Delayed claims with no node yet that their class cannot provision: the claim and the
+    /// Available volumes of the store (one must fit on the node).
+    pub static_only: Vec<(PersistentVolumeClaim, Vec<PersistentVolume>)>,
+}
+
+/// The provisioner that means "volumes of this class are created by hand".
+pub const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
+
+/// Can the class provision a volume (it exists and names a real provisioner)?
+fn provisionable(store: &Store, class: &str) -> bool {
+    store.get(&ObjectRef::new(Kind::StorageClass, None, class)).is_some_and(|sc| match sc.as_ref() {
+        Object::StorageClass(sc) => sc.provisioner != NO_PROVISIONER,
+        _ => false,
+    })
 }
 
 /// A claim a pod mounts: its name.
@@ -76,6 +95,15 @@ pub fn pre_filter(store: &Store, pod: &Pod) -> Result<State, String> {
             unbound_immediate = true;
         } else if let Some(node) = pvc.metadata.annotations.as_ref().and_then(|a| a.get(ANN_SELECTED_NODE)) {
             state.selected = Some(node.clone());
+        } else if !provisionable(store, class) {
+            let volumes = store
+                .list(Kind::PersistentVolume, None)
+                .filter_map(|o| match o.as_ref() {
+                    Object::PersistentVolume(pv) => Some((**pv).clone()),
+                    _ => None,
+                })
+                .collect();
+            state.static_only.push(((**pvc).clone(), volumes));
         }
     }
     if unbound_immediate {
@@ -89,8 +117,12 @@ pub fn filter(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<Status> {
     if state.selected.as_deref().is_some_and(|s| s != &*node.name) {
         return Some(Status::unresolvable(ERR_BIND_CONFLICT));
     }
-    let conflict = state.affinities.iter().any(|terms| !terms.iter().any(|t| term_matches(t, node)));
-    conflict.then(|| Status::unresolvable(ERR_NODE_CONFLICT))
+    if state.affinities.iter().any(|terms| !terms.iter().any(|t| term_matches(t, node))) {
+        return Some(Status::unresolvable(ERR_NODE_CONFLICT));
+    }
+    let here = Node { name: node.name(), labels: node.labels() };
+    let unmet = state.static_only.iter().any(|(pvc, volumes)| find_best_match(pvc, volumes, Some(&here)).is_none());
+    unmet.then(|| Status::unresolvable(ERR_BIND_CONFLICT))
 }
 
 /// The pod's unbound claims of delayed classes: the scheduler names `node` on those not yet
