@@ -56,6 +56,9 @@ pub struct Cache {
     images: ImageStates,
     /// Bound pods that carry required pod anti-affinity terms.
     pub(crate) anti_affinity_pods: BTreeSet<ObjectRef>,
+    /// Bound pods whose own terms score an incoming pod (InterPodAffinity PreScore): required
+    /// or preferred pod affinity, preferred pod anti-affinity.
+    pub(crate) affinity_score_pods: BTreeSet<ObjectRef>,
     /// Pods that failed to schedule, with their back-off bookkeeping.
     pub(crate) queue: BTreeMap<ObjectRef, QueuedPod>,
     /// Bumped by every event that may make an unschedulable pod schedulable (node added or
@@ -396,6 +399,9 @@ impl Cache {
         }) {
             self.anti_affinity_pods.insert(key.clone());
         }
+        if crate::scheduler::plugins::inter_pod_affinity::scores_others(pod) {
+            self.affinity_score_pods.insert(key.clone());
+        }
         let info = self.node_entry(&node);
         info.requested.add(&requests.real);
         info.non_zero_requested.add(&requests.non_zero);
@@ -414,6 +420,7 @@ impl Cache {
     fn remove_pod(&mut self, key: &ObjectRef) {
         let Some(p) = self.pods.remove(key) else { return };
         self.anti_affinity_pods.remove(key);
+        self.affinity_score_pods.remove(key);
         let Some(info) = self.node_mut(&p.node) else { return };
         info.requested.sub(&p.requests.real);
         info.non_zero_requested.sub(&p.requests.non_zero);

@@ -30,6 +30,10 @@ mod scenario_tests;
 mod spread_tests;
 #[cfg(test)]
 mod spread_scenario_tests;
+#[cfg(test)]
+mod volume_scenario_tests;
+#[cfg(test)]
+mod interpod_score_tests;
 
 pub use cache::Cache;
 pub use framework::{Decision, NodeDecision, PluginScore, Status, Verdict};

@@ -3,15 +3,28 @@
 //! matches all of them) and anti-affinity terms, and the bound pods whose own required
 //! anti-affinity terms match the incoming pod. Filter then checks the node's pairs, in the
 //! plugin's order: affinity (UnschedulableAndUnresolvable), anti-affinity, existing pods'
-//! anti-affinity (both Unschedulable). Score: preferred terms add (affinity) or subtract
-//! (anti-affinity) their weight per matching bound pod's topology pair; normalised min..max.
+//! anti-affinity (both Unschedulable).
+//!
+//! Score (kube-scheduler's `scoring.go`): per topology pair of a bound pod's node, the sum of
+//! - the incoming pod's preferred affinity terms the bound pod matches: +weight;
+//! - the incoming pod's preferred anti-affinity terms the bound pod matches: -weight;
+//! - the bound pod's required affinity terms the incoming pod matches: +hardPodAffinityWeight (1);
+//! - the bound pod's preferred affinity terms the incoming pod matches: +weight;
+//! - the bound pod's preferred anti-affinity terms the incoming pod matches: -weight.
+//!
+//! A node scores the pairs its labels carry; NormalizeScore is min..max to 0..100. PreScore
+//! skips when no term matched at all. The plugin arguments are the defaults
+//! (`hardPodAffinityWeight: 1`, `ignorePreferredTermsOfExistingPods: false`); terms'
+//! `matchLabelKeys`/`mismatchLabelKeys` are not read.
 //!
 //! Counting reads every bound pod, as the real PreFilter does, but only for pods that carry
-//! affinity terms; existing anti-affinity reads only the pods that declare it.
+//! affinity terms; existing pods' terms are read only from the pods that declare them (the
+//! cache's `anti_affinity_pods` and `affinity_score_pods`), so a pod without affinity costs
+//! nothing per node.
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{Pod, PodAffinityTerm};
+use k8s_openapi::api::core::v1::{Pod, PodAffinityTerm, WeightedPodAffinityTerm};
 
 use crate::api::{Kind, Object};
 use crate::scheduler::cache::{Cache, NodeInfo};
@@ -32,7 +45,7 @@ pub struct State {
     affinity: BTreeMap<Pair, i64>,
     anti: BTreeMap<Pair, i64>,
     existing_anti: BTreeMap<Pair, i64>,
-    /// Preferred-term scores per topology pair; `None` when the pod has no preferred terms.
+    /// PreScore's score per topology pair; `None` when PreScore skips (no term matched).
     pub preferred: Option<BTreeMap<Pair, i64>>,
     self_matches_all: bool,
 }
@@ -77,9 +90,8 @@ pub fn pre_filter(cache: &Cache, store: &Store, pod: &Pod) -> State {
     };
     let pref_aff = pa.and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_deref()).unwrap_or(&[]);
     let pref_anti = paa.and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_deref()).unwrap_or(&[]);
-    if !pref_aff.is_empty() || !pref_anti.is_empty() {
-        st.preferred = Some(BTreeMap::new());
-    }
+    let has_preferred = !pref_aff.is_empty() || !pref_anti.is_empty();
+    let mut scores = existing_terms_score(cache, store, pod);
     for key in &cache.anti_affinity_pods {
         let Some(info) = cache.bound_pod(key) else { continue };
         let (Some(existing), Some(node)) = (info.pod(), cache.node(&info.node)) else { continue };
@@ -95,7 +107,8 @@ pub fn pre_filter(cache: &Cache, store: &Store, pod: &Pod) -> State {
             bump(&mut st.existing_anti, node, &t.topology_key, 1);
         }
     }
-    if st.affinity_terms.is_empty() && st.anti_terms.is_empty() && st.preferred.is_none() {
+    if st.affinity_terms.is_empty() && st.anti_terms.is_empty() && !has_preferred {
+        st.preferred = (!scores.is_empty()).then_some(scores);
         return st;
     }
     st.self_matches_all = !st.affinity_terms.is_empty() && st.affinity_terms.iter().all(|t| term_matches(store, t, own_ns, pod));
@@ -109,16 +122,57 @@ pub fn pre_filter(cache: &Cache, store: &Store, pod: &Pod) -> State {
         for t in st.anti_terms.iter().filter(|t| term_matches(store, t, own_ns, existing)) {
             bump(&mut st.anti, node, &t.topology_key, 1);
         }
-        if let Some(pref) = st.preferred.as_mut() {
-            for w in pref_aff.iter().filter(|w| term_matches(store, &w.pod_affinity_term, own_ns, existing)) {
-                bump(pref, node, &w.pod_affinity_term.topology_key, w.weight as i64);
-            }
-            for w in pref_anti.iter().filter(|w| term_matches(store, &w.pod_affinity_term, own_ns, existing)) {
-                bump(pref, node, &w.pod_affinity_term.topology_key, -(w.weight as i64));
-            }
-        }
+        weighted(&mut scores, store, pref_aff, own_ns, existing, node, 1);
+        weighted(&mut scores, store, pref_anti, own_ns, existing, node, -1);
     }
+    st.preferred = (!scores.is_empty()).then_some(scores);
     st
+}
+
+/// kube-scheduler's `hardPodAffinityWeight` (InterPodAffinityArgs default).
+pub const HARD_POD_AFFINITY_WEIGHT: i64 = 1;
+
+/// Whether a bound pod's own terms can score an incoming pod: required or preferred pod
+/// affinity, or preferred pod anti-affinity.
+pub fn scores_others(pod: &Pod) -> bool {
+    let affinity = pod.spec.as_ref().and_then(|s| s.affinity.as_ref());
+    let pa = affinity.and_then(|a| a.pod_affinity.as_ref());
+    let paa = affinity.and_then(|a| a.pod_anti_affinity.as_ref());
+    pa.is_some_and(|a| {
+        a.required_during_scheduling_ignored_during_execution.as_ref().is_some_and(|t| !t.is_empty())
+            || a.preferred_during_scheduling_ignored_during_execution.as_ref().is_some_and(|t| !t.is_empty())
+    }) || paa.is_some_and(|a| a.preferred_during_scheduling_ignored_during_execution.as_ref().is_some_and(|t| !t.is_empty()))
+}
+
+/// Adds `sign` × weight for each of `terms` (declared in `owner_ns`) that `target` matches, at
+/// the pair of `node` (the bound pod's node).
+fn weighted(scores: &mut BTreeMap<Pair, i64>, store: &Store, terms: &[WeightedPodAffinityTerm], owner_ns: &str, target: &Pod, node: &NodeInfo, sign: i64) {
+    for w in terms.iter().filter(|w| term_matches(store, &w.pod_affinity_term, owner_ns, target)) {
+        bump(scores, node, &w.pod_affinity_term.topology_key, sign * w.weight as i64);
+    }
+}
+
+/// The bound pods' own terms that the incoming pod matches (`processExistingPod`, its second
+/// half), per topology pair of each bound pod's node.
+fn existing_terms_score(cache: &Cache, store: &Store, pod: &Pod) -> BTreeMap<Pair, i64> {
+    let mut scores = BTreeMap::new();
+    for key in &cache.affinity_score_pods {
+        let Some(info) = cache.bound_pod(key) else { continue };
+        let (Some(existing), Some(node)) = (info.pod(), cache.node(&info.node)) else { continue };
+        let ns = existing.metadata.namespace.as_deref().unwrap_or("default");
+        let affinity = existing.spec.as_ref().and_then(|s| s.affinity.as_ref());
+        let pa = affinity.and_then(|a| a.pod_affinity.as_ref());
+        let paa = affinity.and_then(|a| a.pod_anti_affinity.as_ref());
+        let required = pa.and_then(|a| a.required_during_scheduling_ignored_during_execution.as_deref()).unwrap_or(&[]);
+        for t in required.iter().filter(|t| term_matches(store, t, ns, pod)) {
+            bump(&mut scores, node, &t.topology_key, HARD_POD_AFFINITY_WEIGHT);
+        }
+        let pref_aff = pa.and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_deref()).unwrap_or(&[]);
+        weighted(&mut scores, store, pref_aff, ns, pod, node, 1);
+        let pref_anti = paa.and_then(|a| a.preferred_during_scheduling_ignored_during_execution.as_deref()).unwrap_or(&[]);
+        weighted(&mut scores, store, pref_anti, ns, pod, node, -1);
+    }
+    scores
 }
 
 fn count(map: &BTreeMap<Pair, i64>, node: &NodeInfo, key: &str) -> Option<i64> {

@@ -6,7 +6,7 @@
 //! node_affinity.rs      NodeAffinity: nodeSelector + required terms (Filter), preferred (Score)
 //! node_ports.rs         NodePorts: hostPort conflicts
 //! resources_fit.rs      NodeResourcesFit (Filter, LeastAllocated), BalancedAllocation
-//! inter_pod_affinity.rs InterPodAffinity: required (Filter), preferred (Score)
+//! inter_pod_affinity.rs InterPodAffinity: required (Filter); preferred, and bound pods' terms (Score)
 //! topology_spread.rs    PodTopologySpread: the system default constraints (Score)
 //! spread_constraints.rs PodTopologySpread: the pod's own constraints parsed, domains counted
 //! spread_filter.rs      PodTopologySpread: DoNotSchedule (PreFilter, Filter)
