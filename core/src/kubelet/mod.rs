@@ -7,7 +7,7 @@
 //! image_tags.rs  which tags the official images (nginx, busybox, redis, httpd, alpine) have
 //! program.rs  what a container's process does (catalog default or a small shell)
 //! pod.rs      one pod's lifecycle on the virtual clock (the pod worker's sync)
-//! pod/hooks.rs  lifecycle hooks: preStop exec, httpGet and sleep, the kill timing after them
+//! pod/hooks.rs  lifecycle hooks: postStart and preStop (exec, httpGet, sleep), the kill timing
 //! status.rs   the PodStatus generated from the runtime view
 //! probes.rs   the prober manager: due probes run, kills for failed ones, readiness, wake-ups
 //! probe_worker.rs    one probe's state: its ticks and the threshold rules
@@ -79,6 +79,8 @@ mod heartbeat_tests;
 mod readiness_gates_tests;
 #[cfg(test)]
 mod lifecycle_hooks_tests;
+#[cfg(test)]
+mod poststart_tests;
 
 use std::collections::BTreeMap;
 use std::net::Ipv4Addr;

@@ -2,8 +2,8 @@
 //! reconcile (runtime view, status, next wake-up), the sandbox (CNI ADD / DEL), init and app
 //! containers in order, and graceful termination. The runtime view is in `pod/runtime.rs`, one
 //! container's start, run, exit and restart in `pod/container.rs`, image pulls in `pod/pull.rs`,
-//! the start-up lines servers print in `pod/start_logs.rs`, the preStop hook and the timing of a
-//! kill in `pod/hooks.rs`.
+//! the start-up lines servers print in `pod/start_logs.rs`, the postStart and preStop hooks and
+//! the timing of a kill in `pod/hooks.rs`.
 
 mod container;
 mod hooks;

@@ -1,5 +1,12 @@
-//! One container's life up to now: start, the process's script and signals, exit, restart
-//! with the kubelet's back-off (`CrashLoopBackOff`), and the start-up logs servers write.
+//! One container's life up to now: start, its postStart hook (and the kill when the hook
+//! fails, see `hooks.rs`), the process's script and signals, exit, restart with the kubelet's
+//! back-off (`CrashLoopBackOff`), and the start-up logs servers write.
+//!
+//! While the postStart hook runs, and while a container whose hook failed is being killed, the
+//! runtime view holds the started process in a `Waiting` container (what the status shows
+//! then); the hook's return time is in `restart_at`. Simplification: a process's own steps
+//! (script output, its own exit) start once the hook has returned; a container killed after a
+//! failed hook exits on the signals alone.
 
 use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
@@ -11,6 +18,7 @@ use crate::sim::metrics::Usage;
 use crate::time::{go_duration, SimDuration, SimTime};
 
 use super::super::program::{Program, Step};
+use super::hooks;
 use super::pull::pull;
 use super::runtime::{CState, Ctr, Proc, Pull, Terminated};
 use super::SyncCx;
@@ -43,25 +51,36 @@ pub(super) fn drive(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, pol
                 let t = Terminated { exit_code: code, reason, started, finished: at, id, message };
                 c.state = CState::Terminated(t);
                 c.proc = None;
-                let restart = match policy {
-                    "Always" => true,
-                    "OnFailure" => code != 0,
-                    _ => false,
-                };
-                if restart {
-                    let in_backoff = c.backoff.is_some_and(|(_, upd)| at.since(upd) <= BACKOFF_RESET);
-                    let wait = match c.backoff {
-                        Some((d, _)) if in_backoff => d,
-                        _ => {
-                            c.backoff = Some((BACKOFF_INITIAL, at));
-                            IMMEDIATE_RESTART
-                        }
-                    };
-                    c.restart_at = Some(at + wait);
-                    if wait > IMMEDIATE_RESTART {
-                        c.crashloop_report = Some(at + BACKOFF_REPORT);
-                    }
+                if restarts(policy, code) {
+                    schedule_restart(c, at);
                 }
+            }
+            CState::Waiting { .. } if hooks::in_post_start(c) => {
+                if !hooks::returned(ctx, cx, c, now) {
+                    return;
+                }
+            }
+            CState::Waiting { .. } if hooks::killed_after_post_start(c) => {
+                if !hooks::killed(ctx, cx, c, policy, _host_ip, now) {
+                    return;
+                }
+            }
+            CState::Waiting { reason: "PostStartHookError", .. } => {
+                if let Some(report) = c.crashloop_report {
+                    if now < report {
+                        cx.wake(report);
+                        return;
+                    }
+                    c.crashloop_report = None;
+                    backoff_report(ctx, cx, c, now);
+                    continue;
+                }
+                let Some(at) = c.restart_at else { return };
+                if now < at {
+                    cx.wake(at);
+                    return;
+                }
+                restart_now(c, now);
             }
             CState::Terminated(t) => {
                 if let Some(report) = c.crashloop_report {
@@ -70,14 +89,8 @@ pub(super) fn drive(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, pol
                         return;
                     }
                     c.crashloop_report = None;
-                    let (d, _) = c.backoff.unwrap_or((BACKOFF_INITIAL, now));
-                    let pod_id = cx.pod_id();
-                    cx.event(ctx, EventType::Warning, "BackOff", &format!("Back-off restarting failed container {} in pod {pod_id}", c.name));
                     c.last = Some(t);
-                    c.state = CState::Waiting {
-                        reason: "CrashLoopBackOff",
-                        message: Some(format!("back-off {} restarting failed container={} pod={pod_id}", go_duration(d.as_micros()), c.name)),
-                    };
+                    backoff_report(ctx, cx, c, now);
                     continue;
                 }
                 let Some(at) = c.restart_at else { return };
@@ -113,16 +126,62 @@ pub(super) fn drive(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, pol
                 cx.event(ctx, EventType::Normal, "Created", &format!("Created container: {}", c.name));
                 cx.event(ctx, EventType::Normal, "Started", &format!("Started container {}", c.name));
                 ctx.api.logs.start(&uid, &c.name);
-                c.started_once = true;
-                c.ready = true;
                 c.restart_at = None;
-                c.state = CState::Running { started: now, id };
                 c.proc = Some(Proc { pc: 0, at: now, status: 0, exit_at: None, sigterm: None, sigkill: None, files: BTreeSet::new() });
                 start_process(ctx, c, &uid, now);
                 ctx.api.metrics.set_container(&uid, &c.name, usage_of(c));
+                let Some(hook) = hooks::post_start_of(cx.pod, &c.name) else {
+                    c.started_once = true;
+                    c.ready = true;
+                    c.state = CState::Running { started: now, id };
+                    continue;
+                };
+                // `startContainer` runs the hook and waits for it.
+                let ip = cx.start.pod_ip.unwrap_or(_host_ip);
+                let exec_id = super::hex64(ctx);
+                let run = hooks::post_start(c, &hook, &cx.pod_id(), ip, &exec_id, false);
+                let returns = run.returns.map(|d| now + d);
+                c.ready = false;
+                c.restart_at = returns;
+                c.hook = Some(hooks::Running { started: now, fails_at: returns.filter(|_| run.error.is_some()), grace_secs: 0, sent: true });
             }
         }
     }
+}
+
+pub(super) fn restarts(policy: &str, code: i32) -> bool {
+    match policy {
+        "Always" => true,
+        "OnFailure" => code != 0,
+        _ => false,
+    }
+}
+
+/// When a container that exited at `at` restarts, with the back-off.
+pub(super) fn schedule_restart(c: &mut Ctr, at: SimTime) {
+    let in_backoff = c.backoff.is_some_and(|(_, upd)| at.since(upd) <= BACKOFF_RESET);
+    let wait = match c.backoff {
+        Some((d, _)) if in_backoff => d,
+        _ => {
+            c.backoff = Some((BACKOFF_INITIAL, at));
+            IMMEDIATE_RESTART
+        }
+    };
+    c.restart_at = Some(at + wait);
+    if wait > IMMEDIATE_RESTART {
+        c.crashloop_report = Some(at + BACKOFF_REPORT);
+    }
+}
+
+/// `BackOff` and the `CrashLoopBackOff` waiting state.
+fn backoff_report(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, now: SimTime) {
+    let (d, _) = c.backoff.unwrap_or((BACKOFF_INITIAL, now));
+    let pod_id = cx.pod_id();
+    cx.event(ctx, EventType::Warning, "BackOff", &format!("Back-off restarting failed container {} in pod {pod_id}", c.name));
+    c.state = CState::Waiting {
+        reason: "CrashLoopBackOff",
+        message: Some(format!("back-off {} restarting failed container={} pod={pod_id}", go_duration(d.as_micros()), c.name)),
+    };
 }
 
 fn restart_now(c: &mut Ctr, now: SimTime) {
