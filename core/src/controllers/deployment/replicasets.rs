@@ -98,13 +98,16 @@ pub(super) fn split_and_sync_revision(ctx: &mut Ctx<'_, '_>, d: &mut Deployment,
     let Some(idx) = idx else { return (None, all) };
     let existing = all.remove(idx);
     let new_revision = all.iter().map(|rs| revision(rs)).max().unwrap_or(0) + 1;
-    let mut rs = existing.to_owned_rs();
-    let annotations_changed = set_new_rs_annotations(d, &mut rs, new_revision, true);
+    // The annotations are worked out on a copy of the metadata alone: a sync that changes
+    // nothing (the common case while pods come up) copies no template.
+    let mut probe = ReplicaSet { metadata: existing.metadata.clone(), ..Default::default() };
+    let annotations_changed = set_new_rs_annotations(d, &mut probe, new_revision, true);
     let min_ready = d.spec.min_ready_seconds;
-    let spec = &mut rs.spec;
-    let min_ready_changed = spec.min_ready_seconds.unwrap_or(0) != min_ready.unwrap_or(0);
+    let min_ready_changed = existing.spec.min_ready_seconds.unwrap_or(0) != min_ready.unwrap_or(0);
     let rs = if annotations_changed || min_ready_changed {
-        spec.min_ready_seconds = min_ready;
+        let mut rs = existing.to_owned_rs();
+        rs.metadata = probe.metadata;
+        rs.spec.min_ready_seconds = min_ready;
         write_rs(ctx, rs).unwrap_or(existing)
     } else {
         existing

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, ReplicaSet};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
 use super::util::*;
 
@@ -127,6 +128,38 @@ fn hash_uses_the_safe_encoding() {
     labelled.metadata.as_mut().unwrap().labels.as_mut().unwrap().insert(HASH_LABEL.into(), h.clone());
     assert_eq!(h, pod_template_hash(&labelled, None), "the hash label is ignored");
     assert!(equal_ignore_hash(&labelled, &d.spec.template));
+}
+
+/// `EqualIgnoreHash`: only the hash label is ignored; an empty map equals an absent one;
+/// anything else in the metadata counts.
+#[test]
+fn equal_ignore_hash_cases() {
+    use k8s_openapi::api::core::v1::PodTemplateSpec;
+    let base = web(1, "strategy: {}").spec.template;
+    let with = |f: &dyn Fn(&mut ObjectMeta)| {
+        let mut t: PodTemplateSpec = base.clone();
+        f(t.metadata.get_or_insert_with(Default::default));
+        t
+    };
+    let labels = |m: &mut ObjectMeta| m.labels.get_or_insert_with(Default::default).clone();
+    let cases: Vec<(&str, PodTemplateSpec, bool)> = vec![
+        ("same", base.clone(), true),
+        ("hash label added", with(&|m| drop(m.labels.get_or_insert_with(Default::default).insert(HASH_LABEL.into(), "x".into()))), true),
+        ("another label", with(&|m| drop(m.labels.get_or_insert_with(Default::default).insert("tier".into(), "web".into()))), false),
+        ("label value changed", with(&|m| drop(m.labels.get_or_insert_with(Default::default).insert("app".into(), "other".into()))), false),
+        ("empty annotations", with(&|m| m.annotations = Some(Default::default())), true),
+        ("an annotation", with(&|m| drop(m.annotations.get_or_insert_with(Default::default).insert("a".into(), "1".into()))), false),
+        ("a name", with(&|m| m.name = Some("x".into())), false),
+        ("labels emptied", with(&|m| m.labels = Some(Default::default())), labels(&mut base.metadata.clone().unwrap_or_default()).is_empty()),
+    ];
+    for (what, t, equal) in cases {
+        assert_eq!(equal_ignore_hash(&t, &base), equal, "{what}");
+        assert_eq!(equal_ignore_hash(&base, &t), equal, "{what} (reversed)");
+    }
+    let mut hashed = with(&|m| drop(m.labels.get_or_insert_with(Default::default).insert(HASH_LABEL.into(), "x".into())));
+    hashed.metadata.as_mut().unwrap().name = Some("n".into());
+    let named = with(&|m| m.name = Some("n".into()));
+    assert!(equal_ignore_hash(&hashed, &named), "the hash label is ignored when other fields are set too");
 }
 
 #[test]

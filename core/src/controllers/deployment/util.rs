@@ -285,9 +285,43 @@ fn normalised_meta(m: Option<&ObjectMeta>) -> Option<ObjectMeta> {
     (m != ObjectMeta::default()).then_some(m)
 }
 
+/// Whether two templates' metadata are equal once the hash label is dropped and empty maps
+/// count as absent. Compared in place when only labels and annotations are set (a template's
+/// usual metadata), through [`normalised_meta`] otherwise.
+fn meta_equal_ignore_hash(a: Option<&ObjectMeta>, b: Option<&ObjectMeta>) -> bool {
+    let only_maps = |m: Option<&ObjectMeta>| {
+        m.is_none_or(|m| {
+            let ObjectMeta { annotations: _, labels: _, creation_timestamp, deletion_grace_period_seconds, deletion_timestamp, finalizers, generate_name, generation, managed_fields, name, namespace, owner_references, resource_version, self_link, uid } = m;
+            creation_timestamp.is_none()
+                && deletion_grace_period_seconds.is_none()
+                && deletion_timestamp.is_none()
+                && finalizers.is_none()
+                && generate_name.is_none()
+                && generation.is_none()
+                && managed_fields.is_none()
+                && name.is_none()
+                && namespace.is_none()
+                && owner_references.is_none()
+                && resource_version.is_none()
+                && self_link.is_none()
+                && uid.is_none()
+        })
+    };
+    if !(only_maps(a) && only_maps(b)) {
+        return normalised_meta(a) == normalised_meta(b);
+    }
+    fn labels(m: Option<&ObjectMeta>) -> impl Iterator<Item = (&String, &String)> {
+        m.and_then(|m| m.labels.as_ref()).into_iter().flatten().filter(|(k, _)| k.as_str() != HASH_LABEL)
+    }
+    fn annotations(m: Option<&ObjectMeta>) -> impl Iterator<Item = (&String, &String)> {
+        m.and_then(|m| m.annotations.as_ref()).into_iter().flatten()
+    }
+    labels(a).eq(labels(b)) && annotations(a).eq(annotations(b))
+}
+
 /// `EqualIgnoreHash` (the specs compared in place; only the metadata is normalised).
 pub fn equal_ignore_hash(a: &PodTemplateSpec, b: &PodTemplateSpec) -> bool {
-    a.spec == b.spec && normalised_meta(a.metadata.as_ref()) == normalised_meta(b.metadata.as_ref())
+    a.spec == b.spec && meta_equal_ignore_hash(a.metadata.as_ref(), b.metadata.as_ref())
 }
 
 /// `ComputeHash`: a 32-bit FNV-1a of the template (without its hash label) and the collision
