@@ -79,5 +79,48 @@ fn main() {
     println!("  peak heap          {:>10.1} MiB (target <= 1024)", peak as f64 / (1 << 20) as f64);
     println!("  retained heap      {:>10.1} MiB ({:.0} bytes per pod)", live as f64 / (1 << 20) as f64, live as f64 / all.max(1) as f64);
     println!("  allocations        {:>10.1} per pod", allocs as f64 / all.max(1) as f64);
+    let (pod_widths, event_widths) = struct_widths(&sim);
+    println!("  k8s-openapi widths {:>10.0} bytes per pod ({pod_widths:.0} in the Pod, {event_widths:.0} in Events;", pod_widths + event_widths);
+    println!("                     the fixed struct sizes alone, before any string, map or index)");
     drop(sim);
+}
+
+/// The bytes per pod that the stored k8s-openapi values occupy by their fixed struct sizes
+/// alone (each `Option` field takes its full width whether set or not): the Pods with their
+/// nested lists, and the Events. Strings, maps, indexes and allocator overhead come on top.
+fn struct_widths(sim: &Sim) -> (f64, f64) {
+    use fishbowl_core::api::{Kind, Object};
+    use k8s_openapi::api::core::v1 as core;
+    use std::mem::size_of;
+    let (mut pods, mut pod_bytes) = (0usize, 0usize);
+    for obj in sim.store().list(Kind::Pod, None) {
+        let Object::Pod(p) = obj.as_ref() else { continue };
+        pods += 1;
+        pod_bytes += size_of::<core::Pod>();
+        let meta = &p.metadata;
+        pod_bytes += meta.owner_references.as_ref().map_or(0, |o| o.len() * size_of::<k8s_openapi::apimachinery::pkg::apis::meta::v1::OwnerReference>());
+        if let Some(spec) = &p.spec {
+            let containers = spec.containers.iter().chain(spec.init_containers.iter().flatten());
+            for c in containers {
+                pod_bytes += size_of::<core::Container>();
+                pod_bytes += c.ports.as_ref().map_or(0, |v| v.len() * size_of::<core::ContainerPort>());
+                pod_bytes += c.volume_mounts.as_ref().map_or(0, |v| v.len() * size_of::<core::VolumeMount>());
+                pod_bytes += c.env.as_ref().map_or(0, |v| v.len() * size_of::<core::EnvVar>());
+            }
+            for v in spec.volumes.iter().flatten() {
+                pod_bytes += size_of::<core::Volume>();
+                pod_bytes += v.projected.as_ref().and_then(|p| p.sources.as_ref()).map_or(0, |s| s.len() * size_of::<core::VolumeProjection>());
+            }
+            pod_bytes += spec.tolerations.as_ref().map_or(0, |v| v.len() * size_of::<core::Toleration>());
+        }
+        if let Some(status) = &p.status {
+            pod_bytes += status.conditions.as_ref().map_or(0, |v| v.len() * size_of::<core::PodCondition>());
+            pod_bytes += status.container_statuses.as_ref().map_or(0, |v| v.len() * size_of::<core::ContainerStatus>());
+            pod_bytes += status.pod_ips.as_ref().map_or(0, |v| v.len() * size_of::<core::PodIP>());
+            pod_bytes += status.host_ips.as_ref().map_or(0, |v| v.len() * size_of::<core::HostIP>());
+        }
+    }
+    let events = sim.store().list(Kind::Event, None).count();
+    let pods = pods.max(1) as f64;
+    (pod_bytes as f64 / pods, (events * size_of::<core::Event>()) as f64 / pods)
 }
