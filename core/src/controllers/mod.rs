@@ -10,6 +10,7 @@
 //! namespace.rs        namespace deletion: delete the contents, then the namespace
 //! scheduler.rs        default-scheduler: binds pending pods (framework in `crate::scheduler`)
 //! replicaset.rs       ReplicaSet: pods from the template, adoption and orphaning
+//! replica_tally.rs    what the ReplicaSet status walk learned of each pod, kept between syncs
 //! replicationcontroller.rs
 //!                     ReplicationController: the ReplicaSet sync on its ReplicaSet form
 //! deployment/         Deployment: ReplicaSets per template, rolling update and recreate
@@ -55,6 +56,7 @@ pub mod podgc;
 pub mod owner;
 pub mod pod_ranking;
 pub mod replicaset;
+pub mod replica_tally;
 pub mod replicationcontroller;
 pub mod revision;
 pub mod scheduler;
@@ -155,6 +157,8 @@ pub struct ControllerState {
     /// Per ReplicaSet / ReplicationController: how many syncs in a row failed to create or
     /// delete pods (the work queue's per-item back-off).
     pub replica_failures: std::collections::BTreeMap<ObjectRef, u32>,
+    /// Per ReplicaSet / ReplicationController: what its status walk learned of each pod.
+    pub replica_tallies: replica_tally::Tallies,
     /// Each kubelet's in-memory pod workers and pulled images.
     pub kubelet: crate::kubelet::State,
     /// When the kube-proxies last synced their rules.

@@ -69,7 +69,14 @@ pub fn is_ready(pod: &Pod) -> bool {
 /// `podutil.IsPodAvailable`: Ready, and Ready for at least `min_ready_seconds` (a pod whose
 /// Ready transition plus minReadySeconds is not after now). `Err(d)`: ready, available in `d`.
 pub fn availability(pod: &Pod, min_ready_seconds: i32, now: SimTime) -> Result<bool, SimDuration> {
-    let Some(since) = ready_since(pod) else { return Ok(false) };
+    match ready_since(pod) {
+        Some(since) => available_since(since, min_ready_seconds, now),
+        None => Ok(false),
+    }
+}
+
+/// [`availability`] of a pod Ready since `since`.
+pub fn available_since(since: SimTime, min_ready_seconds: i32, now: SimTime) -> Result<bool, SimDuration> {
     if min_ready_seconds <= 0 {
         return Ok(true);
     }

@@ -28,7 +28,8 @@ use crate::time::{SimDuration, SimTime};
 
 use super::deployment::status::REPLICA_FAILURE;
 
-use super::owner::{availability, controller_key, controller_of, controller_ref, is_active, is_ready, orphan_adopters, running_as};
+use super::owner::{available_since, controller_key, is_active, controller_of, controller_ref, orphan_adopters, running_as};
+use super::replica_tally::Scope;
 use super::pod_ranking::rank_for_deletion;
 use super::{Ctx, Requeue};
 
@@ -110,9 +111,18 @@ pub(crate) fn earliest(a: Requeue, b: Requeue) -> Requeue {
 }
 
 fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let Some(obj) = ctx.api.store.get(key).cloned() else { return Requeue::Done };
+    let Some(obj) = ctx.api.store.get(key).cloned() else {
+        forget(ctx, key);
+        return Requeue::Done;
+    };
     let Object::ReplicaSet(rs) = obj.as_ref() else { return Requeue::Done };
     sync_as(ctx, &obj, rs)
+}
+
+/// The owner is gone: what the controller kept about it in memory goes too.
+pub(crate) fn forget(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) {
+    ctx.state.replica_tallies.forget(key);
+    ctx.state.replica_failures.remove(key);
 }
 
 /// The sync of `obj` seen as the ReplicaSet `rs` (a ReplicationController is synced through
@@ -227,7 +237,7 @@ fn claim_pods(ctx: &mut Ctx<'_, '_>, owner: &Object, uid: &str, sel: &Selector) 
 /// `calculateStatus` over the active owned pods; also how long until a Ready pod becomes
 /// available, and whether a pod naming the replica set as controller no longer matches its
 /// selector (one for `ClaimPods` to release).
-fn calculate_status(ctx: &Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: &str, sel: &Selector, min_ready: i32) -> (ReplicaSetStatus, Option<SimDuration>, bool) {
+fn calculate_status(ctx: &mut Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: &str, sel: &Selector, min_ready: i32) -> (ReplicaSetStatus, Option<SimDuration>, bool) {
     let template_labels = rs.spec.template.as_ref().and_then(|t| t.metadata.as_ref()).and_then(|m| m.labels.as_ref());
     let template_sel = template_labels.map_or_else(Selector::everything, selector::from_map);
     // Every owned pod matches the selector: when the template's labels are among its terms
@@ -236,22 +246,27 @@ fn calculate_status(ctx: &Ctx<'_, '_>, owner: &Object, rs: &ReplicaSet, uid: &st
     let (mut replicas, mut fully_labeled, mut ready, mut available) = (0, 0, 0, 0);
     let mut wait: Option<SimDuration> = None;
     let mut stale = false;
-    for o in controlled_pods(ctx.api.store, owner, uid) {
-        let Object::Pod(p) = o.as_ref() else { continue };
-        if !sel.matches(p.metadata.labels.as_ref()) {
+    let key = ObjectRef::of(owner);
+    let scope = Scope { owner: &key, kind_name: owner.kind().info().name, uid, sel, template_sel: &template_sel };
+    let now = ctx.api.now;
+    for facts in ctx.state.replica_tallies.walk(&*ctx.api.store, &scope) {
+        if !facts.controlled {
+            continue;
+        }
+        if !facts.matches {
             stale = true;
             continue;
         }
-        if !is_active(p) {
+        if !facts.active {
             continue;
         }
         replicas += 1;
-        if all_labeled || template_sel.matches(p.metadata.labels.as_ref()) {
+        if all_labeled || facts.labeled {
             fully_labeled += 1;
         }
-        if is_ready(p) {
+        if let Some(since) = facts.ready_since {
             ready += 1;
-            match availability(p, min_ready, ctx.api.now) {
+            match available_since(since, min_ready, now) {
                 Ok(true) => available += 1,
                 Ok(false) => {}
                 Err(d) => wait = Some(wait.map_or(d, |w| w.min(d))),

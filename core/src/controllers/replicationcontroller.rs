@@ -38,7 +38,10 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
 }
 
 fn sync(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
-    let Some(obj) = ctx.api.store.get(key).cloned() else { return Requeue::Done };
+    let Some(obj) = ctx.api.store.get(key).cloned() else {
+        super::replicaset::forget(ctx, key);
+        return Requeue::Done;
+    };
     let Object::ReplicationController(rc) = obj.as_ref() else { return Requeue::Done };
     let rs = as_replica_set(rc);
     sync_as(ctx, &obj, &rs)

@@ -260,6 +260,12 @@ impl Store {
         self.dependents.get(kind).and_then(|by_name| by_name.get(name)).into_iter().flatten().map(|(k, o)| (k.as_ref(), o))
     }
 
+    /// [`Store::dependents_with_objects`] with the shared keys (for callers that remember
+    /// dependents between calls and compare keys by pointer first).
+    pub fn dependents_with_keys(&self, kind: &str, name: &str) -> impl Iterator<Item = (&Arc<ObjectRef>, &Arc<Object>)> + '_ {
+        self.dependents.get(kind).and_then(|by_name| by_name.get(name)).into_iter().flatten()
+    }
+
     /// Objects of `kind` in `namespace` that have no controller, in name order.
     pub fn uncontrolled<'a>(&'a self, kind: Kind, namespace: &'a str) -> impl Iterator<Item = &'a Arc<Object>> + 'a {
         let start = ObjectRef { kind, namespace: Some(namespace.to_string()), name: String::new() };
