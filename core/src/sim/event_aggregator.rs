@@ -43,12 +43,12 @@ impl Aggregator {
     pub fn observe(&mut self, key: u64, message: u64, now: SimTime) -> bool {
         self.uses += 1;
         let used = self.uses;
-        let mut record = match self.records.remove(&key) {
+        let record = match self.records.get_mut(&key) {
             Some(r) => {
                 self.order.remove(&r.used);
                 r
             }
-            None => Record { messages: BTreeSet::new(), last: SimTime::ZERO, used },
+            None => self.records.entry(key).or_insert(Record { messages: BTreeSet::new(), last: SimTime::ZERO, used }),
         };
         if record.messages.is_empty() || now.since(record.last) > INTERVAL {
             record.messages.clear();
@@ -60,7 +60,6 @@ impl Aggregator {
         if aggregate {
             record.messages.pop_first();
         }
-        self.records.insert(key, record);
         self.order.insert(used, key);
         while self.records.len() > LRU_ENTRIES {
             let Some((_, oldest)) = self.order.pop_first() else { break };
