@@ -79,29 +79,29 @@ impl Tallies {
             self.owners.insert(scope.owner.clone(), fresh);
         }
         let tally = self.owners.get_mut(scope.owner).expect("inserted above when missing");
-        let old = std::mem::take(&mut tally.entries);
-        let mut old = old.into_iter().peekable();
-        let mut entries = Vec::with_capacity(old.len());
+        // The usual sync: the same dependents as last time, one or two of them rewritten.
+        // Walked in place, reading only pointers (no reference count is touched, so an
+        // unchanged pod's memory is not either).
+        let mut same = 0;
+        let mut diverged = false;
         for (key, obj) in store.dependents_with_keys(scope.kind_name, &scope.owner.name) {
-            // Both lists are in key order: skip cached keys that are gone.
-            let mut cached = None;
-            while let Some(e) = old.peek() {
-                if Arc::ptr_eq(&e.key, key) || *e.key == **key {
-                    cached = old.next();
+            match tally.entries.get_mut(same) {
+                Some(e) if Arc::ptr_eq(&e.key, key) => {
+                    if !std::ptr::eq(e.obj.as_ptr(), Arc::as_ptr(obj)) {
+                        e.facts = facts_of(key, obj, scope, &tally.uid);
+                        e.obj = Arc::downgrade(obj);
+                    }
+                    same += 1;
+                }
+                _ => {
+                    diverged = true;
                     break;
                 }
-                if *e.key > **key {
-                    break;
-                }
-                old.next();
             }
-            let facts = match cached {
-                Some(e) if std::ptr::eq(e.obj.as_ptr(), Arc::as_ptr(obj)) => e.facts,
-                _ => facts_of(key, obj, scope, &tally.uid),
-            };
-            entries.push(Entry { key: key.clone(), obj: Arc::downgrade(obj), facts });
         }
-        tally.entries = entries;
+        if diverged || same != tally.entries.len() {
+            tally.entries = merge(std::mem::take(&mut tally.entries), store, scope, &tally.uid);
+        }
         tally.entries.iter().map(|e| e.facts)
     }
 
@@ -109,6 +109,33 @@ impl Tallies {
     pub fn forget(&mut self, owner: &ObjectRef) {
         self.owners.remove(owner);
     }
+}
+
+/// The dependents' entries when the set changed: both lists are in key order, so a cached
+/// entry is found by walking them together; an entry whose object was rewritten (or that is
+/// new) is computed afresh.
+fn merge(old: Vec<Entry>, store: &Store, scope: &Scope<'_>, uid: &str) -> Vec<Entry> {
+    let mut old = old.into_iter().peekable();
+    let mut entries = Vec::with_capacity(old.len());
+    for (key, obj) in store.dependents_with_keys(scope.kind_name, &scope.owner.name) {
+        let mut cached = None;
+        while let Some(e) = old.peek() {
+            if Arc::ptr_eq(&e.key, key) || *e.key == **key {
+                cached = old.next();
+                break;
+            }
+            if *e.key > **key {
+                break;
+            }
+            old.next();
+        }
+        let facts = match cached {
+            Some(e) if std::ptr::eq(e.obj.as_ptr(), Arc::as_ptr(obj)) => e.facts,
+            _ => facts_of(key, obj, scope, uid),
+        };
+        entries.push(Entry { key: key.clone(), obj: Arc::downgrade(obj), facts });
+    }
+    entries
 }
 
 fn facts_of(key: &ObjectRef, obj: &Object, scope: &Scope<'_>, uid: &str) -> Facts {
