@@ -120,6 +120,10 @@ pub fn filter(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<Status> {
     if state.affinities.iter().any(|terms| !terms.iter().any(|t| term_matches(t, node))) {
         return Some(Status::unresolvable(ERR_NODE_CONFLICT));
     }
+    if state.static_only.is_empty() {
+        return None;
+    }
+    // Only now is the Node object itself read (a pod without such claims never touches it).
     let here = Node { name: node.name(), labels: node.labels() };
     let unmet = state.static_only.iter().any(|(pvc, volumes)| find_best_match(pvc, volumes, Some(&here)).is_none());
     unmet.then(|| Status::unresolvable(ERR_BIND_CONFLICT))
