@@ -33,7 +33,6 @@ use crate::sim::Sim;
 use crate::store::{Cause, Component, ObjectRef};
 
 use input::{int32_flag, parse_resource_input, strip_own, take_flags, Target};
-use super::expose::MISSING_RESOURCE;
 use super::rollout::DryRun;
 use super::write::namespace;
 use super::{Args, Files, Output};
@@ -98,27 +97,7 @@ fn targets(sim: &Sim, args: &Args, rest: &[String], files: &dyn Files) -> Result
         }
         return Ok(out);
     }
-    if rest.is_empty() {
-        return Err(Output::error(MISSING_RESOURCE));
-    }
-    let kind_of = |t: &str| super::resources::resource_kind(&discovery, t);
-    if rest.iter().any(|r| r.contains('/')) {
-        if !rest.iter().all(|r| r.contains('/')) {
-            return Err(Output::error("error: there is no need to specify a resource type as a separate argument when passing arguments in resource/name form (e.g. 'kubectl get resource/<resource_name>' instead of 'kubectl get resource resource/<resource_name>'"));
-        }
-        return rest
-            .iter()
-            .map(|r| {
-                let (t, n) = r.split_once('/').unwrap_or((r, ""));
-                Ok((kind_of(t)?, n.to_string()))
-            })
-            .collect();
-    }
-    let kind = kind_of(&rest[0])?;
-    if rest.len() == 1 {
-        return Err(Output::error("error: resource(s) were provided, but no name was specified"));
-    }
-    Ok(rest[1..].iter().map(|n| (kind, n.clone())).collect())
+    super::expose::type_name_args_with(rest, |t| super::resources::resource_kind(&discovery, t))
 }
 
 /// `ScaleForResource`: whether the kind serves `/scale` (custom kinds: the CRD's `scale`

@@ -30,6 +30,12 @@ pub const MISSING_RESOURCE: &str = "error: You must provide one or more resource
 /// `TYPE NAME…` or `TYPE/NAME…` as cli-runtime's `ResourceTypeOrNameArgs` accepts them when a
 /// name is required.
 pub fn type_name_args(rest: &[String]) -> Result<Vec<(Kind, String)>, Output> {
+    type_name_args_with(rest, kind_arg)
+}
+
+/// [`type_name_args`] with the resource types resolved by `kind_of` (a command that knows the
+/// custom kinds passes a resolver over discovery).
+pub fn type_name_args_with(rest: &[String], kind_of: impl Fn(&str) -> Result<Kind, Output>) -> Result<Vec<(Kind, String)>, Output> {
     if rest.is_empty() {
         return Err(Output::error(MISSING_RESOURCE));
     }
@@ -41,11 +47,11 @@ pub fn type_name_args(rest: &[String]) -> Result<Vec<(Kind, String)>, Output> {
             .iter()
             .map(|r| {
                 let (t, n) = r.split_once('/').unwrap_or((r, ""));
-                Ok((kind_arg(t)?, n.to_string()))
+                Ok((kind_of(t)?, n.to_string()))
             })
             .collect();
     }
-    let kind = kind_arg(&rest[0])?;
+    let kind = kind_of(&rest[0])?;
     if rest.len() == 1 {
         return Err(Output::error("error: resource(s) were provided, but no name was specified"));
     }
