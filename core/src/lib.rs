@@ -21,6 +21,7 @@
 //! store          versioned object store, the one mutation path, the ordered write (watch) log
 //! api            kinds, manifests, decoding, defaulting, validation, quantities, diagnostics
 //! time, rng      simulated time (integer µs) and the one seeded RNG
+//! hashing        stable hashes for maps that are looked up, never iterated
 //! ```
 //!
 //! ## Invariants
@@ -32,6 +33,7 @@ pub mod admission;
 pub mod api;
 pub mod console;
 pub mod controllers;
+pub mod hashing;
 pub mod kubectl;
 pub mod kubelet;
 pub mod net;

@@ -176,7 +176,8 @@ fn event_name(involved_name: &str, nanos: u64) -> String {
 pub struct Recorder {
     /// 64-bit FNV-1a of the correlation fields → the nanoseconds the Event's name carries (the
     /// name is the involved object's name, which is part of the key, and those nanoseconds).
-    seen: std::collections::BTreeMap<u64, u64>,
+    /// Looked up only, never iterated.
+    seen: crate::hashing::PrehashedMap<u64>,
     aggregator: super::event_aggregator::Aggregator,
 }
 

@@ -8,11 +8,11 @@
 //! growing never copies what is stored nor holds two copies at once, and a clone of the store
 //! (a snapshot) shares every full chunk instead of copying it.
 
-use std::collections::BTreeMap;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use super::{ActionId, Cause, Component, ObjectRef, WatchEventType};
+use crate::hashing::{fnv1a, PrehashedMap};
 use crate::time::SimTime;
 
 /// Records (and keys) per chunk.
@@ -106,12 +106,13 @@ pub struct History {
     /// written, so the names are not copied).
     keys: Chunked<Arc<ObjectRef>>,
     /// Key hash → index of the first key with that hash; keys whose hash was taken are in
-    /// `collided`.
-    key_index: BTreeMap<u64, u32>,
+    /// `collided`. Looked up only, never iterated: a hash map's order never reaches output.
+    key_index: PrehashedMap<u32>,
     collided: Vec<u32>,
     /// Each writer, once, by index.
     writers: Vec<Component>,
-    writer_index: BTreeMap<Component, u32>,
+    /// Writer name hash → the writers with that hash (looked up only, never iterated).
+    writer_index: PrehashedMap<Vec<u32>>,
     /// The index of the last writer, checked first (writes come in bursts from one component).
     last_writer: u32,
 }
@@ -166,9 +167,9 @@ impl History {
                 self.key_index.insert(hash, id);
                 id
             }
-            Some(&id) if self.keys.get(id as usize) == Some(key) => id,
+            Some(&id) if self.keys.get(id as usize).is_some_and(|k| same_key(k, key)) => id,
             Some(_) => {
-                if let Some(&id) = self.collided.iter().find(|&&id| self.keys.get(id as usize) == Some(key)) {
+                if let Some(&id) = self.collided.iter().find(|&&id| self.keys.get(id as usize).is_some_and(|k| same_key(k, key))) {
                     return id;
                 }
                 let id = self.keys.push(key.clone()) as u32;
@@ -182,18 +183,26 @@ impl History {
         if self.writers.get(self.last_writer as usize).is_some_and(|w| w == by) {
             return self.last_writer;
         }
-        let id = match self.writer_index.get(by) {
-            Some(&id) => id,
+        let hash = fnv1a(by.as_str().as_bytes());
+        let known = self.writer_index.get(&hash).and_then(|ids| ids.iter().copied().find(|&id| self.writers[id as usize] == *by));
+        let id = match known {
+            Some(id) => id,
             None => {
                 let id = self.writers.len() as u32;
                 self.writers.push(by.clone());
-                self.writer_index.insert(by.clone(), id);
+                self.writer_index.entry(hash).or_default().push(id);
                 id
             }
         };
         self.last_writer = id;
         id
     }
+}
+
+/// The same key: the same shared `Arc` (the usual case: the store passes the key it holds),
+/// or equal names.
+fn same_key(a: &Arc<ObjectRef>, b: &Arc<ObjectRef>) -> bool {
+    Arc::ptr_eq(a, b) || a == b
 }
 
 /// 64-bit FNV-1a of a key (stable across runs, unlike the standard library's hasher).
