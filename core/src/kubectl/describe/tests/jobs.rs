@@ -1,21 +1,9 @@
 //! `kubectl describe job` and `kubectl describe cronjob`: a job run to its completions, an
 //! indexed job's counts, a cron job after it fired once, and the `<unset>` defaults.
 
-use super::{lines, obj};
-use crate::console::run_line;
+use super::{describe_after, lines, obj};
 use crate::kubectl::describe::*;
-use crate::kubectl::NoFiles;
-use crate::sim::{ClusterConfig, Sim};
-use crate::time::{SimDuration, SimTime};
-
-fn describe_after(yaml: &str, secs: u64, line: &str) -> String {
-    let mut sim = Sim::new(ClusterConfig::default());
-    assert!(sim.apply("x.yaml", yaml).ok());
-    sim.advance(SimDuration::from_secs(secs));
-    let out = run_line(&mut sim, line, &NoFiles);
-    assert_eq!(out.status, 0, "{line}: {}", out.stderr);
-    out.stdout
-}
+use crate::time::SimTime;
 
 #[test]
 fn describe_job_after_its_three_completions() {

@@ -18,6 +18,16 @@ pub(crate) fn obj(yaml: &str) -> Object {
     Object::from_value(kind, v).expect("test object decodes")
 }
 
+/// `line`'s output after `yaml` is applied to a default cluster and `secs` have passed.
+pub(crate) fn describe_after(yaml: &str, secs: u64, line: &str) -> String {
+    let mut sim = crate::sim::Sim::new(crate::sim::ClusterConfig::default());
+    assert!(sim.apply("x.yaml", yaml).ok());
+    sim.advance(crate::time::SimDuration::from_secs(secs));
+    let out = crate::console::run_line(&mut sim, line, &crate::kubectl::NoFiles);
+    assert_eq!(out.status, 0, "{line}: {}", out.stderr);
+    out.stdout
+}
+
 pub(crate) fn lines(ls: &[&str]) -> String {
     ls.iter().map(|l| format!("{l}\n")).collect()
 }

@@ -1,21 +1,9 @@
 //! `kubectl describe statefulset` and `kubectl describe daemonset`: a daemon set on every node
 //! of a three-node cluster, a stateful set with a claim template, and the update strategies.
 
-use super::{lines, obj};
-use crate::console::run_line;
+use super::{describe_after, lines, obj};
 use crate::kubectl::describe::*;
-use crate::kubectl::NoFiles;
-use crate::sim::{ClusterConfig, Sim};
-use crate::time::{SimDuration, SimTime};
-
-fn describe_after(yaml: &str, secs: u64, line: &str) -> String {
-    let mut sim = Sim::new(ClusterConfig::default());
-    assert!(sim.apply("x.yaml", yaml).ok());
-    sim.advance(SimDuration::from_secs(secs));
-    let out = run_line(&mut sim, line, &NoFiles);
-    assert_eq!(out.status, 0, "{line}: {}", out.stderr);
-    out.stdout
-}
+use crate::time::SimTime;
 
 #[test]
 fn describe_daemonset_on_three_nodes() {
