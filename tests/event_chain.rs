@@ -11,7 +11,10 @@ use fishbowl_core::{ClusterConfig, Sim};
 const WEB: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  replicas: 3\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n    spec:\n      containers:\n      - name: nginx\n        image: nginx:1.27\n        ports: [{containerPort: 80}]\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: web\nspec:\n  selector: {app: web}\n  ports: [{port: 80}]\n";
 
 /// (index, resource_version, type, object, by) for every write in the chain.
-fn writes(chain: &Chain) -> Vec<(usize, u64, WatchEventType, String, String)> {
+/// One write of the chain: (node index, resourceVersion, event type, object, writer).
+type Write = (usize, u64, WatchEventType, String, String);
+
+fn writes(chain: &Chain) -> Vec<Write> {
     chain
         .nodes
         .iter()
@@ -46,7 +49,7 @@ fn apply_a_deployment_chain_runs_from_the_apply_to_the_endpoints() {
     let action = sim.actions().last().unwrap().clone();
     let chain = chain_of(sim.store(), action.id, &action.summary, action.at);
     let w = writes(&chain);
-    let find = |pred: &dyn Fn(&(usize, u64, WatchEventType, String, String)) -> bool| -> Vec<(usize, u64)> {
+    let find = |pred: &dyn Fn(&Write) -> bool| -> Vec<(usize, u64)> {
         w.iter().filter(|x| pred(x)).map(|x| (x.0, x.1)).collect()
     };
     let deploy = find(&|x| x.2 == WatchEventType::Added && x.3 == "deployment.apps/web" && x.4 == "kubectl");

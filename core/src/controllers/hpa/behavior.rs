@@ -4,6 +4,8 @@
 //! minutes to show) — then limited by the scaling policies over their periods, and by
 //! min/max replicas. Each limit names the condition the real controller reports.
 
+use std::ops::RangeInclusive;
+
 use k8s_openapi::api::autoscaling::v2::{HPAScalingPolicy, HPAScalingRules, HorizontalPodAutoscalerBehavior};
 
 use crate::time::{SimDuration, SimTime};
@@ -124,8 +126,10 @@ fn scale_down_limit(current: i32, h: &History, now: SimTime, rules: &HPAScalingR
     result
 }
 
-/// Rate limits and min/max (`convertDesiredReplicasWithBehaviorRate`).
-pub fn limit(h: &History, now: SimTime, current: i32, desired: i32, min: i32, max: i32, up: &HPAScalingRules, down: &HPAScalingRules) -> Normalized {
+/// Rate limits and min/max (`convertDesiredReplicasWithBehaviorRate`); `bounds` is
+/// minReplicas..=maxReplicas.
+pub fn limit(h: &History, now: SimTime, current: i32, desired: i32, bounds: RangeInclusive<i32>, up: &HPAScalingRules, down: &HPAScalingRules) -> Normalized {
+    let (min, max) = bounds.into_inner();
     if desired > current {
         let up_limit = scale_up_limit(current, h, now, up).max(current);
         let (allowed, reason, message) = if max > up_limit {
@@ -182,7 +186,7 @@ mod tests {
             (8, 30, 12, 12, "TooManyReplicas"),   // limit 16 ≥ max 12
         ];
         for (current, desired, max, want, reason) in table {
-            let n = limit(&h, t(100), current, desired, 1, max, &up, &down);
+            let n = limit(&h, t(100), current, desired, 1..=max, &up, &down);
             assert_eq!((n.replicas, n.reason), (want, reason), "{current} → {desired}");
         }
     }
@@ -193,10 +197,10 @@ mod tests {
         let mut h = History::default();
         record_scale(&mut h, t(0), 2, 6);
         // 10 s later the period started at 6 - 4 = 2 replicas: max(2+4, 4) = 6 → no more room.
-        let n = limit(&h, t(10), 6, 12, 1, 20, &up, &down);
+        let n = limit(&h, t(10), 6, 12, 1..=20, &up, &down);
         assert_eq!((n.replicas, n.reason), (6, "ScaleUpLimit"));
         // After the 15 s period it may double again.
-        let n = limit(&h, t(16), 6, 12, 1, 20, &up, &down);
+        let n = limit(&h, t(16), 6, 12, 1..=20, &up, &down);
         assert_eq!(n.replicas, 12);
     }
 
@@ -214,7 +218,7 @@ mod tests {
     #[test]
     fn min_replicas_bounds_a_scale_down() {
         let (up, down) = rules(None);
-        let n = limit(&History::default(), t(0), 4, 0, 2, 10, &up, &down);
+        let n = limit(&History::default(), t(0), 4, 0, 2..=10, &up, &down);
         assert_eq!((n.replicas, n.reason), (2, "TooFewReplicas"));
     }
 }

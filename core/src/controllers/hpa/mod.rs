@@ -255,7 +255,7 @@ pub fn reconcile(ctx: &mut Ctx<'_, '_>, key: &ObjectRef) -> Requeue {
                 let (up, down) = behavior::rules(hpa.spec.behavior.as_ref());
                 let history = ctx.state.hpa.entry(key.clone()).or_default();
                 let stabilized = behavior::stabilize(history, now, current, proposal, &up, &down);
-                let n = behavior::limit(history, now, current, stabilized, min, max, &up, &down);
+                let n = behavior::limit(history, now, current, stabilized, min..=max, &up, &down);
                 limited = (n.reason, n.message);
                 n.replicas
             }
