@@ -77,3 +77,43 @@ fn a_local_volume_decides_the_node_and_a_claim_without_one_fits_nowhere() {
         Some("0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..")
     );
 }
+
+/// A provisioning class limited by allowedTopologies: `hosts` are the hostnames it admits.
+fn limited_class(name: &str, hosts: &str) -> String {
+    format!(
+        r#"
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {{name: {name}}}
+provisioner: rancher.io/local-path
+volumeBindingMode: WaitForFirstConsumer
+allowedTopologies:
+- matchLabelExpressions:
+  - {{key: kubernetes.io/hostname, values: [{hosts}]}}
+"#
+    )
+}
+
+#[test]
+fn a_class_provisions_only_where_its_allowed_topologies_admit_the_node() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    assert!(sim.apply("class.yaml", &limited_class("local-storage", "node-3")).ok());
+    assert!(sim.apply("a.yaml", &claim_and_pod("a", "1Gi")).ok());
+    sim.settle(100_000);
+    assert_eq!(node_of(&sim, "a").as_deref(), Some("node-3"));
+    assert!(bound_volume(&sim, "a").is_some_and(|v| v.starts_with("pvc-")));
+}
+
+#[test]
+fn a_class_whose_allowed_topologies_admit_no_node_leaves_the_pod_pending() {
+    let mut sim = Sim::new(ClusterConfig::default());
+    assert!(sim.apply("class.yaml", &limited_class("local-storage", "node-9")).ok());
+    assert!(sim.apply("a.yaml", &claim_and_pod("a", "1Gi")).ok());
+    sim.settle(100_000);
+    assert_eq!(node_of(&sim, "a"), None);
+    let msg = events_for(&sim, "a").into_iter().find(|e| e.reason.as_deref() == Some("FailedScheduling")).and_then(|e| e.message);
+    assert_eq!(
+        msg.as_deref(),
+        Some("0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..")
+    );
+}

@@ -1,11 +1,11 @@
 //! `kubectl describe` of PersistentVolumeClaims, PersistentVolumes and StorageClasses, after
 //! kubectl's `describePersistentVolumeClaim` / `describePersistentVolume` /
-//! `StorageClassDescriber` (Used By, node affinity terms, the hostPath / local source; other
-//! volume sources fall back to their field dump; allowedTopologies are not shown).
+//! `StorageClassDescriber` (Used By, node affinity terms, allowedTopologies terms, the
+//! hostPath / local source; other volume sources fall back to their field dump).
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim};
+use k8s_openapi::api::core::v1::{PersistentVolume, PersistentVolumeClaim, TopologySelectorTerm};
 use k8s_openapi::api::storage::v1::StorageClass;
 
 use super::common::{annotations, events, labels, unstructured};
@@ -142,6 +142,31 @@ fn format_pairs(map: Option<&BTreeMap<String, String>>) -> String {
     if pairs.is_empty() { "<none>".into() } else { pairs.join(",") }
 }
 
+/// kubectl's `printAllowedTopologies`: one `Term N:` line per term, its expressions as
+/// `key in [v1, v2]` aligned under one another.
+fn allowed_topologies(w: &mut DescWriter, terms: &[TopologySelectorTerm]) {
+    w.write(0, "AllowedTopologies:\t");
+    if terms.is_empty() {
+        w.line(0, "<none>");
+        return;
+    }
+    w.line(0, "");
+    for (i, term) in terms.iter().enumerate() {
+        w.write(1, &format!("Term {i}:\t"));
+        let reqs = term.match_label_expressions.as_deref().unwrap_or(&[]);
+        if reqs.is_empty() {
+            w.line(0, "<none>");
+        }
+        for (j, r) in reqs.iter().enumerate() {
+            if j > 0 {
+                w.write(1, "\t");
+            }
+            let expr = if r.values.is_empty() { format!("{} in", r.key) } else { format!("{} in [{}]", r.key, r.values.join(", ")) };
+            w.line(0, &expr);
+        }
+    }
+}
+
 pub fn describe_storage_class(sc: &StorageClass, ctx: &DescribeContext) -> String {
     let mut w = DescWriter::new();
     w.line(0, &format!("Name:\t{}", sc.metadata.name.as_deref().unwrap_or("")));
@@ -169,6 +194,9 @@ pub fn describe_storage_class(sc: &StorageClass, ctx: &DescribeContext) -> Strin
     }
     if let Some(m) = &sc.volume_binding_mode {
         w.line(0, &format!("VolumeBindingMode:\t{m}"));
+    }
+    if let Some(terms) = &sc.allowed_topologies {
+        allowed_topologies(&mut w, terms);
     }
     events(&mut w, ctx.events.as_ref());
     w.finish()

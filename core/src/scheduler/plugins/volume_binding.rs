@@ -11,12 +11,16 @@
 //! An unbound delayed claim not yet given a node (`FindPodVolumes`) is satisfied on a node by
 //! a matching Available volume whose node affinity admits the node (the binder's own
 //! matching rules, `pv_matching.rs`), or else by dynamic provisioning when its class names a
-//! provisioner other than `kubernetes.io/no-provisioner`; otherwise the node fails with
-//! "didn't find available persistent volumes to bind". Simplified: a class's
-//! `allowedTopologies` are not consulted, and two claims of one pod may be matched to the same
-//! volume while filtering.
+//! provisioner other than `kubernetes.io/no-provisioner` and the node's labels satisfy the
+//! class's `allowedTopologies` (`MatchTopologySelectorTerms`: no terms admit every node, a term
+//! without expressions admits none, a term needs all its expressions); otherwise the node
+//! fails with "didn't find available persistent volumes to bind". Simplified: two claims of
+//! one pod may be matched to the same volume while filtering, and CSI storage capacity is not
+//! checked.
 
-use k8s_openapi::api::core::v1::{NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod};
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::core::v1::{NodeSelectorTerm, PersistentVolume, PersistentVolumeClaim, Pod, TopologySelectorTerm};
 
 use super::super::cache::NodeInfo;
 use super::super::framework::{PodCtx, Status};
@@ -36,20 +40,49 @@ pub struct State {
     pub affinities: Vec<Vec<NodeSelectorTerm>>,
     /// The node already selected for the pod's delayed claims.
     pub selected: Option<String>,
-    /// Delayed claims with no node yet that their class cannot provision: the claim and the
-    /// Available volumes of the store (one must fit on the node).
-    pub static_only: Vec<(PersistentVolumeClaim, Vec<PersistentVolume>)>,
+    /// Delayed claims with no node yet that their class cannot provision everywhere.
+    pub static_only: Vec<Unprovisioned>,
+}
+
+/// A delayed claim that needs a node where a matching volume fits or its class may provision.
+#[derive(Debug, Clone)]
+pub struct Unprovisioned {
+    pub claim: PersistentVolumeClaim,
+    /// The Available volumes of the store (one may fit on the node).
+    pub volumes: Vec<PersistentVolume>,
+    /// The class's allowedTopologies when it can provision (never empty); `None` when it cannot.
+    pub provision_where: Option<Vec<TopologySelectorTerm>>,
+}
+
+impl Unprovisioned {
+    fn fits(&self, node: &Node<'_>) -> bool {
+        self.provision_where.as_ref().is_some_and(|terms| topology_matches(terms, node.labels))
+            || find_best_match(&self.claim, &self.volumes, Some(node)).is_some()
+    }
+}
+
+/// `MatchTopologySelectorTerms` over non-empty terms: one term whose expressions all hold
+/// (label present with one of the values); a term with no expressions selects nothing.
+pub fn topology_matches(terms: &[TopologySelectorTerm], labels: Option<&BTreeMap<String, String>>) -> bool {
+    terms.iter().any(|term| {
+        let exprs = term.match_label_expressions.as_deref().unwrap_or(&[]);
+        !exprs.is_empty()
+            && exprs.iter().all(|e| labels.and_then(|l| l.get(&e.key)).is_some_and(|v| e.values.iter().any(|x| x == v)))
+    })
 }
 
 /// The provisioner that means "volumes of this class are created by hand".
 pub const NO_PROVISIONER: &str = "kubernetes.io/no-provisioner";
 
-/// Can the class provision a volume (it exists and names a real provisioner)?
-fn provisionable(store: &Store, class: &str) -> bool {
-    store.get(&ObjectRef::new(Kind::StorageClass, None, class)).is_some_and(|sc| match sc.as_ref() {
-        Object::StorageClass(sc) => sc.provisioner != NO_PROVISIONER,
-        _ => false,
-    })
+/// Where the class can provision a volume: `None` nowhere (missing class or no real
+/// provisioner), `Some(empty)` on every node, else on nodes its allowedTopologies admit.
+fn provisionable(store: &Store, class: &str) -> Option<Vec<TopologySelectorTerm>> {
+    match store.get(&ObjectRef::new(Kind::StorageClass, None, class))?.as_ref() {
+        Object::StorageClass(sc) if !sc.provisioner.is_empty() && sc.provisioner != NO_PROVISIONER => {
+            Some(sc.allowed_topologies.clone().unwrap_or_default())
+        }
+        _ => None,
+    }
 }
 
 /// A claim a pod mounts: its name.
@@ -95,7 +128,11 @@ pub fn pre_filter(store: &Store, pod: &Pod) -> Result<State, String> {
             unbound_immediate = true;
         } else if let Some(node) = pvc.metadata.annotations.as_ref().and_then(|a| a.get(ANN_SELECTED_NODE)) {
             state.selected = Some(node.clone());
-        } else if !provisionable(store, class) {
+        } else {
+            let provision_where = match provisionable(store, class) {
+                Some(terms) if terms.is_empty() => continue, // any node will do
+                where_ => where_,
+            };
             let volumes = store
                 .list(Kind::PersistentVolume, None)
                 .filter_map(|o| match o.as_ref() {
@@ -103,7 +140,7 @@ pub fn pre_filter(store: &Store, pod: &Pod) -> Result<State, String> {
                     _ => None,
                 })
                 .collect();
-            state.static_only.push(((**pvc).clone(), volumes));
+            state.static_only.push(Unprovisioned { claim: (**pvc).clone(), volumes, provision_where });
         }
     }
     if unbound_immediate {
@@ -125,7 +162,7 @@ pub fn filter(pod: &PodCtx<'_>, node: &NodeInfo) -> Option<Status> {
     }
     // Only now is the Node object itself read (a pod without such claims never touches it).
     let here = Node { name: node.name(), labels: node.labels() };
-    let unmet = state.static_only.iter().any(|(pvc, volumes)| find_best_match(pvc, volumes, Some(&here)).is_none());
+    let unmet = state.static_only.iter().any(|claim| !claim.fits(&here));
     unmet.then(|| Status::unresolvable(ERR_BIND_CONFLICT))
 }
 
@@ -146,4 +183,44 @@ pub fn claims_to_bind(store: &Store, pod: &Pod) -> Vec<(ObjectRef, bool)> {
         out.push((key, !annotated));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use k8s_openapi::api::core::v1::TopologySelectorLabelRequirement;
+
+    use super::*;
+
+    fn term(exprs: &[(&str, &[&str])]) -> TopologySelectorTerm {
+        TopologySelectorTerm {
+            match_label_expressions: Some(
+                exprs
+                    .iter()
+                    .map(|(k, vs)| TopologySelectorLabelRequirement { key: k.to_string(), values: vs.iter().map(|v| v.to_string()).collect() })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn topology_terms_are_ored_and_their_expressions_anded() {
+        let labels: BTreeMap<String, String> =
+            [("zone", "a"), ("disk", "ssd")].into_iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let empty = TopologySelectorTerm { match_label_expressions: None };
+        // (terms, matches)
+        let table: Vec<(Vec<TopologySelectorTerm>, bool)> = vec![
+            (vec![term(&[("zone", &["a", "b"])])], true),
+            (vec![term(&[("zone", &["b"])])], false),
+            (vec![term(&[("zone", &["a"]), ("disk", &["hdd"])])], false),
+            (vec![term(&[("zone", &["b"])]), term(&[("disk", &["ssd"])])], true),
+            (vec![term(&[("rack", &["1"])])], false),
+            (vec![term(&[("zone", &[])])], false),
+            (vec![empty.clone()], false),
+            (vec![empty, term(&[("zone", &["a"])])], true),
+        ];
+        for (terms, want) in table {
+            assert_eq!(topology_matches(&terms, Some(&labels)), want, "{terms:?}");
+        }
+        assert!(!topology_matches(&[term(&[("zone", &["a"])])], None));
+    }
 }
