@@ -5,7 +5,9 @@
 //!
 //! Rules: the container's files are the ones its process created (`touch`, redirections) and did
 //! not remove, plus a few every image has (`/etc/hostname`, `/etc/hosts`, …) and those its
-//! server ships (nginx's `index.html` and configuration). Messages follow
+//! server ships (nginx's `index.html` and configuration). `> FILE` and `>> FILE` send a
+//! command's standard output to a file (replacing or appending); `2>/dev/null` drops its
+//! errors; `cat` prints what the process wrote (the image's own files read as empty). Messages follow
 //! the image's userland: busybox (busybox, alpine and their descendants) or GNU coreutils (the
 //! Debian-based images). An image without a shell or tools (`pause`) cannot run anything: the
 //! runtime's `executable file not found` error.
@@ -17,7 +19,7 @@
 //! `false`, `exit` and `sh -c` lists joined by `;`, `&&`, `||` and `|` are understood; other
 //! commands succeed at once without output; variables are not expanded.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
 /// Whose tools an image ships.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -58,14 +60,35 @@ pub struct Exit {
 /// A command's output so far and the time its `sleep`s took.
 #[derive(Default)]
 struct Io {
+    /// Standard output and error, interleaved as a terminal shows them.
     text: String,
     slept_ms: u64,
+    /// Standard output goes here instead while a redirection holds it.
+    captured: Option<String>,
+    /// Standard error is dropped (`2>/dev/null`).
+    quiet: bool,
 }
 
-/// What a container's file system holds: the image's own files and what its process wrote.
+impl Io {
+    fn stdout(&mut self, s: &str) {
+        match &mut self.captured {
+            Some(file) => file.push_str(s),
+            None => self.text.push_str(s),
+        }
+    }
+
+    fn stderr(&mut self, s: &str) {
+        if !self.quiet {
+            self.text.push_str(s);
+        }
+    }
+}
+
+/// What a container's file system holds: the image's own files and what its process wrote
+/// (path → contents).
 pub struct Fs<'a> {
     pub image: &'a [&'a str],
-    pub written: &'a mut BTreeSet<String>,
+    pub written: &'a mut BTreeMap<String, String>,
 }
 
 /// nginx's files.
@@ -179,11 +202,67 @@ fn is_dir(path: &str) -> bool {
 }
 
 fn exists(fs: &Fs<'_>, path: &str) -> bool {
-    fs.written.contains(path) || fs.image.contains(&path) || BASE_FILES.contains(&path) || is_dir(path)
+    fs.written.contains_key(path) || fs.image.contains(&path) || BASE_FILES.contains(&path) || is_dir(path)
+}
+
+/// Where a command's streams go: `> FILE`, `>> FILE`, `>FILE`, `1> FILE`, `2>/dev/null`,
+/// `2>&1`. Returns the remaining words, the output file (and whether it appends) and whether
+/// errors are dropped.
+fn redirections(words: &[String]) -> (Vec<String>, Option<(String, bool)>, bool) {
+    let (mut rest, mut target, mut quiet) = (Vec::new(), None, false);
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].as_str();
+        let (fd, op) = match w.strip_prefix('2') {
+            Some(op) if op.starts_with('>') => (2, op),
+            _ => (1, w.strip_prefix('1').filter(|op| op.starts_with('>')).unwrap_or(w)),
+        };
+        if !op.starts_with('>') {
+            rest.push(words[i].clone());
+            i += 1;
+            continue;
+        }
+        let append = op.starts_with(">>");
+        let mut file = op.trim_start_matches('>').to_string();
+        if file.is_empty() {
+            i += 1;
+            file = words.get(i).cloned().unwrap_or_default();
+        }
+        match (fd, file.as_str()) {
+            (2, "&1") => {}
+            (2, _) => quiet = true,
+            (_, "/dev/null") => target = Some((String::new(), false)),
+            _ => target = Some((file, append)),
+        }
+        i += 1;
+    }
+    (rest, target, quiet)
+}
+
+/// One command with its redirections; appends its output and returns its status.
+fn command(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) -> i32 {
+    if !words.iter().any(|w| w.starts_with('>') || w.starts_with("1>") || w.starts_with("2>")) {
+        return simple(words, userland, fs, out);
+    }
+    let (words, target, quiet) = redirections(words);
+    let mut inner = Io { slept_ms: out.slept_ms, captured: target.as_ref().map(|_| String::new()), quiet, ..Io::default() };
+    let code = simple(&words, userland, fs, &mut inner);
+    out.slept_ms = inner.slept_ms;
+    out.text.push_str(&inner.text);
+    if let (Some((path, append)), Some(text)) = (target, inner.captured) {
+        if !path.is_empty() {
+            let file = fs.written.entry(path).or_default();
+            if !append {
+                file.clear();
+            }
+            file.push_str(&text);
+        }
+    }
+    code
 }
 
 /// One command; appends its output and returns its status.
-fn command(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) -> i32 {
+fn simple(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) -> i32 {
     let Some(first) = words.first() else { return 0 };
     let exe = first.rsplit('/').next().unwrap_or(first);
     let args: Vec<&str> = words[1..].iter().map(String::as_str).filter(|a| !a.starts_with('-') || *a == "-").collect();
@@ -198,18 +277,19 @@ fn command(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) 
         "false" => 1,
         "exit" => words.get(1).and_then(|c| c.parse::<i32>().ok()).unwrap_or(0) & 0xff,
         "echo" => {
-            out.text.push_str(&args.join(" "));
-            out.text.push('\n');
+            out.stdout(&format!("{}\n", args.join(" ")));
             0
         }
         "cat" => {
             let mut code = 0;
             for f in args {
                 if is_dir(f) {
-                    out.text.push_str(&if busybox { "cat: read error: Is a directory\n".to_string() } else { format!("cat: {f}: Is a directory\n") });
+                    out.stderr(&if busybox { "cat: read error: Is a directory\n".to_string() } else { format!("cat: {f}: Is a directory\n") });
                     code = 1;
+                } else if let Some(text) = fs.written.get(f) {
+                    out.stdout(text);
                 } else if !exists(fs, f) {
-                    out.text.push_str(&if busybox { format!("cat: can't open '{f}': No such file or directory\n") } else { format!("cat: {f}: No such file or directory\n") });
+                    out.stderr(&if busybox { format!("cat: can't open '{f}': No such file or directory\n") } else { format!("cat: {f}: No such file or directory\n") });
                     code = 1;
                 }
             }
@@ -225,7 +305,7 @@ fn command(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) 
                         (_, true) => format!("stat: can't stat '{f}': No such file or directory\n"),
                         (_, false) => format!("stat: cannot statx '{f}': No such file or directory\n"),
                     };
-                    out.text.push_str(&msg);
+                    out.stderr(&msg);
                     code = if exe == "ls" && !busybox { 2 } else { 1 };
                 }
             }
@@ -233,7 +313,9 @@ fn command(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) 
         }
         "test" | "[" => test(&words[1..], fs),
         "touch" => {
-            fs.written.extend(args.iter().map(|f| f.to_string()));
+            for f in args {
+                fs.written.entry(f.to_string()).or_default();
+            }
             0
         }
         "rm" => {
@@ -276,10 +358,13 @@ mod tests {
 
     #[test]
     fn exit_status_and_output() {
-        let mut files = BTreeSet::from(["/tmp/healthy".to_string()]);
+        let mut files = BTreeMap::from([("/tmp/healthy".to_string(), String::new()), ("/tmp/msg".to_string(), "hi\n".to_string())]);
         let bb = Userland::BusyBox;
         let cases: Vec<(Vec<String>, Userland, i32, &str)> = vec![
             (argv(&["cat", "/tmp/healthy"]), bb, 0, ""),
+            (argv(&["cat", "/tmp/msg", "/tmp/missing"]), bb, 1, "hi\ncat: can't open '/tmp/missing': No such file or directory\n"),
+            (argv(&["sh", "-c", "cat /tmp/missing 2>/dev/null"]), bb, 1, ""),
+            (argv(&["sh", "-c", "cat /tmp/msg > /dev/null"]), bb, 0, ""),
             (argv(&["cat", "/tmp/missing"]), bb, 1, "cat: can't open '/tmp/missing': No such file or directory\n"),
             (argv(&["cat", "/tmp/missing"]), Userland::Gnu, 1, "cat: /tmp/missing: No such file or directory\n"),
             (argv(&["cat", "/etc/hostname"]), bb, 0, ""),
@@ -303,10 +388,16 @@ mod tests {
 
     #[test]
     fn probes_can_change_files_and_pause_has_no_tools() {
-        let mut files = BTreeSet::new();
+        let mut files = BTreeMap::new();
         let touched = run(&argv(&["sh", "-c", "touch /tmp/a && cat /tmp/a"]), Userland::BusyBox, Fs { image: &[], written: &mut files });
         assert_eq!(touched.unwrap().code, 0);
-        assert!(files.contains("/tmp/a"));
+        assert_eq!(files.get("/tmp/a").map(String::as_str), Some(""));
+        let written = run(&argv(&["sh", "-c", "echo one > /tmp/b; echo two >>/tmp/b; cat /tmp/b"]), Userland::BusyBox, Fs { image: &[], written: &mut files });
+        assert_eq!(written.unwrap().output, "one\ntwo\n");
+        let replaced = run(&argv(&["sh", "-c", "echo three > /tmp/b && cat /tmp/missing > /tmp/c"]), Userland::Gnu, Fs { image: &[], written: &mut files });
+        // The error is not redirected, but the file is still created, empty.
+        assert_eq!(replaced.unwrap().output, "cat: /tmp/missing: No such file or directory\n");
+        assert_eq!((files["/tmp/b"].as_str(), files["/tmp/c"].as_str()), ("three\n", ""));
         let slow = run(&argv(&["sh", "-c", "sleep 2; true"]), Userland::BusyBox, Fs { image: &[], written: &mut files });
         assert_eq!(slow.unwrap().slept_ms, 2000);
         assert_eq!(run(&argv(&["cat", "/tmp/a"]), Userland::Empty, Fs { image: &[], written: &mut files }), Err("cat".to_string()));

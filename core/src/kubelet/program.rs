@@ -30,8 +30,10 @@ pub enum Step {
     Exit(i32),
     /// A command whose only effect is its exit status (`true`, `false`, unknown tools).
     Status(i32),
-    /// Create a file (`touch`, a redirection).
+    /// Create a file if it is missing, keeping what it holds (`touch`).
     Touch(String),
+    /// Write text to a file, replacing it or appending (`>` and `>>` redirections).
+    Write { path: String, text: String, append: bool },
     /// Remove a file (`rm`).
     Remove(String),
 }
@@ -369,19 +371,28 @@ fn block(stmts: &[Vec<String>], start: usize) -> (Vec<Vec<String>>, usize) {
 fn command(words: &[String]) -> Vec<Step> {
     let mut words: Vec<String> = words.iter().map(|w| clean(w)).collect();
     // `> FILE`, `>> FILE`, `>FILE`: the output goes to the file, which now exists.
-    let mut target = None;
     if let Some(i) = words.iter().position(|w| w.starts_with('>') || w.starts_with("1>")) {
-        let op = words[i].trim_start_matches('1').trim_start_matches('>').to_string();
-        let file = if op.is_empty() { words.get(i + 1).cloned() } else { Some(op) };
+        let op = words[i].trim_start_matches('1');
+        let append = op.starts_with(">>");
+        let rest = op.trim_start_matches('>').to_string();
+        let file = if rest.is_empty() { words.get(i + 1).cloned() } else { Some(rest) };
         words.truncate(i);
-        target = file.filter(|f| f != "/dev/null");
-        if target.is_none() {
-            return command(&words).into_iter().filter(|s| !matches!(s, Step::Echo(_) | Step::Date)).collect();
+        let mut text = String::new();
+        let mut steps: Vec<Step> = Vec::new();
+        for step in command(&words) {
+            match step {
+                Step::Echo(line) => {
+                    text.push_str(&line);
+                    text.push('\n');
+                }
+                // The date is read when the step runs; its text is not kept.
+                Step::Date => {}
+                other => steps.push(other),
+            }
         }
-    }
-    if let Some(file) = target {
-        let mut steps: Vec<Step> = command(&words).into_iter().filter(|s| !matches!(s, Step::Echo(_) | Step::Date)).collect();
-        steps.push(Step::Touch(file));
+        if let Some(path) = file.filter(|f| f != "/dev/null") {
+            steps.push(Step::Write { path, text, append });
+        }
         return steps;
     }
     let Some(first) = words.first() else { return vec![] };
@@ -459,8 +470,11 @@ mod tests {
             s.prefix,
             vec![Step::Touch("/tmp/healthy".into()), Step::Sleep { ms: 30_000 }, Step::Remove("/tmp/healthy".into()), Step::Sleep { ms: 600_000 }]
         );
-        assert_eq!(p("echo ok > /tmp/ready").prefix, vec![Step::Touch("/tmp/ready".into())]);
-        assert_eq!(p("echo ok >/tmp/ready").prefix, vec![Step::Touch("/tmp/ready".into())]);
+        let write = |text: &str, append| vec![Step::Write { path: "/tmp/ready".into(), text: text.into(), append }];
+        assert_eq!(p("echo ok > /tmp/ready").prefix, write("ok\n", false));
+        assert_eq!(p("echo ok >/tmp/ready").prefix, write("ok\n", false));
+        assert_eq!(p("echo more >> /tmp/ready").prefix, write("more\n", true));
+        assert_eq!(p("true > /tmp/ready").prefix, [vec![Step::Status(0)], write("", false)].concat());
         assert_eq!(p("echo quiet > /dev/null").prefix, vec![]);
     }
 }

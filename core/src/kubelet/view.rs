@@ -1,8 +1,10 @@
 //! What a process inside a running container sees of its configuration: the environment it
-//! was started with and the files of its volume mounts (plus `/etc/hostname`). `kubectl exec`
-//! hands this to the shell (`crate::shell`).
+//! was started with, the files of its volume mounts (plus `/etc/hostname`), and the files its
+//! own process and hooks wrote (`touch /tmp/healthy`, a postStart hook's `echo … >
+//! /usr/share/message`). `kubectl exec` hands this to the shell (`crate::shell`).
 //!
-//! Files outside the mounts are not modelled; the view says which paths it knows.
+//! Other files of the image are not modelled; the view says which paths it knows. `/tmp` is
+//! known: the catalog's images ship it empty, so it holds what the process wrote there.
 
 use std::collections::BTreeMap;
 
@@ -32,14 +34,21 @@ pub struct ContainerView {
     pub files: BTreeMap<String, Entry>,
     /// Mount points.
     pub mounts: Vec<String>,
+    /// Files the container's process wrote.
+    pub written: Vec<String>,
     /// The image's userland is busybox (`ls` and `cat` word their errors its way).
     pub busybox: bool,
 }
 
 impl ContainerView {
-    /// Whether the view answers for `path`: a mount point or below one, or `/etc/hostname`.
+    /// Whether the view answers for `path`: a mount point or below one, `/etc/hostname`, `/tmp`
+    /// and below, or a file the process wrote.
     pub fn inside(&self, path: &str) -> bool {
-        path == "/etc/hostname" || self.mounts.iter().any(|m| path == m || path.strip_prefix(m.as_str()).is_some_and(|r| r.starts_with('/')))
+        path == "/etc/hostname"
+            || path == "/tmp"
+            || path.starts_with("/tmp/")
+            || self.written.iter().any(|w| w == path)
+            || self.mounts.iter().any(|m| path == m || path.strip_prefix(m.as_str()).is_some_and(|r| r.starts_with('/')))
     }
 
     /// The names directly inside directory `dir`, sorted.
@@ -82,9 +91,15 @@ pub fn container_view(sim: &Sim, pod: &Pod, container: &str, hostname: &str) -> 
         env: process_env(hostname, entry.map(|e| e.repository), &iref.tag, &kubelet_vars),
         files: BTreeMap::new(),
         mounts: Vec::new(),
+        written: Vec::new(),
         busybox: entry.is_some_and(|e| matches!(e.repository, "busybox" | "e2e-test-images/busybox" | "alpine" | "curlimages/curl")),
     };
     view.add("/etc/hostname", Entry::File(File { data: format!("{hostname}\n").into_bytes(), mode: 0o644 }));
+    view.add("/tmp", Entry::Dir);
+    for (path, text) in ctr.and_then(|c| c.proc.as_ref()).map(|p| &p.files).into_iter().flatten() {
+        view.add(path, Entry::File(File { data: text.clone().into_bytes(), mode: 0o644 }));
+        view.written.push(path.clone());
+    }
     let Some(rt) = rt else { return view };
     let Some(spec) = pod.spec.as_ref() else { return view };
     let Some(c) = super::env::find_container(pod, container) else { return view };

@@ -1,6 +1,6 @@
 //! `cat` and `ls` inside a container, for the files the simulation knows: what its volume
-//! mounts hold (ConfigMap keys, Secret values decoded, downward API fields) and
-//! `/etc/hostname`. Errors are worded as the image's userland words them (busybox or GNU
+//! mounts hold (ConfigMap keys, Secret values decoded, downward API fields), `/etc/hostname`,
+//! and what the container's process wrote (`/tmp` and the files it created). Errors are worded as the image's userland words them (busybox or GNU
 //! coreutils). `ls` writes one name per line, as it does without a terminal.
 //!
 //! The rest of the image's filesystem is not simulated; a path outside the mounts says so
@@ -86,6 +86,6 @@ fn normalise(p: &str) -> String {
 
 fn not_simulated(exe: &str, path: &str) -> Output {
     Output::error(format!(
-        "fishbowl: `{exe} {path}`: only the container's volume mounts and /etc/hostname are simulated, not the rest of its filesystem"
+        "fishbowl: `{exe} {path}`: only the container's volume mounts, /etc/hostname, /tmp and the files its process wrote are simulated, not the rest of its filesystem"
     ))
 }

@@ -8,7 +8,7 @@
 //! (script output, its own exit) start once the hook has returned; a container killed after a
 //! failed hook exits on the signals alone.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use crate::controllers::Ctx;
@@ -127,7 +127,7 @@ pub(super) fn drive(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, pol
                 cx.event(ctx, EventType::Normal, "Started", &format!("Started container {}", c.name));
                 ctx.api.logs.start(&uid, &c.name);
                 c.restart_at = None;
-                c.proc = Some(Proc { pc: 0, at: now, status: 0, exit_at: None, sigterm: None, sigkill: None, files: BTreeSet::new() });
+                c.proc = Some(Proc { pc: 0, at: now, status: 0, exit_at: None, sigterm: None, sigkill: None, files: BTreeMap::new() });
                 start_process(ctx, c, &uid, now);
                 ctx.api.metrics.set_container(&uid, &c.name, usage_of(c));
                 let Some(hook) = hooks::post_start_of(cx.pod, &c.name) else {
@@ -294,7 +294,15 @@ pub(super) fn advance(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, _
                 }
                 Step::Status(code) => p.status = *code,
                 Step::Touch(path) => {
-                    p.files.insert(path.clone());
+                    p.files.entry(path.clone()).or_default();
+                    p.status = 0;
+                }
+                Step::Write { path, text, append } => {
+                    let file = p.files.entry(path.clone()).or_default();
+                    if !append {
+                        file.clear();
+                    }
+                    file.push_str(text);
                     p.status = 0;
                 }
                 Step::Remove(path) => {

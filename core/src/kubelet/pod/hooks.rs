@@ -42,7 +42,7 @@
 //! postStart hook runs, or while the kill after a failed one is under way, does not wait for
 //! that container.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use k8s_openapi::api::core::v1::{Container, LifecycleHandler, Pod};
@@ -251,7 +251,7 @@ pub(super) fn post_start(c: &mut Ctr, hook: &Hook, pod_id: &str, ip: Ipv4Addr, e
             let userland = c.entry.map_or(Userland::Gnu, |e| Userland::of_repository(e.repository));
             let image = image_files(c);
             let Some(p) = c.proc.as_mut() else { return PostStart { returns: Some(SimDuration::ZERO), error: None } };
-            let mut copy = if scratch { p.files.clone() } else { BTreeSet::new() };
+            let mut copy = if scratch { p.files.clone() } else { BTreeMap::new() };
             let written = if scratch { &mut copy } else { &mut p.files };
             let error = match probe_exec::run(argv, userland, Fs { image, written }) {
                 Ok(exit) if exit.code == 0 => return PostStart { returns: Some(SimDuration::from_millis(exit.slept_ms)), error: None },

@@ -2,7 +2,7 @@
 //! state, image pull, back-off and process, and how a container is set up from its spec
 //! (image reference, program, pull policy, preStop hook, probes), and how a kill is timed.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 
@@ -55,8 +55,9 @@ pub struct Proc {
     /// SIGTERM sent at; SIGKILL at the grace deadline.
     pub(super) sigterm: Option<SimTime>,
     pub(super) sigkill: Option<SimTime>,
-    /// Files the process created (`touch`, redirections) and did not remove: what exec probes see.
-    pub(in crate::kubelet) files: BTreeSet<String>,
+    /// Files the process created (`touch`, redirections) and did not remove, with what they
+    /// hold: what exec probes, hooks and `kubectl exec` see.
+    pub(in crate::kubelet) files: BTreeMap<String, String>,
 }
 
 /// The runtime view of one container.
