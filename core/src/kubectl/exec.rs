@@ -1,6 +1,7 @@
 //! `kubectl exec POD [-c CONTAINER] -- COMMAND [ARG…]`: the checks kubectl, the API server and
 //! the kubelet make, in their order and words, then the command runs in the container's
-//! simulated host (see [`crate::shell`]; the network tools run in the pod's network namespace).
+//! simulated host (see [`crate::shell`]; the network tools run in the pod's network namespace;
+//! commands that change files run against the container's own, `crate::kubelet::exec`).
 
 use k8s_openapi::api::core::v1::Pod;
 
@@ -67,8 +68,21 @@ pub fn exec(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
     let hostname = pod.spec.as_ref().and_then(|s| s.hostname.as_deref()).unwrap_or(name);
     let view = crate::kubelet::view::container_view(sim, &pod, &container, hostname);
     let at = shell::net::At::pod(&ns, name, view.busybox);
-    let ran = shell::net::run(sim, &at, &args.after_dash);
-    out.push(ran.unwrap_or_else(|| shell::run_in_container(Host::Container { pod: name, hostname, container: &container }, &view, &args.after_dash)));
+    let host = Host::Container { pod: name, hostname, container: &container };
+    let ran = shell::net::run(sim, &at, &args.after_dash).or_else(|| {
+        let key = ObjectRef::new(Kind::Pod, Some(&ns), name);
+        match sim.kubelet_mut().exec_changing_files(&key, &container, &args.after_dash)? {
+            Ok(exit) => {
+                let mut o = Output { stdout: exit.stdout, stderr: exit.stderr, ..Output::default() };
+                if exit.code != 0 {
+                    o.push(shell::env::exit_status(exit.code));
+                }
+                Some(o)
+            }
+            Err(_) => None,
+        }
+    });
+    out.push(ran.unwrap_or_else(|| shell::run_in_container(host, &view, &args.after_dash)));
     out
 }
 

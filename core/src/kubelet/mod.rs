@@ -59,6 +59,7 @@ pub mod heartbeat;
 pub mod node_status;
 pub mod node_images;
 pub mod env;
+mod exec;
 pub mod envvars;
 mod start;
 mod snapshot;

@@ -49,11 +49,14 @@ impl Userland {
 const BASE_FILES: &[&str] = &["/etc/hostname", "/etc/hosts", "/etc/resolv.conf", "/etc/passwd", "/etc/group", "/etc/os-release", "/bin/sh", "/dev/null"];
 const BASE_DIRS: &[&str] = &["/", "/tmp", "/etc", "/bin", "/dev", "/proc", "/root", "/usr", "/var", "/home"];
 
-/// What a command did: exit status, combined output and how long it slept.
+/// What a command did: exit status, combined output (as a probe reports it), the two
+/// streams apart (as `kubectl exec` shows them) and how long it slept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Exit {
     pub code: i32,
     pub output: String,
+    pub stdout: String,
+    pub stderr: String,
     pub slept_ms: u64,
 }
 
@@ -62,6 +65,9 @@ pub struct Exit {
 struct Io {
     /// Standard output and error, interleaved as a terminal shows them.
     text: String,
+    /// Each stream alone.
+    out: String,
+    err: String,
     slept_ms: u64,
     /// Standard output goes here instead while a redirection holds it.
     captured: Option<String>,
@@ -73,13 +79,17 @@ impl Io {
     fn stdout(&mut self, s: &str) {
         match &mut self.captured {
             Some(file) => file.push_str(s),
-            None => self.text.push_str(s),
+            None => {
+                self.text.push_str(s);
+                self.out.push_str(s);
+            }
         }
     }
 
     fn stderr(&mut self, s: &str) {
         if !self.quiet {
             self.text.push_str(s);
+            self.err.push_str(s);
         }
     }
 }
@@ -110,7 +120,23 @@ pub fn run(argv: &[String], userland: Userland, mut fs: Fs<'_>) -> Result<Exit, 
     } else {
         command(argv, userland, &mut fs, &mut out)
     };
-    Ok(Exit { code, output: out.text, slept_ms: out.slept_ms })
+    Ok(Exit { code, output: out.text, stdout: out.out, stderr: out.err, slept_ms: out.slept_ms })
+}
+
+/// Does `argv` create or remove files (`touch`, `rm`, an output redirection), directly or in
+/// its `sh -c` script?
+pub fn changes_files(argv: &[String]) -> bool {
+    let exe = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
+    let statements = match argv.iter().position(|a| a == "-c") {
+        Some(i) if argv.first().is_some_and(|f| matches!(exe(f).as_str(), "sh" | "bash" | "ash" | "dash")) => {
+            split(argv.get(i + 1).map(String::as_str).unwrap_or("")).into_iter().map(|(_, words)| words).collect()
+        }
+        _ => vec![argv.to_vec()],
+    };
+    statements.iter().any(|words| {
+        words.first().is_some_and(|w| matches!(exe(w).as_str(), "touch" | "rm"))
+            || words.iter().any(|w| w.starts_with('>') || w.starts_with("1>"))
+    })
 }
 
 /// A `sh -c` list: statements joined by `;`, `&&`, `||`, `|` or newlines.
@@ -128,6 +154,7 @@ fn script(text: &str, userland: Userland, fs: &mut Fs<'_>, out: &mut Io) -> i32 
         if op == Join::Pipe {
             // Only the last command of a pipeline reports; earlier output feeds it.
             out.text.clear();
+            out.out.clear();
         }
         status = command(&words, userland, fs, out);
     }
@@ -249,6 +276,8 @@ fn command(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) 
     let code = simple(&words, userland, fs, &mut inner);
     out.slept_ms = inner.slept_ms;
     out.text.push_str(&inner.text);
+    out.out.push_str(&inner.out);
+    out.err.push_str(&inner.err);
     if let (Some((path, append)), Some(text)) = (target, inner.captured) {
         if !path.is_empty() {
             let file = fs.written.entry(path).or_default();
@@ -319,10 +348,15 @@ fn simple(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) -
             0
         }
         "rm" => {
+            let force = words[1..].iter().any(|w| (w.starts_with('-') && !w.starts_with("--") && w.contains('f')) || w == "--force");
+            let mut code = 0;
             for f in args {
-                fs.written.remove(f);
+                if fs.written.remove(f).is_none() && !force && !exists(fs, f) {
+                    out.stderr(&if busybox { format!("rm: can't remove '{f}': No such file or directory\n") } else { format!("rm: cannot remove '{f}': No such file or directory\n") });
+                    code = 1;
+                }
             }
-            0
+            code
         }
         _ => 0,
     }
@@ -384,6 +418,32 @@ mod tests {
             let got = run(&cmd, userland, Fs { image: NGINX_FILES, written: &mut files }).unwrap();
             assert_eq!((got.code, got.output.as_str()), (code, output), "{cmd:?}");
         }
+    }
+
+    #[test]
+    fn commands_that_change_files_are_told_apart() {
+        let table: [(&[&str], bool); 8] = [
+            (&["touch", "/tmp/a"], true),
+            (&["/bin/rm", "-f", "/tmp/a"], true),
+            (&["sh", "-c", "echo hi > /tmp/a"], true),
+            (&["sh", "-c", "echo hi >>/tmp/a"], true),
+            (&["sh", "-c", "cat /tmp/a 2>/dev/null; ls /tmp"], false),
+            (&["cat", "/tmp/rm"], false),
+            (&["echo", "rm"], false),
+            (&["ls", "/tmp"], false),
+        ];
+        for (words, want) in table {
+            assert_eq!(changes_files(&argv(words)), want, "{words:?}");
+        }
+    }
+
+    #[test]
+    fn rm_of_a_missing_file_fails_unless_forced() {
+        let mut files = BTreeMap::new();
+        let gnu = run(&argv(&["rm", "/tmp/x"]), Userland::Gnu, Fs { image: &[], written: &mut files }).unwrap();
+        assert_eq!((gnu.code, gnu.stderr.as_str(), gnu.stdout.as_str()), (1, "rm: cannot remove '/tmp/x': No such file or directory\n", ""));
+        let forced = run(&argv(&["rm", "-rf", "/tmp/x"]), Userland::BusyBox, Fs { image: &[], written: &mut files }).unwrap();
+        assert_eq!((forced.code, forced.output.as_str()), (0, ""));
     }
 
     #[test]

@@ -31,9 +31,7 @@ use crate::controllers::Ctx;
 use crate::sim::events::EventType;
 use crate::time::{SimDuration, SimTime};
 
-use super::images::Http;
 use super::pod::{CState, Ctr, PodRuntime, SyncCx};
-use super::probe_exec::{self, Fs, Userland};
 use super::probe_handlers::{self, Listener, Outcome, Port};
 use super::probe_worker::{Handler, Kind, Res, Worker};
 use super::program::Program;
@@ -201,13 +199,8 @@ fn probe_container(ctx: &mut Ctx<'_, '_>, cx: &mut SyncCx<'_>, c: &mut Ctr, prob
 fn check(ctx: &mut Ctx<'_, '_>, c: &mut Ctr, handler: &Handler, timeout: SimDuration, ports: &[(String, i32)], net: &PodNet<'_>) -> Outcome {
     match handler {
         Handler::Exec(argv) => {
-            let userland = c.entry.map_or(Userland::Gnu, |e| Userland::of_repository(e.repository));
-            let image: &[&str] = match &c.program {
-                Program::Server(s) if s.http == Some(Http::NginxWelcome) => probe_exec::NGINX_FILES,
-                _ => &[],
-            };
-            let Some(p) = c.proc.as_mut() else { return Outcome::Success };
-            match probe_exec::run(argv, userland, Fs { image, written: &mut p.files }) {
+            let Some(ran) = c.run_command(argv) else { return Outcome::Success };
+            match ran {
                 Ok(exit) if exit.slept_ms >= timeout.as_micros() / 1000 => Outcome::Failure(format!("command {:?} timed out", argv.join(" "))),
                 Ok(exit) if exit.code == 0 => Outcome::Success,
                 Ok(exit) => Outcome::Failure(exit.output.trim_end_matches('\n').to_string()),

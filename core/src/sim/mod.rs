@@ -341,6 +341,11 @@ impl Sim {
         &self.controllers
     }
 
+    /// The kubelets' runtime state, for console commands that act inside containers.
+    pub(crate) fn kubelet_mut(&mut self) -> &mut crate::kubelet::State {
+        &mut self.controllers.kubelet
+    }
+
     /// The API server's ClusterIP and NodePort allocators.
     pub fn allocators(&self) -> &Allocators {
         &self.alloc

@@ -52,8 +52,7 @@ use crate::controllers::Ctx;
 use crate::sim::events::EventType;
 use crate::time::{SimDuration, SimTime};
 
-use super::super::images::Http;
-use super::super::probe_exec::{self, Fs, Userland};
+use super::super::probe_exec::{self, Fs};
 use super::super::probe_handlers::{self, Listener, Outcome, Port};
 use super::super::program::Program;
 use super::runtime::{CState, Ctr, PodRuntime, Terminated};
@@ -118,17 +117,10 @@ pub fn kill_times(hook: Option<Option<SimDuration>>, grace_secs: i64) -> (SimDur
 }
 
 /// The files an exec hook sees besides what the process wrote.
-fn image_files(c: &Ctr) -> &'static [&'static str] {
-    match &c.program {
-        Program::Server(s) if s.http == Some(Http::NginxWelcome) => probe_exec::NGINX_FILES,
-        _ => &[],
-    }
-}
-
 /// Runs an exec hook's command in `c`: (how long it took, did it fail).
 pub(super) fn exec(c: &mut Ctr, argv: &[String]) -> (SimDuration, bool) {
-    let userland = c.entry.map_or(Userland::Gnu, |e| Userland::of_repository(e.repository));
-    let image = image_files(c);
+    let userland = c.userland();
+    let image = c.image_files();
     let Some(p) = c.proc.as_mut() else { return (SimDuration::ZERO, true) };
     match probe_exec::run(argv, userland, Fs { image, written: &mut p.files }) {
         Ok(exit) => (SimDuration::from_millis(exit.slept_ms), exit.code != 0),
@@ -248,8 +240,8 @@ fn own_listeners(c: &Ctr) -> Vec<Listener> {
 pub(super) fn post_start(c: &mut Ctr, hook: &Hook, pod_id: &str, ip: Ipv4Addr, exec_id: &str, scratch: bool) -> PostStart {
     match hook {
         Hook::Exec(argv) => {
-            let userland = c.entry.map_or(Userland::Gnu, |e| Userland::of_repository(e.repository));
-            let image = image_files(c);
+            let userland = c.userland();
+            let image = c.image_files();
             let Some(p) = c.proc.as_mut() else { return PostStart { returns: Some(SimDuration::ZERO), error: None } };
             let mut copy = if scratch { p.files.clone() } else { BTreeMap::new() };
             let written = if scratch { &mut copy } else { &mut p.files };

@@ -10,7 +10,8 @@ use k8s_openapi::api::core::v1::Container;
 
 use crate::time::{SimDuration, SimTime};
 
-use super::super::images::{Image, ImageRef};
+use super::super::images::{Http, Image, ImageRef};
+use super::super::probe_exec::{self, Exit, Fs, Userland};
 use super::super::program::{program_of, Program, Script};
 use super::hooks::{self, Hook};
 
@@ -170,6 +171,27 @@ pub(super) fn new_ctr(c: &Container, pod_name: &str, restartable: bool) -> Ctr {
 }
 
 impl Ctr {
+    /// Whose tools the image ships (how its commands word their errors).
+    pub(in crate::kubelet) fn userland(&self) -> Userland {
+        self.entry.map_or(Userland::Gnu, |e| Userland::of_repository(e.repository))
+    }
+
+    /// The image's own files that commands can see (nginx's pages and configuration).
+    pub(in crate::kubelet) fn image_files(&self) -> &'static [&'static str] {
+        match &self.program {
+            Program::Server(s) if s.http == Some(Http::NginxWelcome) => probe_exec::NGINX_FILES,
+            _ => &[],
+        }
+    }
+
+    /// Runs `argv` in the running container against its process's files; `None` when the
+    /// container has no process. `Err(program)` when the image has no such program.
+    pub(in crate::kubelet) fn run_command(&mut self, argv: &[String]) -> Option<Result<Exit, String>> {
+        let (userland, image) = (self.userland(), self.image_files());
+        let p = self.proc.as_mut()?;
+        Some(probe_exec::run(argv, userland, Fs { image, written: &mut p.files }))
+    }
+
     pub fn restartable_flag(&self) -> bool {
         self.restartable
     }
