@@ -82,7 +82,42 @@ fn main() {
     let (pod_widths, event_widths) = struct_widths(&sim);
     println!("  k8s-openapi widths {:>10.0} bytes per pod ({pod_widths:.0} in the Pod, {event_widths:.0} in Events;", pod_widths + event_widths);
     println!("                     the fixed struct sizes alone, before any string, map or index)");
+    let (pod_json, event_json, decode_us) = encoded(&sim, 10_000);
+    println!("  encoded as JSON    {:>10.0} bytes per pod ({pod_json:.0} the Pod, {event_json:.0} its Events);", pod_json + event_json);
+    println!("                     decoding one Pod takes {decode_us:.1} us (what storing objects encoded would cost per read)");
     drop(sim);
+}
+
+/// What keeping objects encoded instead would cost and save, over the first `sample` Pods:
+/// JSON bytes per Pod, JSON bytes of Events per Pod (all Events), and microseconds to decode
+/// one Pod back into its k8s-openapi value.
+fn encoded(sim: &Sim, sample: usize) -> (f64, f64, f64) {
+    use fishbowl_core::api::{Kind, Object};
+    use k8s_openapi::api::core::v1 as core;
+    let docs: Vec<Vec<u8>> = sim
+        .store()
+        .list(Kind::Pod, None)
+        .filter_map(|o| match o.as_ref() {
+            Object::Pod(p) => serde_json::to_vec(p.as_ref()).ok(),
+            _ => None,
+        })
+        .take(sample)
+        .collect();
+    let pods = sim.store().list(Kind::Pod, None).count().max(1) as f64;
+    let event_bytes: usize = sim
+        .store()
+        .list(Kind::Event, None)
+        .filter_map(|o| match o.as_ref() {
+            Object::Event(e) => serde_json::to_vec(e.as_ref()).ok().map(|v| v.len()),
+            _ => None,
+        })
+        .sum();
+    let start = Instant::now();
+    let decoded = docs.iter().filter(|d| serde_json::from_slice::<core::Pod>(d).is_ok()).count();
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(decoded, docs.len());
+    let n = docs.len().max(1) as f64;
+    (docs.iter().map(Vec::len).sum::<usize>() as f64 / n, event_bytes as f64 / pods, secs * 1e6 / n)
 }
 
 /// The bytes per pod that the stored k8s-openapi values occupy by their fixed struct sizes
