@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! mod.rs           Store: objects by ObjectRef, the global resourceVersion, the write log
+//! keys.rs          ObjectRef, Component, Cause, WatchEvent: what keys and records a write
 //! history.rs       every write ever made, compactly, without the objects (the event chain)
 //! selector.rs      label selectors (kubectl -l, LabelSelector)
 //! field_selector.rs field selectors (kubectl --field-selector)
@@ -15,13 +16,14 @@
 
 pub mod field_selector;
 pub mod history;
+mod keys;
 pub mod selector;
 
 pub use history::{History, Record};
+pub use keys::{ActionId, Cause, Component, ObjectRef, WatchEvent, WatchEventType};
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 use std::ops::Bound;
 use std::sync::Arc;
 
@@ -30,99 +32,6 @@ use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomRe
 use crate::api::custom::Discovery;
 use crate::api::{Kind, Object};
 use crate::time::SimTime;
-
-/// A typed identity: kind, namespace (None for cluster-scoped kinds) and name.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ObjectRef {
-    pub kind: Kind,
-    pub namespace: Option<String>,
-    pub name: String,
-}
-
-impl ObjectRef {
-    pub fn new(kind: Kind, namespace: Option<&str>, name: &str) -> Self {
-        ObjectRef { kind, namespace: namespace.map(str::to_string), name: name.to_string() }
-    }
-
-    /// The identity of `obj` as stored.
-    pub fn of(obj: &Object) -> Self {
-        let kind = obj.kind();
-        let namespace = if kind.info().namespaced { obj.namespace().map(str::to_string) } else { None };
-        ObjectRef { kind, namespace, name: obj.name().to_string() }
-    }
-}
-
-impl fmt::Display for ObjectRef {
-    /// `deployment.apps/web` — the form kubectl prints (namespace not included).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.kind.qualified_singular(), self.name)
-    }
-}
-
-/// Who performed a write: `kubectl`, `deployment-controller`, `kubelet/node-2`, …
-/// Shared, so that stamping it on every write costs no allocation.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Component(Arc<str>);
-
-impl Component {
-    pub fn new(name: impl Into<Arc<str>>) -> Self {
-        Component(name.into())
-    }
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Component {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// A user action (one kubectl command, one apply): the root of an event chain.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ActionId(pub u64);
-
-/// What caused a write: a user action directly, or an earlier write (by its resourceVersion)
-/// that a component reacted to. Every chain leads back to an action or to the cluster's bootstrap.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Cause {
-    Bootstrap,
-    Action(ActionId),
-    Write(u64),
-    /// A timer a component set earlier (resync, back-off, schedule), with the write that set it up.
-    Timer(Option<u64>),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum WatchEventType {
-    Added,
-    Modified,
-    Deleted,
-}
-
-impl WatchEventType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            WatchEventType::Added => "ADDED",
-            WatchEventType::Modified => "MODIFIED",
-            WatchEventType::Deleted => "DELETED",
-        }
-    }
-}
-
-/// One entry of the store's ordered write log; what a watch delivers.
-#[derive(Debug, Clone)]
-pub struct WatchEvent {
-    pub resource_version: u64,
-    pub event_type: WatchEventType,
-    pub key: ObjectRef,
-    /// The object after the write (for DELETED: its last state).
-    pub object: Arc<Object>,
-    pub at: SimTime,
-    pub by: Component,
-    pub cause: Cause,
-}
 
 /// How many write-log entries with their objects are kept behind the slowest reader, as
 /// etcd keeps a window of history before compacting it.
@@ -466,93 +375,4 @@ pub fn rv_of(obj: &Object) -> u64 {
 mod owner_index_tests;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use k8s_openapi::api::core::v1::ConfigMap;
-    use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-
-    fn cm(name: &str, rv: Option<&str>) -> Object {
-        ConfigMap {
-            metadata: ObjectMeta {
-                name: Some(name.into()),
-                namespace: Some("default".into()),
-                resource_version: rv.map(str::to_string),
-                ..Default::default()
-            },
-            ..Default::default()
-        }
-        .into()
-    }
-
-    fn kubectl() -> Component {
-        Component::new("kubectl")
-    }
-
-    #[test]
-    fn writes_bump_resource_version_and_log_in_order() {
-        let mut s = Store::new();
-        let cause = Cause::Action(ActionId(1));
-        let a = s.create(cm("c", None), SimTime(1), kubectl(), cause).unwrap();
-        let b = s.update(cm("c", None), SimTime(2), kubectl(), cause).unwrap();
-        assert!(rv_of(&b) > rv_of(&a));
-        let key = ObjectRef::new(Kind::ConfigMap, Some("default"), "c");
-        s.remove(&key, SimTime(3), kubectl(), cause).unwrap();
-        let types: Vec<_> = s.log().iter().map(|e| e.event_type.as_str()).collect();
-        assert_eq!(types, ["ADDED", "MODIFIED", "DELETED"]);
-        assert!(s.get(&key).is_none());
-        assert_eq!(s.events_since(1).len(), 2);
-    }
-
-    #[test]
-    fn history_records_of_one_object_share_its_key() {
-        let mut s = Store::new();
-        s.create(cm("c", None), SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
-        s.update(cm("c", None), SimTime(1), kubectl(), Cause::Bootstrap).unwrap();
-        s.create(cm("d", None), SimTime(2), kubectl(), Cause::Bootstrap).unwrap();
-        let h: Vec<Record<'_>> = s.history().iter().collect();
-        assert!(std::ptr::eq(h[0].key, h[1].key));
-        assert_eq!(*h[2].key, ObjectRef::new(Kind::ConfigMap, Some("default"), "d"));
-        assert_eq!(h.iter().map(|r| r.event_type.as_str()).collect::<Vec<_>>(), ["ADDED", "MODIFIED", "ADDED"]);
-    }
-
-    #[test]
-    fn stale_resource_version_conflicts() {
-        let mut s = Store::new();
-        let cause = Cause::Bootstrap;
-        s.create(cm("c", None), SimTime(0), kubectl(), cause).unwrap();
-        s.update(cm("c", Some("1")), SimTime(0), kubectl(), cause).unwrap();
-        let err = s.update(cm("c", Some("1")), SimTime(0), kubectl(), cause).unwrap_err();
-        assert_eq!(err, StoreError::Conflict { stored: 2, given: 1 });
-        assert_eq!(s.create(cm("c", None), SimTime(0), kubectl(), cause).unwrap_err(), StoreError::AlreadyExists);
-    }
-
-    #[test]
-    fn list_is_scoped_by_kind_and_namespace() {
-        let mut s = Store::new();
-        for n in ["b", "a"] {
-            s.create(cm(n, None), SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
-        }
-        let names: Vec<_> = s.list(Kind::ConfigMap, Some("default")).map(|o| o.name().to_string()).collect();
-        assert_eq!(names, ["a", "b"]);
-        assert_eq!(s.list(Kind::ConfigMap, Some("other")).count(), 0);
-        assert_eq!(s.list(Kind::Pod, None).count(), 0);
-    }
-
-    #[test]
-    fn list_follows_creates_and_removes() {
-        let mut s = Store::new();
-        let mut other = cm("z", None);
-        other.metadata_mut().namespace = Some("other".into());
-        s.create(cm("a", None), SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
-        s.create(other, SimTime(0), kubectl(), Cause::Bootstrap).unwrap();
-        assert_eq!(s.list(Kind::ConfigMap, None).count(), 2);
-        assert_eq!(s.list(Kind::ConfigMap, Some("other")).count(), 1);
-        for (ns, name) in [("default", "a"), ("other", "z")] {
-            s.remove(&ObjectRef::new(Kind::ConfigMap, Some(ns), name), SimTime(1), kubectl(), Cause::Bootstrap).unwrap();
-        }
-        assert_eq!(s.list(Kind::ConfigMap, None).count(), 0);
-        s.create(cm("b", None), SimTime(2), kubectl(), Cause::Bootstrap).unwrap();
-        let names: Vec<_> = s.list(Kind::ConfigMap, Some("default")).map(|o| o.name().to_string()).collect();
-        assert_eq!(names, ["b"]);
-    }
-}
+mod tests;
