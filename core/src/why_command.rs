@@ -139,7 +139,7 @@ fn scores(out: &mut String, d: &Decision) {
         feasible.sort_by_key(|n| std::cmp::Reverse(n.total));
         let selected = d.selected.as_deref();
         let mut shown: Vec<&NodeDecision> = feasible.iter().take(SCORE_COLUMNS).copied().collect();
-        if let Some(sel) = feasible.iter().find(|n| Some(&*n.node) == selected) {
+        if let Some(sel) = feasible.iter().find(|n| Some(n.node) == selected) {
             if !shown.iter().any(|n| n.node == sel.node) {
                 shown.pop();
                 shown.push(sel);

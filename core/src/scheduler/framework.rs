@@ -79,7 +79,7 @@ pub struct PluginScore {
 /// What happened to one node.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NodeDecision {
-    pub node: std::sync::Arc<str>,
+    pub node: &'static str,
     /// The first Filter plugin that turned the node down; every plugin before it passed and
     /// none after it ran. `None`: all passed.
     pub failed: Option<(&'static str, Status)>,
@@ -292,7 +292,7 @@ pub fn schedule(cache: &mut Cache, store: &Store, rng: &mut SimRng, key: &Object
         if failed.is_none() {
             feasible.push((d.nodes.len(), pos));
         }
-        d.nodes.push(NodeDecision { node: node.name.clone(), failed, scores: [None; SCORE_PLUGINS.len()], total: 0 });
+        d.nodes.push(NodeDecision { node: node.name, failed, scores: [None; SCORE_PLUGINS.len()], total: 0 });
         if feasible.len() >= d.nodes_to_find {
             break;
         }

@@ -19,6 +19,7 @@ pub mod framework;
 pub mod image_states;
 pub mod message;
 pub mod node_info;
+pub mod node_names;
 pub mod plugins;
 pub mod resources;
 

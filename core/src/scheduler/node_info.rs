@@ -21,7 +21,8 @@ pub type HostPort = (String, String, i32);
 /// One node as the scheduler sees it.
 #[derive(Debug, Clone)]
 pub struct NodeInfo {
-    pub name: Arc<str>,
+    /// Interned (`node_names.rs`): decisions copy it for every node they consider.
+    pub name: &'static str,
     /// The Node object; `None` while pods are still accounted to a node that was deleted.
     pub node: Option<Arc<Object>>,
     pub allocatable: Resources,
@@ -52,7 +53,7 @@ pub struct NodeInfo {
 impl NodeInfo {
     pub(crate) fn empty(name: &str) -> NodeInfo {
         NodeInfo {
-            name: name.into(),
+            name: super::node_names::intern(name),
             node: None,
             allocatable: Resources::default(),
             allowed_pods: 0,
@@ -94,7 +95,7 @@ impl NodeInfo {
     }
 
     pub fn name(&self) -> &str {
-        &self.name
+        self.name
     }
 
     pub fn labels(&self) -> Option<&BTreeMap<String, String>> {

@@ -126,7 +126,7 @@ fn cordoned_nodes_are_skipped() {
         assert_eq!(node_of(&sim, &format!("p{i}")).as_deref(), Some("node-2"));
     }
     let d = sim.scheduling_decision(&key("p0")).unwrap();
-    let n1 = d.nodes.iter().find(|n| &*n.node == "node-1").unwrap();
+    let n1 = d.nodes.iter().find(|n| n.node == "node-1").unwrap();
     assert_eq!(n1.failed.as_ref().map(|(p, s)| (*p, s.reasons[0].as_str())), Some(("NodeUnschedulable", "node(s) were unschedulable")));
 }
 

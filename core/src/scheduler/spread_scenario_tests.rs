@@ -61,7 +61,7 @@ fn zone_spreading_keeps_the_skew() {
     create(&mut sim, web("late", spread.clone()));
     assert_eq!(node_of(&sim, "late").as_deref(), Some("node-3"));
     let d = sim.scheduling_decision(&ObjectRef::new(Kind::Pod, Some("default"), "late")).unwrap();
-    for n in d.nodes.iter().filter(|n| &*n.node != "node-3") {
+    for n in d.nodes.iter().filter(|n| n.node != "node-3") {
         assert_eq!(
             n.failed.as_ref().map(|(p, s)| (*p, s.reasons[0].as_str())),
             Some(("PodTopologySpread", "node(s) didn't match pod topology spread constraints"))

@@ -193,7 +193,7 @@ fn the_failed_scheduling_text_counts_both_reasons() {
             "0/5 nodes are available: 1 node(s) didn't match pod topology spread constraints (missing required label), 1 node(s) had untolerated taint {dedicated: db}, 3 node(s) didn't match pod topology spread constraints. preemption: 0/5 nodes are available: 2 Preemption is not helpful for scheduling, 3 No preemption victims found for incoming pod.."
         )
     );
-    let a1 = d.nodes.iter().find(|n| &*n.node == "a1").unwrap();
+    let a1 = d.nodes.iter().find(|n| n.node == "a1").unwrap();
     assert_eq!(a1.verdict("VolumeBinding"), Verdict::Passed);
     assert!(matches!(a1.verdict(SPREAD), Verdict::Failed(s) if s.reasons == [NOT_MATCH]));
     assert_eq!(a1.verdict("InterPodAffinity"), Verdict::NotRun);

@@ -218,7 +218,7 @@ fn least_allocated_and_balanced_worked_example() {
         vec![bound(pod("old", Some("1"), Some("1536Mi")), "a")],
     );
     let d = run(&store, &mut cache, &pod("p", Some("500m"), Some("512Mi")), 1);
-    let a = d.nodes.iter().find(|n| &*n.node == "a").unwrap();
+    let a = d.nodes.iter().find(|n| n.node == "a").unwrap();
     let score = |name: &str| {
         let i = SCORE_PLUGINS.iter().position(|(p, _)| *p == name).unwrap();
         a.scores[i].map(|s| s.raw)
@@ -282,9 +282,9 @@ fn the_walk_stops_early_and_rotates() {
     let d = run(&store, &mut cache, &pod("p", Some("1"), None), 1);
     // 300 nodes: 50 - 2 = 48% = 144 feasible nodes are enough.
     assert_eq!(d.nodes.len(), 144);
-    assert_eq!(&*d.nodes[0].node, "n001");
+    assert_eq!(d.nodes[0].node, "n001");
     let d = run(&store, &mut cache, &pod("q", Some("1"), None), 1);
-    assert_eq!(&*d.nodes[0].node, "n145");
+    assert_eq!(d.nodes[0].node, "n145");
 }
 
 #[test]
