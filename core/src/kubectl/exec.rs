@@ -71,7 +71,9 @@ pub fn exec(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
     let host = Host::Container { pod: name, hostname, container: &container };
     let ran = shell::net::run(sim, &at, &args.after_dash).or_else(|| {
         let key = ObjectRef::new(Kind::Pod, Some(&ns), name);
-        match sim.kubelet_mut().exec_changing_files(&key, &container, &args.after_dash)? {
+        // The user's shell has no variables here: the container's shell expands them.
+        let argv: Vec<String> = args.after_dash.iter().map(|w| shell::env::expand(&view, w)).collect();
+        match sim.kubelet_mut().exec_changing_files(&key, &container, &argv)? {
             Ok(exit) => {
                 let mut o = Output { stdout: exit.stdout, stderr: exit.stderr, ..Output::default() };
                 if exit.code != 0 {

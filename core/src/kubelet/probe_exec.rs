@@ -348,11 +348,25 @@ fn simple(words: &[String], userland: Userland, fs: &mut Fs<'_>, out: &mut Io) -
             0
         }
         "rm" => {
-            let force = words[1..].iter().any(|w| (w.starts_with('-') && !w.starts_with("--") && w.contains('f')) || w == "--force");
+            let short = |c: char| words[1..].iter().any(|w| w.starts_with('-') && !w.starts_with("--") && w.contains(c));
+            let force = short('f') || words.iter().any(|w| w == "--force");
+            let recursive = short('r') || short('R') || words.iter().any(|w| w == "--recursive");
+            let verb = if busybox { "can't" } else { "cannot" };
             let mut code = 0;
             for f in args {
-                if fs.written.remove(f).is_none() && !force && !exists(fs, f) {
-                    out.stderr(&if busybox { format!("rm: can't remove '{f}': No such file or directory\n") } else { format!("rm: cannot remove '{f}': No such file or directory\n") });
+                let dir = f.trim_end_matches('/');
+                let under = format!("{dir}/");
+                let holds = fs.written.keys().any(|k| k.starts_with(&under));
+                if is_dir(f) || holds {
+                    if recursive {
+                        // The directory's written files go; the image's own directories stay.
+                        fs.written.retain(|k, _| !k.starts_with(&under));
+                    } else {
+                        out.stderr(&format!("rm: {verb} remove '{f}': Is a directory\n"));
+                        code = 1;
+                    }
+                } else if fs.written.remove(f).is_none() && !force && !exists(fs, f) {
+                    out.stderr(&format!("rm: {verb} remove '{f}': No such file or directory\n"));
                     code = 1;
                 }
             }
@@ -422,12 +436,13 @@ mod tests {
 
     #[test]
     fn commands_that_change_files_are_told_apart() {
-        let table: [(&[&str], bool); 8] = [
+        let table: [(&[&str], bool); 9] = [
             (&["touch", "/tmp/a"], true),
             (&["/bin/rm", "-f", "/tmp/a"], true),
             (&["sh", "-c", "echo hi > /tmp/a"], true),
             (&["sh", "-c", "echo hi >>/tmp/a"], true),
             (&["sh", "-c", "cat /tmp/a 2>/dev/null; ls /tmp"], false),
+            (&["sh", "-c", "cat /tmp/a; ls /tmp"], false),
             (&["cat", "/tmp/rm"], false),
             (&["echo", "rm"], false),
             (&["ls", "/tmp"], false),
@@ -444,6 +459,14 @@ mod tests {
         assert_eq!((gnu.code, gnu.stderr.as_str(), gnu.stdout.as_str()), (1, "rm: cannot remove '/tmp/x': No such file or directory\n", ""));
         let forced = run(&argv(&["rm", "-rf", "/tmp/x"]), Userland::BusyBox, Fs { image: &[], written: &mut files }).unwrap();
         assert_eq!((forced.code, forced.output.as_str()), (0, ""));
+        files.insert("/tmp/d/f".to_string(), String::new());
+        let dir = run(&argv(&["rm", "/tmp"]), Userland::BusyBox, Fs { image: &[], written: &mut files }).unwrap();
+        assert_eq!((dir.code, dir.stderr.as_str()), (1, "rm: can't remove '/tmp': Is a directory\n"));
+        let dir = run(&argv(&["rm", "/tmp/d"]), Userland::Gnu, Fs { image: &[], written: &mut files }).unwrap();
+        assert_eq!((dir.code, dir.stderr.as_str()), (1, "rm: cannot remove '/tmp/d': Is a directory\n"));
+        let gone = run(&argv(&["rm", "-r", "/tmp/d"]), Userland::Gnu, Fs { image: &[], written: &mut files }).unwrap();
+        assert_eq!(gone.code, 0);
+        assert!(files.is_empty());
     }
 
     #[test]

@@ -17,7 +17,15 @@ pub fn run(view: &ContainerView, argv: &[String]) -> Option<Output> {
     let program = argv.first()?;
     let exe = program.rsplit('/').next().unwrap_or(program);
     if matches!(exe, "sh" | "bash" | "ash" | "dash") {
-        let i = argv.iter().position(|a| a == "-c")?;
+        // busybox images have sh and ash, not bash: the runtime's "not found" answers.
+        if exe == "bash" && view.busybox {
+            return None;
+        }
+        let Some(i) = argv.iter().position(|a| a == "-c") else {
+            return Some(Output::error(format!(
+                "fishbowl: an interactive `{exe}` is not simulated: run one command at a time, as in `kubectl exec POD -- {exe} -c 'COMMAND'`"
+            )));
+        };
         return Some(script(view, argv.get(i + 1).map(String::as_str).unwrap_or("")));
     }
     let words: Vec<String> = argv.iter().map(|w| expand(view, w)).collect();
@@ -52,7 +60,7 @@ fn simple(view: &ContainerView, words: &[String]) -> Option<Output> {
             };
             Output::ok(format!("{}{}", rest.join(" "), if newline { "\n" } else { "" }))
         }
-        "cat" | "ls" => files::run(view, exe, rest)?,
+        "cat" | "ls" => files::run(view, exe, rest),
         _ => return None,
     })
 }
@@ -70,7 +78,7 @@ fn lookup<'v>(view: &'v ContainerView, name: &str) -> &'v str {
 }
 
 /// `$VAR` and `${VAR}` in a word.
-fn expand(view: &ContainerView, word: &str) -> String {
+pub fn expand(view: &ContainerView, word: &str) -> String {
     let chars: Vec<char> = word.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -118,7 +126,8 @@ fn statements(view: &ContainerView, text: &str) -> Vec<(String, Vec<String>)> {
         let c = chars[i];
         match c {
             ' ' | '\t' => flush(&mut words, &mut word, &mut in_word),
-            ';' | '\n' | '&' | '|' => {
+            // `2>&1` is one word, not a background `&`.
+            ';' | '\n' | '&' | '|' if !(c == '&' && in_word && word.ends_with('>')) => {
                 flush(&mut words, &mut word, &mut in_word);
                 let two = chars.get(i + 1) == Some(&c) && c != ';' && c != '\n';
                 if !words.is_empty() {
@@ -184,6 +193,33 @@ fn statements(view: &ContainerView, text: &str) -> Vec<(String, Vec<String>)> {
     out
 }
 
+/// Where a command's errors go: `2>&1` into its output, `2>/dev/null` nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Errors {
+    Keep,
+    Merge,
+    Drop,
+}
+
+/// Strips `2>&1` and `2>/dev/null` (`2> /dev/null`).
+fn error_redirect(words: Vec<String>) -> (Vec<String>, Errors) {
+    let mut errors = Errors::Keep;
+    let mut kept = Vec::with_capacity(words.len());
+    let mut it = words.into_iter().peekable();
+    while let Some(w) = it.next() {
+        match w.as_str() {
+            "2>&1" => errors = Errors::Merge,
+            "2>/dev/null" => errors = Errors::Drop,
+            "2>" if it.peek().is_some_and(|t| t == "/dev/null") => {
+                it.next();
+                errors = Errors::Drop;
+            }
+            _ => kept.push(w),
+        }
+    }
+    (kept, errors)
+}
+
 /// Strips an output redirection (`> FILE`, `>> FILE`, `>FILE`): `Some(true)` when it goes to
 /// `/dev/null`, `Some(false)` for a real file.
 fn redirect(mut words: Vec<String>) -> (Vec<String>, Option<bool>) {
@@ -202,6 +238,7 @@ fn script(view: &ContainerView, text: &str) -> Output {
         if (op == "&&" && status != 0) || (op == "||" && status == 0) {
             continue;
         }
+        let (words, errors) = error_redirect(words);
         let (words, to_null) = redirect(words);
         let o = match to_null {
             Some(false) => Output { stderr: "fishbowl: writing files inside a container is not simulated\n".into(), status: 1, ..Default::default() },
@@ -219,7 +256,11 @@ fn script(view: &ContainerView, text: &str) -> Output {
         // Drop the per-command exit line: the script's own status is reported once.
         let stderr = o.stderr.lines().filter(|l| !l.starts_with("command terminated with exit code")).map(|l| format!("{l}\n")).collect::<String>();
         out.stdout.push_str(&o.stdout);
-        out.stderr.push_str(&stderr);
+        match errors {
+            Errors::Keep => out.stderr.push_str(&stderr),
+            Errors::Merge => out.stdout.push_str(&stderr),
+            Errors::Drop => {}
+        }
         status = o.status;
     }
     if status != 0 {
@@ -266,11 +307,18 @@ mod tests {
             ("ls /etc/config/c", "", "ls: cannot access '/etc/config/c': No such file or directory\ncommand terminated with exit code 2\n", 2),
             ("cat /etc/config", "", "cat: /etc/config: Is a directory\ncommand terminated with exit code 1\n", 1),
             ("sh -c 'frob'", "", "sh: frob: not found\ncommand terminated with exit code 127\n", 127),
+            ("sh -c 'cat /etc/config/c 2>&1'", "cat: /etc/config/c: No such file or directory\n", "command terminated with exit code 1\n", 1),
+            ("sh -c 'cat /etc/config/c 2>/dev/null || echo none'", "none\n", "", 0),
+            ("sh -c 'ls /etc/config/c 2> /dev/null'", "", "command terminated with exit code 2\n", 2),
+            ("ls -l /etc/config", "", "fishbowl: `ls -l /etc/config` is not simulated: only `cat FILE…` and `ls [-1] [PATH…]` (names, one per line) are\n", 1),
+            ("sh", "", "fishbowl: an interactive `sh` is not simulated: run one command at a time, as in `kubectl exec POD -- sh -c 'COMMAND'`\n", 1),
         ] {
             let out = run(&v, &argv(line)).unwrap();
             assert_eq!((out.stdout.as_str(), out.stderr.as_str(), out.status), (stdout, stderr, status), "{line}");
         }
         assert!(run(&v, &argv("ip route")).is_none());
+        // busybox has no bash: the runtime's "not found" answers.
+        assert!(run(&ContainerView { busybox: true, ..view() }, &argv("bash -c 'echo hi'")).is_none());
         assert!(run(&v, &argv("cat /etc/passwd")).unwrap().stderr.contains("only the container's volume mounts"));
     }
 }

@@ -11,12 +11,15 @@ use crate::kubelet::view::{ContainerView, Entry};
 
 use super::env::exit_status;
 
-/// `cat FILE…` or `ls [PATH…]` (`exe` names which); `None` for flags it does not know.
-pub fn run(view: &ContainerView, exe: &str, args: &[String]) -> Option<Output> {
+/// `cat FILE…` or `ls [PATH…]` (`exe` names which); other flags are not simulated.
+pub fn run(view: &ContainerView, exe: &str, args: &[String]) -> Output {
     let paths: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
     let flags_ok = args.iter().filter(|a| a.starts_with('-')).all(|f| matches!(f.as_str(), "-1" | "--"));
     if !flags_ok {
-        return None;
+        return Output::error(format!(
+            "fishbowl: `{exe} {}` is not simulated: only `cat FILE…` and `ls [-1] [PATH…]` (names, one per line) are",
+            args.join(" ")
+        ));
     }
     let mut out = Output::default();
     let mut failed = false;
@@ -25,7 +28,7 @@ pub fn run(view: &ContainerView, exe: &str, args: &[String]) -> Option<Output> {
             for p in &paths {
                 let path = normalise(p);
                 if !view.inside(&path) {
-                    return Some(not_simulated(exe, p));
+                    return not_simulated(exe, p);
                 }
                 match view.files.get(&path) {
                     Some(Entry::File(f)) => out.stdout.push_str(&String::from_utf8_lossy(&f.data)),
@@ -47,7 +50,7 @@ pub fn run(view: &ContainerView, exe: &str, args: &[String]) -> Option<Output> {
             for p in paths {
                 let path = normalise(p);
                 if !view.inside(&path) {
-                    return Some(not_simulated(exe, p));
+                    return not_simulated(exe, p);
                 }
                 match view.files.get(&path) {
                     Some(Entry::File(_)) => out.stdout.push_str(&format!("{p}\n")),
@@ -71,7 +74,7 @@ pub fn run(view: &ContainerView, exe: &str, args: &[String]) -> Option<Output> {
     if failed {
         out.push(exit_status(if exe == "ls" && !view.busybox { 2 } else { 1 }));
     }
-    Some(out)
+    out
 }
 
 /// `/etc/config/` → `/etc/config`; `a/../b` is not resolved.
