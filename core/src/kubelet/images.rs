@@ -191,6 +191,8 @@ pub const CATALOG: &[Image] = &[
     entry("golang", 300, 6_500, App::Repl, (0, 4 * MI)),
     entry("openjdk", 320, 6_800, App::Repl, (0, 20 * MI)),
     entry("ruby", 330, 6_800, App::Repl, (0, 8 * MI)),
+    // The Job example's image; `perl_bpi.rs` is the program it runs.
+    entry("perl", 330, 6_800, App::Repl, (0, 8 * MI)),
     Image { repository: "redis", size_bytes: 45_007_296, pull_ms: 1_300, app: server(&[6379], None, REDIS_LOGS), usage: (2, 3 * MI) },
     entry("postgres", 158, 3_500, App::Server(Server { ports: &[5432], http: None, sigterm_exit_ms: Some(300), sigterm_code: 0, answers: true, requires_env: Some(("POSTGRES_PASSWORD", "Error: Database is uninitialized and superuser password is not specified.")), start_logs: &["PostgreSQL init process complete; ready for start up.", "{time} UTC [1] LOG:  database system is ready to accept connections"] }), (5, 40 * MI)),
     entry("mysql", 170, 3_800, App::Server(Server { ports: &[3306], http: None, sigterm_exit_ms: Some(1_500), sigterm_code: 0, answers: true, requires_env: Some(("MYSQL_ROOT_PASSWORD", "{time}+00:00 [ERROR] [Entrypoint]: Database is uninitialized and password option is not specified\n    You need to specify one of the following as an environment variable:\n    - MYSQL_ROOT_PASSWORD\n    - MYSQL_ALLOW_EMPTY_PASSWORD\n    - MYSQL_RANDOM_ROOT_PASSWORD")), start_logs: &["{time}+00:00 [Note] [Entrypoint]: MySQL init process done. Ready for start up.", "{time}Z 0 [System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '{version}'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL."] }), (8, 360 * MI)),

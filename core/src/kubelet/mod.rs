@@ -50,6 +50,7 @@ mod pod;
 pub mod sockets;
 pub mod program;
 mod status;
+mod perl_bpi;
 mod probe_exec;
 mod probe_handlers;
 mod probe_worker;
