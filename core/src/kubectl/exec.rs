@@ -73,6 +73,14 @@ pub fn exec(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
         let key = ObjectRef::new(Kind::Pod, Some(&ns), name);
         // The user's shell has no variables here: the container's shell expands them.
         let argv: Vec<String> = args.after_dash.iter().map(|w| shell::env::expand(&view, w)).collect();
+        // Volumes keep files apart from the container (a PersistentVolume outlives the pod);
+        // their contents are not simulated, so a write there is refused rather than faked.
+        let changed = crate::kubelet::changed_paths(&argv);
+        if let Some(mount) = view.mounts.iter().find(|m| changed.iter().any(|p| under(p, m))) {
+            return Some(Output::error(format!(
+                "fishbowl: writing into the volume mounted at {mount} is not simulated: only files in the container's own filesystem are"
+            )));
+        }
         match sim.kubelet_mut().exec_changing_files(&key, &container, &argv)? {
             Ok(exit) => {
                 let mut o = Output { stdout: exit.stdout, stderr: exit.stderr, ..Output::default() };
@@ -86,6 +94,11 @@ pub fn exec(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
     });
     out.push(ran.unwrap_or_else(|| shell::run_in_container(host, &view, &args.after_dash)));
     out
+}
+
+/// Is `path` the mount point `mount` or below it?
+fn under(path: &str, mount: &str) -> bool {
+    path == mount || mount == "/" || path.strip_prefix(mount).is_some_and(|r| r.starts_with('/'))
 }
 
 /// Whether the kubelet reports `container` as running.

@@ -16,7 +16,7 @@ impl State {
     /// process; `None` leaves the command to the read-only shell. `Err(program)` when the image
     /// has no such program.
     pub fn exec_changing_files(&mut self, key: &ObjectRef, container: &str, argv: &[String]) -> Option<Result<Exit, String>> {
-        if !probe_exec::changes_files(argv) {
+        if probe_exec::changed_paths(argv).is_empty() {
             return None;
         }
         let rt = Arc::make_mut(self.pods.get_mut(key)?);

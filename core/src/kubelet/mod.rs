@@ -52,6 +52,7 @@ pub mod program;
 mod status;
 mod perl_bpi;
 mod probe_exec;
+pub use probe_exec::changed_paths;
 mod probe_handlers;
 mod probe_worker;
 mod probes;

@@ -123,9 +123,9 @@ pub fn run(argv: &[String], userland: Userland, mut fs: Fs<'_>) -> Result<Exit, 
     Ok(Exit { code, output: out.text, stdout: out.out, stderr: out.err, slept_ms: out.slept_ms })
 }
 
-/// Does `argv` create or remove files (`touch`, `rm`, an output redirection), directly or in
-/// its `sh -c` script?
-pub fn changes_files(argv: &[String]) -> bool {
+/// The files `argv` would create, write or remove (`touch`, `rm`, output redirections), directly
+/// or in its `sh -c` script; empty when it changes none.
+pub fn changed_paths(argv: &[String]) -> Vec<String> {
     let exe = |w: &str| w.rsplit('/').next().unwrap_or(w).to_string();
     let statements = match argv.iter().position(|a| a == "-c") {
         Some(i) if argv.first().is_some_and(|f| matches!(exe(f).as_str(), "sh" | "bash" | "ash" | "dash")) => {
@@ -133,10 +133,17 @@ pub fn changes_files(argv: &[String]) -> bool {
         }
         _ => vec![argv.to_vec()],
     };
-    statements.iter().any(|words| {
-        words.first().is_some_and(|w| matches!(exe(w).as_str(), "touch" | "rm"))
-            || words.iter().any(|w| w.starts_with('>') || w.starts_with("1>"))
-    })
+    let mut paths = Vec::new();
+    for words in &statements {
+        let (rest, target, _) = redirections(words);
+        if let Some((path, _)) = target.filter(|(p, _)| !p.is_empty()) {
+            paths.push(path);
+        }
+        if rest.first().is_some_and(|w| matches!(exe(w).as_str(), "touch" | "rm")) {
+            paths.extend(rest[1..].iter().filter(|a| !a.starts_with('-')).cloned());
+        }
+    }
+    paths
 }
 
 /// A `sh -c` list: statements joined by `;`, `&&`, `||`, `|` or newlines.
@@ -435,6 +442,12 @@ mod tests {
     }
 
     #[test]
+    fn the_paths_a_command_changes_are_named() {
+        let got = changed_paths(&argv(&["sh", "-c", "touch /tmp/a; echo x >/tmp/b 2>/dev/null; rm -f /tmp/c; echo y > /dev/null"]));
+        assert_eq!(got, ["/tmp/a", "/tmp/b", "/tmp/c"]);
+    }
+
+    #[test]
     fn commands_that_change_files_are_told_apart() {
         let table: [(&[&str], bool); 9] = [
             (&["touch", "/tmp/a"], true),
@@ -448,7 +461,7 @@ mod tests {
             (&["ls", "/tmp"], false),
         ];
         for (words, want) in table {
-            assert_eq!(changes_files(&argv(words)), want, "{words:?}");
+            assert_eq!(!changed_paths(&argv(words)).is_empty(), want, "{words:?}");
         }
     }
 

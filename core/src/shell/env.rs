@@ -37,6 +37,7 @@ fn simple(view: &ContainerView, words: &[String]) -> Option<Output> {
     let exe = words.first()?.rsplit('/').next().unwrap_or("");
     let rest = &words[1..];
     Some(match exe {
+        "hostname" if rest.is_empty() => Output::ok(format!("{}\n", lookup(view, "HOSTNAME"))),
         "env" | "printenv" if rest.is_empty() => Output::ok(view.env.iter().map(|(k, v)| format!("{k}={v}\n")).collect::<String>()),
         "printenv" => {
             let mut out = String::new();
@@ -77,13 +78,18 @@ fn lookup<'v>(view: &'v ContainerView, name: &str) -> &'v str {
     view.env.iter().rev().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
 }
 
-/// `$VAR` and `${VAR}` in a word.
+/// `$VAR`, `${VAR}` and `$(COMMAND)` in a word.
 pub fn expand(view: &ContainerView, word: &str) -> String {
     let chars: Vec<char> = word.chars().collect();
     let mut out = String::new();
     let mut i = 0;
     while i < chars.len() {
         if chars[i] == '$' {
+            if let Some((text, next)) = substitution(view, &chars, i) {
+                out.push_str(&text);
+                i = next;
+                continue;
+            }
             if let Some((name, next)) = var_at(&chars, i) {
                 out.push_str(lookup(view, &name));
                 i = next;
@@ -94,6 +100,18 @@ pub fn expand(view: &ContainerView, word: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// A command substitution at `chars[i] == '$'` (`$(hostname)`, not nested): what the command
+/// prints, less its trailing newlines, and the index after the `)`.
+fn substitution(view: &ContainerView, chars: &[char], i: usize) -> Option<(String, usize)> {
+    if chars.get(i + 1) != Some(&'(') {
+        return None;
+    }
+    let end = chars[i + 2..].iter().position(|&c| c == ')')? + i + 2;
+    let inner: String = chars[i + 2..end].iter().collect();
+    let out = script(view, &inner);
+    Some((out.stdout.trim_end_matches('\n').to_string(), end + 1))
 }
 
 /// A variable reference at `chars[i] == '$'`: its name and the index after it.
@@ -155,6 +173,11 @@ fn statements(view: &ContainerView, text: &str) -> Vec<(String, Vec<String>)> {
                         i += 2;
                         continue;
                     }
+                    if let Some((text, next)) = (chars[i] == '$').then(|| substitution(view, &chars, i)).flatten() {
+                        word.push_str(&text);
+                        i = next;
+                        continue;
+                    }
                     match (chars[i] == '$').then(|| var_at(&chars, i)).flatten() {
                         Some((name, next)) => {
                             word.push_str(lookup(view, &name));
@@ -167,17 +190,25 @@ fn statements(view: &ContainerView, text: &str) -> Vec<(String, Vec<String>)> {
                     }
                 }
             }
-            '$' => match var_at(&chars, i) {
-                Some((name, next)) => {
+            '$' => match substitution(view, &chars, i) {
+                Some((text, next)) => {
                     in_word = true;
-                    word.push_str(lookup(view, &name));
+                    word.push_str(&text);
                     i = next;
                     continue;
                 }
-                None => {
-                    in_word = true;
-                    word.push('$');
-                }
+                None => match var_at(&chars, i) {
+                    Some((name, next)) => {
+                        in_word = true;
+                        word.push_str(lookup(view, &name));
+                        i = next;
+                        continue;
+                    }
+                    None => {
+                        in_word = true;
+                        word.push('$');
+                    }
+                },
             },
             c => {
                 in_word = true;
@@ -311,6 +342,7 @@ mod tests {
             ("sh -c 'cat /etc/config/c 2>/dev/null || echo none'", "none\n", "", 0),
             ("sh -c 'ls /etc/config/c 2> /dev/null'", "", "command terminated with exit code 2\n", 2),
             ("ls -l /etc/config", "", "fishbowl: `ls -l /etc/config` is not simulated: only `cat FILE…` and `ls [-1] [PATH…]` (names, one per line) are\n", 1),
+            ("sh -c 'echo \"I am $(hostname)\" on $(cat /etc/config/a)'", "I am web-0 on one\n", "", 0),
             ("sh", "", "fishbowl: an interactive `sh` is not simulated: run one command at a time, as in `kubectl exec POD -- sh -c 'COMMAND'`\n", 1),
         ] {
             let out = run(&v, &argv(line)).unwrap();

@@ -81,6 +81,8 @@ impl Sim {
         let mut hops = Vec::new();
         let addr = match url.host.parse::<Ipv4Addr>() {
             Ok(ip) => ip,
+            // getaddrinfo reads /etc/hosts before DNS; the kubelet's file maps localhost.
+            Err(_) if url.host.eq_ignore_ascii_case("localhost") => Ipv4Addr::LOCALHOST,
             Err(_) => match self.resolve(from, &url.host, false) {
                 Ok(r) => {
                     hops = r.trace.hops;

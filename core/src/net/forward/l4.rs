@@ -244,6 +244,9 @@ impl Engine<'_> {
     }
 
     fn tcp_rcv(&mut self, ns: NsId, dev: u32, h: Ipv4Header, t: TcpHeader, pkt: Pkt, client: bool) {
+        // A connection to the namespace's own address (loopback, or the pod's own IP) has both
+        // ends here: the segment is the client's only if it is addressed to the client's port.
+        let client = client && t.dst_port == self.conv.sport;
         let f = t.flags;
         if f.has(TcpFlags::SYN) && !f.has(TcpFlags::ACK) {
             if self.listens(ns, protocol::TCP, t.dst_port) {
@@ -318,7 +321,8 @@ impl Engine<'_> {
     /// Sends a segment back to the sender of `h`/`t` on the same connection, with the
     /// conversation's sequence numbers for that side.
     fn segment(&mut self, ns: NsId, h: &Ipv4Header, t: &TcpHeader, rcvd: usize, flags: u16, data: Vec<u8>) {
-        let from_client = self.conv.client == Some(ns) && Some(h.dst) == self.conv.src;
+        // The reply comes from the client when the segment answered was sent to the client's port.
+        let from_client = self.conv.client == Some(ns) && Some(h.dst) == self.conv.src && t.dst_port == self.conv.sport;
         let (seq, ack) = if from_client { (self.conv.client_next, self.conv.server_next) } else { (self.conv.server_next, t.seq.wrapping_add(seg_len(t, rcvd))) };
         let tsecr = t.options.iter().find_map(|o| if let TcpOption::Timestamps { tsval, .. } = o { Some(*tsval) } else { None }).unwrap_or(0);
         let mut seg = TcpHeader::new(t.dst_port, t.src_port, seq, ack, flags, 502);
