@@ -51,6 +51,13 @@ spec:
     )
 }
 
+/// The FailedScheduling text when no node of three can bind a pod's claim.
+const NO_VOLUME_ON_3_NODES: &str = "0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..";
+
+fn failed_scheduling(sim: &Sim, pod: &str) -> Option<String> {
+    events_for(sim, pod).into_iter().find(|e| e.reason.as_deref() == Some("FailedScheduling")).and_then(|e| e.message)
+}
+
 fn bound_volume(sim: &Sim, claim: &str) -> Option<String> {
     match sim.get(&ObjectRef::new(Kind::PersistentVolumeClaim, Some("default"), claim)) {
         Some(Object::PersistentVolumeClaim(c)) => c.spec.as_ref().and_then(|s| s.volume_name.clone()).filter(|v| !v.is_empty()),
@@ -71,11 +78,7 @@ fn a_local_volume_decides_the_node_and_a_claim_without_one_fits_nowhere() {
     assert!(sim.apply("b.yaml", &claim_and_pod("b", "1Gi")).ok());
     sim.settle(100_000);
     assert_eq!(node_of(&sim, "b"), None);
-    let msg = events_for(&sim, "b").into_iter().find(|e| e.reason.as_deref() == Some("FailedScheduling")).and_then(|e| e.message);
-    assert_eq!(
-        msg.as_deref(),
-        Some("0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..")
-    );
+    assert_eq!(failed_scheduling(&sim, "b").as_deref(), Some(NO_VOLUME_ON_3_NODES));
 }
 
 /// A provisioning class limited by allowedTopologies: `hosts` are the hostnames it admits.
@@ -111,9 +114,5 @@ fn a_class_whose_allowed_topologies_admit_no_node_leaves_the_pod_pending() {
     assert!(sim.apply("a.yaml", &claim_and_pod("a", "1Gi")).ok());
     sim.settle(100_000);
     assert_eq!(node_of(&sim, "a"), None);
-    let msg = events_for(&sim, "a").into_iter().find(|e| e.reason.as_deref() == Some("FailedScheduling")).and_then(|e| e.message);
-    assert_eq!(
-        msg.as_deref(),
-        Some("0/3 nodes are available: 3 node(s) didn't find available persistent volumes to bind. preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling..")
-    );
+    assert_eq!(failed_scheduling(&sim, "a").as_deref(), Some(NO_VOLUME_ON_3_NODES));
 }

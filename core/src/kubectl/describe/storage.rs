@@ -99,21 +99,8 @@ pub fn describe_volume(pv: &PersistentVolume, ctx: &DescribeContext) -> String {
                 w.line(0, "");
             }
             for (i, term) in required.node_selector_terms.iter().enumerate() {
-                w.write(2, &format!("Term {i}:\t"));
-                let reqs = term.match_expressions.as_deref().unwrap_or(&[]);
-                if reqs.is_empty() {
-                    w.line(0, "<none>");
-                }
-                for (j, r) in reqs.iter().enumerate() {
-                    if j > 0 {
-                        w.write(2, "\t");
-                    }
-                    let mut expr = format!("{} {}", r.key, r.operator.to_lowercase());
-                    if let Some(values) = r.values.as_ref().filter(|v| !v.is_empty()) {
-                        expr = format!("{expr} [{}]", values.join(", "));
-                    }
-                    w.line(0, &expr);
-                }
+                let reqs = term.match_expressions.iter().flatten();
+                term_lines(&mut w, 2, i, reqs.map(|r| expression(&r.key, &r.operator.to_lowercase(), r.values.as_deref().unwrap_or(&[]))));
             }
         }
     }
@@ -152,18 +139,30 @@ fn allowed_topologies(w: &mut DescWriter, terms: &[TopologySelectorTerm]) {
     }
     w.line(0, "");
     for (i, term) in terms.iter().enumerate() {
-        w.write(1, &format!("Term {i}:\t"));
-        let reqs = term.match_label_expressions.as_deref().unwrap_or(&[]);
-        if reqs.is_empty() {
-            w.line(0, "<none>");
+        let reqs = term.match_label_expressions.iter().flatten();
+        term_lines(w, 1, i, reqs.map(|r| expression(&r.key, "in", &r.values)));
+    }
+}
+
+/// `key op [v1, v2]` (`key op` without values), as kubectl prints a selector requirement.
+fn expression(key: &str, op: &str, values: &[String]) -> String {
+    if values.is_empty() { format!("{key} {op}") } else { format!("{key} {op} [{}]", values.join(", ")) }
+}
+
+/// `Term N:` and the term's expressions, one per line under one another (`<none>` for none):
+/// kubectl's `printNodeSelectorTermsMultilineWithIndent` and its topology twin.
+fn term_lines(w: &mut DescWriter, level: usize, i: usize, exprs: impl Iterator<Item = String>) {
+    w.write(level, &format!("Term {i}:\t"));
+    let mut any = false;
+    for expr in exprs {
+        if any {
+            w.write(level, "\t");
         }
-        for (j, r) in reqs.iter().enumerate() {
-            if j > 0 {
-                w.write(1, "\t");
-            }
-            let expr = if r.values.is_empty() { format!("{} in", r.key) } else { format!("{} in [{}]", r.key, r.values.join(", ")) };
-            w.line(0, &expr);
-        }
+        w.line(0, &expr);
+        any = true;
+    }
+    if !any {
+        w.line(0, "<none>");
     }
 }
 
