@@ -50,7 +50,14 @@ impl State {
             let Program::Server(s) = &c.program else { return None };
             let i = s.ports.iter().position(|p| *p == port)?;
             let tag = crate::kubelet::images::ImageRef::parse(&c.image).tag;
-            Some(HttpServer { http: s.http.filter(|h| h.on_port(i, port)), tag, uptime_secs: now.since(*started).as_secs(), answers: s.answers })
+            Some(HttpServer {
+                http: s.http.filter(|h| h.on_port(i, port)),
+                tag,
+                uptime_secs: now.since(*started).as_secs(),
+                answers: s.answers,
+                container: c.name.clone(),
+                started: *started,
+            })
         })
     }
 }
@@ -63,4 +70,7 @@ pub struct HttpServer {
     pub tag: String,
     pub uptime_secs: u64,
     pub answers: bool,
+    /// The container that listens.
+    pub container: String,
+    pub started: crate::time::SimTime,
 }

@@ -23,10 +23,12 @@ use std::sync::Arc;
 
 use super::trace::Endpoint;
 use super::Sim;
-use crate::api::Kind;
+use crate::api::{Kind, Object};
 use crate::kubelet::images::Http;
+use crate::kubelet::sockets::HttpServer;
+use crate::kubelet::view::Entry;
 use crate::net::forward::Probe;
-use crate::net::http::{self, Outcome, Reply, Request, Responder, Url};
+use crate::net::http::{self, DocRoot, Outcome, Reply, Request, Responder, Url};
 use crate::net::netns::NsId;
 use crate::net::trace::{Hop, Outcome as TraceOutcome, Stage, Trace};
 use crate::net::wire::packet::{Layer, Packet};
@@ -183,6 +185,29 @@ impl Sim {
         self.server_reply(&acc, req)
     }
 
+    /// What nginx's document root holds in the container that serves: the image's pages, or
+    /// a volume mounted over `/usr/share/nginx/html` (or a directory above it) with the
+    /// `index.html` the container sees there.
+    fn nginx_root(&self, key: &ObjectRef, server: &HttpServer) -> DocRoot {
+        const ROOT: &str = "/usr/share/nginx/html";
+        let Some(Object::Pod(pod)) = self.get(key) else { return DocRoot::Image };
+        let Some(c) = crate::kubelet::env::find_container(pod, &server.container) else { return DocRoot::Image };
+        let covers = |m: &str| {
+            let m = m.trim_end_matches('/');
+            m.is_empty() || ROOT == m || ROOT.strip_prefix(m).is_some_and(|r| r.starts_with('/'))
+        };
+        if !c.volume_mounts.iter().flatten().any(|m| covers(&m.mount_path)) {
+            return DocRoot::Image;
+        }
+        let hostname = pod.spec.as_ref().and_then(|s| s.hostname.as_deref()).unwrap_or(&key.name);
+        let view = crate::kubelet::view::container_view(self, pod, &server.container, hostname);
+        let index = match view.files.get(&format!("{ROOT}/index.html")) {
+            Some(Entry::File(f)) => Some((String::from_utf8_lossy(&f.data).into_owned(), server.started)),
+            _ => None,
+        };
+        DocRoot::Volume { index }
+    }
+
     /// What the catalog server (or the internet host) that accepted `acc` answers `req`.
     pub(super) fn server_reply(&self, acc: &Accepted, req: &Request) -> Reply {
         if &*acc.place == "internet" {
@@ -196,7 +221,10 @@ impl Sim {
             return Reply::Silent;
         }
         let Some(kind) = server.http else { return Reply::Closed };
-        let responder = Responder::tagged(kind, &server.tag);
+        let mut responder = Responder::tagged(kind, &server.tag);
+        if kind == Http::NginxWelcome {
+            responder.root = self.nginx_root(&key, &server);
+        }
         Reply::Response(http::respond(&responder, req, acc.client, acc.server, self.now, server.uptime_secs))
     }
 }

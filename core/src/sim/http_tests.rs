@@ -90,3 +90,42 @@ fn each_connection_of_a_trace_is_matched_to_the_socket_that_accepted_it() {
     // The request's bytes reached the server after its SYN.
     assert!(echo.at > both[first.len()].at && !echo.packet.payload.is_empty());
 }
+
+#[test]
+fn nginx_serves_the_index_html_of_a_volume_mounted_over_its_document_root() {
+    let site = r#"
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: site}
+data: {index.html: "<h1>from a ConfigMap</h1>\n"}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: site}
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27.3
+    volumeMounts: [{name: html, mountPath: /usr/share/nginx/html}]
+  volumes: [{name: html, configMap: {name: site}}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: empty}
+spec:
+  containers:
+  - name: web
+    image: nginx:1.27.3
+    volumeMounts: [{name: html, mountPath: /usr/share/nginx}]
+  volumes: [{name: html, emptyDir: {}}]
+"#;
+    let mut sim = cluster();
+    assert!(sim.apply("site.yaml", site).ok());
+    sim.advance(SimDuration::from_secs(30));
+    assert_eq!(sh(&mut sim, "kubectl exec site -- curl -s localhost"), "<h1>from a ConfigMap</h1>\n");
+    let codes = "-s -o /dev/null -w '%{http_code}\\n'";
+    assert_eq!(sh(&mut sim, &format!("kubectl exec empty -- curl {codes} localhost/")), "403\n");
+    assert_eq!(sh(&mut sim, &format!("kubectl exec empty -- curl {codes} localhost/index.html")), "404\n");
+    // Without a volume there, the image's welcome page.
+    assert_eq!(sh(&mut sim, &format!("kubectl exec web -- curl {codes} localhost/")), "200\n");
+}

@@ -39,7 +39,7 @@ pub mod wget;
 pub use curl_args::{parse_args, CurlArgs};
 pub use request::{parse_url, Request, Url};
 pub use response::Response;
-pub use servers::{respond, Responder};
+pub use servers::{respond, DocRoot, Responder};
 
 use std::net::Ipv4Addr;
 

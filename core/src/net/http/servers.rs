@@ -23,6 +23,12 @@
 //! HTTP request was sent to HTTPS port` page; port 80 is routed by `sim::ingress_nginx` from
 //! the cluster's Ingresses (without them, as here, every request gets the default backend's 404).
 //!
+//! A volume mounted over nginx's document root (`/usr/share/nginx/html`) replaces the image's
+//! pages: its `index.html` is served for `/` (a ConfigMap's key, say), and without one `/` is
+//! nginx's `403 Forbidden` (the directory has no index and listing is off) and `/index.html` a
+//! 404, as with a freshly provisioned PersistentVolume. Such a file's `Last-Modified` (and
+//! `ETag`) is the container's start, when the kubelet had just written the volume.
+//!
 //! Simplified: images whose real server is not Go (httpd, caddy, tomcat, …) answer with Go's
 //! headers too; nginx's other file (`/50x.html`) is not served; methods other than GET and
 //! HEAD are answered like GET; CoreDNS's `/metrics` answers `OK` as the catalog says, not
@@ -42,16 +48,28 @@ pub struct Responder {
     pub http: Http,
     /// The image tag (`1.27.3`, `latest`): names nginx's version.
     pub tag: String,
+    /// What nginx's document root holds.
+    pub root: DocRoot,
+}
+
+/// What nginx's document root (`/usr/share/nginx/html`) holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum DocRoot {
+    /// The image's own pages (the welcome page).
+    #[default]
+    Image,
+    /// A volume mounted there: its `index.html`, if it has one, and when it was written.
+    Volume { index: Option<(String, SimTime)> },
 }
 
 impl Responder {
     /// A server from an image pulled without a tag (`latest`).
     pub fn new(http: Http) -> Responder {
-        Responder { http, tag: "latest".to_string() }
+        Responder { http, tag: "latest".to_string(), root: DocRoot::Image }
     }
 
     pub fn tagged(http: Http, tag: &str) -> Responder {
-        Responder { http, tag: tag.to_string() }
+        Responder { http, tag: tag.to_string(), root: DocRoot::Image }
     }
 }
 
@@ -96,7 +114,7 @@ pub fn nginx_404_page(version: &str) -> String {
 pub fn respond(responder: &Responder, req: &Request, client: (Ipv4Addr, u16), server: (Ipv4Addr, u16), now: SimTime, uptime_secs: u64) -> Response {
     let path = req.path();
     let mut resp = match responder.http {
-        Http::NginxWelcome => nginx(&nginx_version(&responder.tag), path, now),
+        Http::NginxWelcome => nginx(&nginx_version(&responder.tag), &responder.root, path, now),
         Http::EchoClient => {
             let host = req.header("Host").map_or_else(|| server.0.to_string(), str::to_string);
             go(200, &[], echo_body(client.0, client.1, &host, &req.target), now)
@@ -130,11 +148,17 @@ pub fn respond(responder: &Responder, req: &Request, client: (Ipv4Addr, u16), se
     resp
 }
 
-fn nginx(version: &str, path: &str, now: SimTime) -> Response {
+fn nginx(version: &str, root: &DocRoot, path: &str, now: SimTime) -> Response {
     let server = format!("nginx/{version}");
-    if path == "/" || path == "/index.html" {
-        let mtime = index_mtime(version);
-        let len = NGINX_WELCOME.len();
+    let index = match root {
+        DocRoot::Image => Some((NGINX_WELCOME.to_string(), index_mtime(version))),
+        DocRoot::Volume { index } => index.as_ref().map(|(body, at)| (body.clone(), crate::time::unix_secs(*at))),
+    };
+    if path == "/" && index.is_none() {
+        return nginx_error(403, "403 Forbidden", &server, version, now);
+    }
+    if let (true, Some((body, mtime))) = (path == "/" || path == "/index.html", index) {
+        let len = body.len();
         let headers = vec![
             ("Server", server),
             ("Date", imf_fixdate(now)),
@@ -145,17 +169,26 @@ fn nginx(version: &str, path: &str, now: SimTime) -> Response {
             ("ETag", format!("\"{mtime:x}-{len:x}\"")),
             ("Accept-Ranges", "bytes".to_string()),
         ];
-        return build(200, headers, NGINX_WELCOME.to_string());
+        return build(200, headers, body);
     }
-    let body = nginx_404_page(version);
+    nginx_error(404, "404 Not Found", &server, version, now)
+}
+
+/// One of nginx's own error pages (`ngx_http_error_pages`), lines ending in CRLF.
+fn nginx_error(status: u16, title: &str, server: &str, version: &str, now: SimTime) -> Response {
+    let body = if status == 404 {
+        nginx_404_page(version)
+    } else {
+        format!("<html>\r\n<head><title>{title}</title></head>\r\n<body>\r\n<center><h1>{title}</h1></center>\r\n<hr><center>nginx/{version}</center>\r\n</body>\r\n</html>\r\n")
+    };
     let headers = vec![
-        ("Server", server),
+        ("Server", server.to_string()),
         ("Date", imf_fixdate(now)),
         ("Content-Type", "text/html".to_string()),
         ("Content-Length", body.len().to_string()),
         ("Connection", "keep-alive".to_string()),
     ];
-    build(404, headers, body)
+    build(status, headers, body)
 }
 
 /// A Go net/http answer: the handler's headers sorted, then Date, Content-Length and the
