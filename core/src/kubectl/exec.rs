@@ -76,6 +76,9 @@ pub fn exec(sim: &mut Sim, args: &Args, rest: &[String]) -> Output {
         // Volumes keep files apart from the container (a PersistentVolume outlives the pod);
         // their contents are not simulated, so a write there is refused rather than faked.
         let changed = crate::kubelet::changed_paths(&argv);
+        if changed.is_empty() {
+            return None;
+        }
         if let Some(mount) = view.mounts.iter().find(|m| changed.iter().any(|p| under(p, m))) {
             return Some(Output::error(format!(
                 "fishbowl: writing into the volume mounted at {mount} is not simulated: only files in the container's own filesystem are"

@@ -8,17 +8,14 @@ use std::sync::Arc;
 
 use crate::store::ObjectRef;
 
-use super::probe_exec::{self, Exit};
+use super::probe_exec::Exit;
 use super::State;
 
 impl State {
-    /// Runs `argv` in `container` of the pod if it changes files and the container has a
-    /// process; `None` leaves the command to the read-only shell. `Err(program)` when the image
-    /// has no such program.
+    /// Runs `argv`, a command that changes files (`probe_exec::changed_paths`), in `container`
+    /// of the pod; `None` when the container has no process. `Err(program)` when the image has
+    /// no such program.
     pub fn exec_changing_files(&mut self, key: &ObjectRef, container: &str, argv: &[String]) -> Option<Result<Exit, String>> {
-        if probe_exec::changed_paths(argv).is_empty() {
-            return None;
-        }
         let rt = Arc::make_mut(self.pods.get_mut(key)?);
         let c = rt.app.iter_mut().chain(rt.init.iter_mut()).find(|c| c.name == container)?;
         c.run_command(argv)

@@ -83,25 +83,23 @@ fn div(a: &[u64], d: u64) -> Vec<u64> {
 }
 
 fn mul(a: &[u64], m: u64) -> Vec<u64> {
-    let mut out = vec![0; a.len()];
-    let mut carry = 0;
-    for i in (0..a.len()).rev() {
-        let cur = a[i] * m + carry;
-        out[i] = if i == 0 { cur } else { cur % BASE };
-        carry = cur / BASE;
-    }
-    out
+    carry(a.iter().map(|&l| l * m).collect())
 }
 
 fn add(a: &[u64], b: &[u64]) -> Vec<u64> {
-    let mut out = vec![0; a.len()];
-    let mut carry = 0;
-    for i in (0..a.len()).rev() {
-        let cur = a[i] + b[i] + carry;
-        out[i] = if i == 0 { cur } else { cur % BASE };
-        carry = cur / BASE;
+    carry(a.iter().zip(b).map(|(x, y)| x + y).collect())
+}
+
+/// Brings every fractional limb below `BASE`, carrying into the limb above (limb 0, the
+/// integer part, keeps what reaches it).
+fn carry(mut limbs: Vec<u64>) -> Vec<u64> {
+    let mut up = 0;
+    for i in (0..limbs.len()).rev() {
+        let cur = limbs[i] + up;
+        limbs[i] = if i == 0 { cur } else { cur % BASE };
+        up = cur / BASE;
     }
-    out
+    limbs
 }
 
 /// a − b for a ≥ b.
